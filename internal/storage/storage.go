@@ -1,0 +1,428 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Sentinel errors. Backends wrap them with context; test with errors.Is.
+var (
+	// ErrNotFound means the addressed record does not exist.
+	ErrNotFound = errors.New("storage: not found")
+	// ErrExists means a record with the same primary or unique key exists.
+	ErrExists = errors.New("storage: already exists")
+)
+
+// Store is everything userpoold persists. Implementations must be safe for
+// concurrent use by many goroutines and by several processes that share one
+// database.
+type Store interface {
+	PoolStore
+	ClientStore
+	UserStore
+	GroupStore
+	DeviceStore
+	SessionStore
+	KeyStore
+	RevocationStore
+	MessageStore
+	AuthEventStore
+
+	// Ping reports whether the database is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the database. Calls in flight may fail afterwards.
+	Close() error
+}
+
+// Sealer encrypts the secret fields of records before they reach the
+// database, and decrypts them when they are read back. The associated data
+// binds a ciphertext to its record (for example "user/<pool>/<username>") so
+// that a sealed value copied onto another row fails to open.
+type Sealer interface {
+	Seal(plaintext, associatedData []byte) ([]byte, error)
+	Open(ciphertext, associatedData []byte) ([]byte, error)
+}
+
+// Page asks for one page of a listing. After is the opaque cursor a previous
+// page returned as Next ("" for the first page); Limit is at least 1.
+type Page struct {
+	After string
+	Limit int
+}
+
+// ---------------------------------------------------------------------------
+// Pools and app clients
+
+// Pool is a user pool.
+type Pool struct {
+	ID        string // e.g. us-east-1_AbC123xyZ; immutable
+	Name      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Config is the pool's settings as a JSON document whose member names are
+	// the Cognito wire names (UserPoolType). Storage treats it as opaque.
+	Config json.RawMessage
+	// RiskConfig is the pool-level risk configuration document
+	// (RiskConfigurationType), or nil when none is set.
+	RiskConfig json.RawMessage
+	Tags       map[string]string
+}
+
+// PoolStore persists user pools. Deleting a pool deletes everything in it:
+// clients, users, groups, devices, sessions, keys, messages and events.
+type PoolStore interface {
+	CreatePool(ctx context.Context, p Pool) error
+	GetPool(ctx context.Context, id string) (Pool, error)
+	UpdatePool(ctx context.Context, id string, fn func(*Pool) error) (Pool, error)
+	DeletePool(ctx context.Context, id string) error
+	// ListPools returns pools ordered by ID.
+	ListPools(ctx context.Context, page Page) (pools []Pool, next string, err error)
+}
+
+// Client is an app client of a pool. Client IDs are unique across pools.
+type Client struct {
+	PoolID    string
+	ID        string // 26 lowercase alphanumerics; immutable
+	Name      string
+	Secret    string // secret; "" when the client has none
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Config is the client's settings as a JSON document with the Cognito wire
+	// member names (UserPoolClientType). Storage treats it as opaque.
+	Config json.RawMessage
+	// RiskConfig is the client-level risk configuration document, or nil.
+	RiskConfig json.RawMessage
+}
+
+// ClientStore persists app clients.
+type ClientStore interface {
+	CreateClient(ctx context.Context, c Client) error
+	// GetClient finds a client by its ID alone (InitiateAuth names no pool).
+	GetClient(ctx context.Context, clientID string) (Client, error)
+	UpdateClient(ctx context.Context, clientID string, fn func(*Client) error) (Client, error)
+	DeleteClient(ctx context.Context, clientID string) error
+	// ListClients returns the pool's clients ordered by ID.
+	ListClients(ctx context.Context, poolID string, page Page) (clients []Client, next string, err error)
+}
+
+// ---------------------------------------------------------------------------
+// Users
+
+// Attribute is one user (or device) attribute.
+type Attribute struct {
+	Name  string
+	Value string
+}
+
+// User is a user of a pool.
+type User struct {
+	PoolID string
+	// Username is the user's internal name as created, case preserved.
+	Username string
+	// UsernameKey is the lookup key: Username, lower-cased when the pool's
+	// usernames are case-insensitive. Unique within the pool; immutable.
+	UsernameKey string
+	// Sub is the immutable UUID of the user; unique within the pool.
+	Sub string
+	// Attributes holds every attribute except sub, in insertion order.
+	Attributes []Attribute
+	// PendingAttributes holds email/phone values awaiting verification when
+	// the pool keeps the original value until the new one is verified.
+	PendingAttributes []Attribute
+	Status            string // UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, ...
+	Enabled           bool
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	// PasswordChangedAt is when the password was last set.
+	PasswordChangedAt time.Time
+	// TokensRevokedAt invalidates every token issued before it (GlobalSignOut).
+	TokensRevokedAt time.Time
+	MFA             UserMFA
+	Lockout         Lockout
+	Secrets         UserSecrets
+}
+
+// UserMFA is a user's MFA state. Factor names are the wire names SMS_MFA,
+// SOFTWARE_TOKEN_MFA, EMAIL_OTP and WEB_AUTHN.
+type UserMFA struct {
+	Enabled   []string
+	Preferred string
+	// LegacySMS is the SMS MFA option set through (Admin)SetUserSettings.
+	LegacySMS bool
+	// TOTPFriendlyName is the FriendlyDeviceName given at verification.
+	TOTPFriendlyName string
+	// TOTPVerifiedAt is when the current TOTP secret was verified; zero when
+	// the user has no verified software token.
+	TOTPVerifiedAt time.Time
+	// TOTPLastStep is the highest RFC 6238 time step accepted from the user;
+	// codes of this step or earlier are replays.
+	TOTPLastStep int64
+}
+
+// Lockout counts failed sign-in attempts.
+type Lockout struct {
+	Failures    int // consecutive failures since the last success or reset
+	LastFailure time.Time
+	LockedUntil time.Time
+}
+
+// UserSecrets are sealed at rest as one value.
+type UserSecrets struct {
+	PasswordHash string // PHC string (argon2id); "" when no password is set
+	SRPSalt      []byte // 16 bytes
+	SRPVerifier  []byte // big-endian g^x mod N
+	TOTPSecret   []byte // verified software-token secret (raw bytes)
+	// TOTPPending is an associated but not yet verified secret.
+	TOTPPending []byte
+	Codes       []Code
+}
+
+// Code is a one-time code sent to the user (sign-up confirmation, attribute
+// verification, forgotten password).
+type Code struct {
+	Purpose   string // e.g. SIGN_UP, FORGOT_PASSWORD, VERIFY:email
+	Value     string
+	ExpiresAt time.Time
+	Attempts  int // wrong answers so far
+}
+
+// UserQuery selects users for ListUsers.
+type UserQuery struct {
+	PoolID string
+	// Attribute is a filterable attribute: username, email, phone_number,
+	// name, given_name, family_name, preferred_username, cognito:user_status,
+	// status (enabled) or sub. "" selects every user.
+	Attribute string
+	Value     string
+	Prefix    bool // starts-with rather than equality
+	Fold      bool // compare case-insensitively
+	Page      Page
+}
+
+// UserStore persists users. Deleting a user deletes its devices and group
+// memberships.
+type UserStore interface {
+	// CreateUser fails with ErrExists if UsernameKey or Sub is taken.
+	CreateUser(ctx context.Context, u User) error
+	GetUser(ctx context.Context, poolID, usernameKey string) (User, error)
+	GetUserBySub(ctx context.Context, poolID, sub string) (User, error)
+	// FindUsersByAttribute returns the users whose attribute name (email,
+	// phone_number or preferred_username) equals value case-insensitively.
+	FindUsersByAttribute(ctx context.Context, poolID, name, value string) ([]User, error)
+	UpdateUser(ctx context.Context, poolID, usernameKey string, fn func(*User) error) (User, error)
+	DeleteUser(ctx context.Context, poolID, usernameKey string) error
+	// ListUsers returns matching users ordered by UsernameKey.
+	ListUsers(ctx context.Context, q UserQuery) (users []User, next string, err error)
+	CountUsers(ctx context.Context, poolID string) (int64, error)
+}
+
+// ---------------------------------------------------------------------------
+// Groups
+
+// Group is a user group.
+type Group struct {
+	PoolID      string
+	Name        string
+	Description string
+	RoleArn     string
+	Precedence  *int32
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// GroupStore persists groups and memberships.
+type GroupStore interface {
+	CreateGroup(ctx context.Context, g Group) error
+	GetGroup(ctx context.Context, poolID, name string) (Group, error)
+	UpdateGroup(ctx context.Context, poolID, name string, fn func(*Group) error) (Group, error)
+	// DeleteGroup also removes every membership of the group.
+	DeleteGroup(ctx context.Context, poolID, name string) error
+	ListGroups(ctx context.Context, poolID string, page Page) (groups []Group, next string, err error)
+	// AddUserToGroup is idempotent. It returns ErrNotFound if the user or
+	// group does not exist.
+	AddUserToGroup(ctx context.Context, poolID, groupName, usernameKey string) error
+	// RemoveUserFromGroup is idempotent.
+	RemoveUserFromGroup(ctx context.Context, poolID, groupName, usernameKey string) error
+	ListGroupsForUser(ctx context.Context, poolID, usernameKey string, page Page) (groups []Group, next string, err error)
+	ListUsersInGroup(ctx context.Context, poolID, groupName string, page Page) (users []User, next string, err error)
+}
+
+// ---------------------------------------------------------------------------
+// Devices
+
+// Device is a device tracked for a user.
+type Device struct {
+	PoolID      string
+	UsernameKey string
+	Key         string // <region>_<uuid>; unique within the pool
+	GroupKey    string
+	Name        string
+	// Remembered is "remembered" or "not_remembered".
+	Remembered string
+	// Confirmed is set once ConfirmDevice stored the SRP verifier.
+	Confirmed           bool
+	Attributes          []Attribute
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	LastAuthenticatedAt time.Time
+	Secrets             DeviceSecrets
+}
+
+// DeviceSecrets are sealed at rest.
+type DeviceSecrets struct {
+	Salt     []byte
+	Verifier []byte
+}
+
+// DeviceStore persists devices.
+type DeviceStore interface {
+	CreateDevice(ctx context.Context, d Device) error
+	GetDevice(ctx context.Context, poolID, deviceKey string) (Device, error)
+	UpdateDevice(ctx context.Context, poolID, deviceKey string, fn func(*Device) error) (Device, error)
+	DeleteDevice(ctx context.Context, poolID, deviceKey string) error
+	// ListDevices returns the user's devices ordered by Key.
+	ListDevices(ctx context.Context, poolID, usernameKey string, page Page) (devices []Device, next string, err error)
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in sessions
+
+// AuthSession is the server side of a sign-in session handed to clients
+// between challenges.
+type AuthSession struct {
+	ID        string
+	PoolID    string
+	ClientID  string
+	ExpiresAt time.Time
+	// Used is set when the session was answered successfully; a used session
+	// can never be answered again.
+	Used bool
+	// Attempts counts wrong answers to the current challenge.
+	Attempts int
+	// State is the flow's state, sealed at rest (it may hold one-time codes).
+	State []byte
+}
+
+// SessionStore persists sign-in sessions.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s AuthSession) error
+	GetSession(ctx context.Context, id string) (AuthSession, error)
+	UpdateSession(ctx context.Context, id string, fn func(*AuthSession) error) (AuthSession, error)
+	// DeleteExpiredSessions removes sessions that expired before t and
+	// returns how many it removed.
+	DeleteExpiredSessions(ctx context.Context, t time.Time) (int64, error)
+}
+
+// ---------------------------------------------------------------------------
+// Token signing keys and revocation
+
+// SigningKey is an RSA key a pool signs tokens with.
+type SigningKey struct {
+	PoolID string
+	KID    string
+	// Use is "id" or "access": ID and access tokens are signed by different
+	// keys, as in Cognito.
+	Use        string
+	PrivateKey []byte // PKCS#8 DER; secret
+	CreatedAt  time.Time
+	// RetiredAt is when the key stopped signing; zero while it signs. Retired
+	// keys stay published so that tokens they signed still verify.
+	RetiredAt time.Time
+}
+
+// KeyStore persists signing keys.
+type KeyStore interface {
+	AddSigningKey(ctx context.Context, k SigningKey) error
+	// ListSigningKeys returns the pool's keys, oldest first.
+	ListSigningKeys(ctx context.Context, poolID string) ([]SigningKey, error)
+	UpdateSigningKey(ctx context.Context, poolID, kid string, fn func(*SigningKey) error) (SigningKey, error)
+}
+
+// RevocationStore remembers revoked token families.
+type RevocationStore interface {
+	// RevokeTokens marks every token with this origin JTI revoked until
+	// expiresAt (after which the tokens are dead anyway). Idempotent.
+	RevokeTokens(ctx context.Context, poolID, originJTI string, expiresAt time.Time) error
+	TokensRevoked(ctx context.Context, poolID, originJTI string) (bool, error)
+}
+
+// ---------------------------------------------------------------------------
+// Outbox and auth events
+
+// Message is a message handed to the outbox delivery sink.
+type Message struct {
+	ID          int64 // assigned by the store, increasing
+	PoolID      string
+	Username    string
+	Channel     string // SMS or EMAIL
+	Destination string
+	Purpose     string
+	Code        string
+	Subject     string
+	Body        string
+	SentAt      time.Time
+}
+
+// MessageStore persists the outbox.
+type MessageStore interface {
+	AppendMessage(ctx context.Context, m Message) (Message, error)
+	// ListMessages returns the messages for a user, oldest first. An empty
+	// username lists every message of the pool.
+	ListMessages(ctx context.Context, poolID, username string) ([]Message, error)
+}
+
+// AuthEvent is one entry of a user's sign-in history.
+type AuthEvent struct {
+	PoolID      string
+	UsernameKey string
+	ID          string
+	Type        string // SignIn, SignUp, ForgotPassword, PasswordChange, ResendCode
+	CreatedAt   time.Time
+	Response    string // Pass, Fail, InProgress
+	// Risk
+	RiskDecision           string // NoRisk, AccountTakeover, Block
+	RiskLevel              string // Low, Medium, High; "" when not assessed
+	CompromisedCredentials bool
+	ChallengeResponses     []ChallengeResult
+	Context                EventContext
+	Feedback               *EventFeedback
+	// FeedbackTokenHash authorizes UpdateAuthEventFeedback (hex SHA-256).
+	FeedbackTokenHash string
+}
+
+// ChallengeResult records one challenge answered during a sign-in.
+type ChallengeResult struct {
+	Name     string // Password, Mfa
+	Response string // Success, Failure
+}
+
+// EventContext is where a sign-in came from.
+type EventContext struct {
+	IPAddress  string
+	DeviceName string
+	Timezone   string
+	City       string
+	Country    string
+	// DeviceFingerprint identifies the client device (derived from context
+	// data); used by the risk engine.
+	DeviceFingerprint string
+	UserAgent         string
+}
+
+// EventFeedback is the user's or administrator's verdict on an event.
+type EventFeedback struct {
+	Value    string // Valid or Invalid
+	Provider string // cognito or admin
+	Date     time.Time
+}
+
+// AuthEventStore persists auth events.
+type AuthEventStore interface {
+	AddAuthEvent(ctx context.Context, e AuthEvent) error
+	GetAuthEvent(ctx context.Context, poolID, usernameKey, id string) (AuthEvent, error)
+	UpdateAuthEvent(ctx context.Context, poolID, usernameKey, id string, fn func(*AuthEvent) error) (AuthEvent, error)
+	// ListAuthEvents returns a user's events, newest first.
+	ListAuthEvents(ctx context.Context, poolID, usernameKey string, page Page) (events []AuthEvent, next string, err error)
+}
