@@ -3,6 +3,7 @@ module github.com/userpoold/userpoold
 go 1.26.8
 
 require (
+	filippo.io/bigmod v0.1.0 // indirect
 	github.com/aws/aws-sdk-go-v2 v1.48.0 // indirect
 	github.com/aws/aws-sdk-go-v2/credentials v1.21.0 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
