@@ -1,0 +1,440 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is everything userpoold can be told.
+type Config struct {
+	// Addr is the host:port to listen on.
+	Addr string `yaml:"addr"`
+	// DataDir holds the SQLite database and the generated master key.
+	DataDir string `yaml:"data"`
+	// DB is "" (SQLite in DataDir), a SQLite path ("sqlite:<path>"), or a
+	// PostgreSQL URL ("postgres://...").
+	DB string `yaml:"db"`
+	// Region is the AWS region the server pretends to be (pool ID prefix,
+	// ARNs, device keys).
+	Region string `yaml:"region"`
+	// AccountID appears in ARNs.
+	AccountID string `yaml:"account_id"`
+	// LogLevel is debug, info, warn or error.
+	LogLevel string `yaml:"log_level"`
+	// LogFormat is text or json.
+	LogFormat string `yaml:"log_format"`
+
+	// AdminKeys are the access keys whose SigV4 signatures authorize admin
+	// (IAM-authorized) operations. With none, any well-formed signature is
+	// accepted, which is only allowed on a loopback address unless
+	// InsecureOpenAdmin is set.
+	AdminKeys         []AccessKey `yaml:"admin_keys"`
+	InsecureOpenAdmin bool        `yaml:"insecure_open_admin"`
+
+	// Issuer selects the token issuer: "local" (http://<request host>/<pool>),
+	// "aws" (https://cognito-idp.<region>.amazonaws.com/<pool>, so that
+	// verifiers such as aws-jwt-verify work unchanged), or a base URL to
+	// which "/<pool>" is appended.
+	Issuer string `yaml:"issuer"`
+
+	// MasterKeyFile holds the 32-byte key (hex or base64) that encrypts
+	// secrets at rest. Empty means <DataDir>/master.key, generated with mode
+	// 0600 on first start. MasterKey (hex or base64) overrides the file.
+	MasterKeyFile string `yaml:"master_key_file"`
+	MasterKey     string `yaml:"master_key"`
+
+	// PasswordHashing is "default" (argon2id, production cost) or "fast"
+	// (argon2id with minimal cost, for test suites only).
+	PasswordHashing string `yaml:"password_hashing"`
+
+	Delivery Delivery `yaml:"delivery"`
+
+	// MaxBodyBytes bounds API request bodies.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ShutdownTimeout bounds the wait for in-flight requests on SIGTERM.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// AccessKey is an admin access key pair.
+type AccessKey struct {
+	ID     string `yaml:"id"`
+	Secret string `yaml:"secret"`
+}
+
+// Delivery configures where codes and messages go.
+type Delivery struct {
+	// Outbox keeps every message readable at GET /_userpoold/outbox.
+	Outbox       bool     `yaml:"outbox"`
+	SMTP         *SMTP    `yaml:"smtp"`
+	SMSWebhook   *Webhook `yaml:"sms_webhook"`
+	EmailWebhook *Webhook `yaml:"email_webhook"`
+}
+
+// SMTP configures the email relay.
+type SMTP struct {
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	From     string `yaml:"from"`
+	// TLS is none, starttls or tls.
+	TLS string `yaml:"tls"`
+}
+
+// Webhook configures an HTTP sink.
+type Webhook struct {
+	URL    string `yaml:"url"`
+	Secret string `yaml:"secret"`
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Addr:            "127.0.0.1:9229",
+		DataDir:         "./userpoold-data",
+		Region:          "us-east-1",
+		AccountID:       "000000000000",
+		LogLevel:        "info",
+		LogFormat:       "text",
+		Issuer:          "local",
+		PasswordHashing: "default",
+		Delivery:        Delivery{Outbox: true},
+		MaxBodyBytes:    1 << 20,
+		ShutdownTimeout: 30 * time.Second,
+	}
+}
+
+// Env lists the environment variables Load reads, with the flag each mirrors.
+var Env = map[string]string{
+	"USERPOOLD_CONFIG":              "config",
+	"USERPOOLD_ADDR":                "addr",
+	"USERPOOLD_DATA":                "data",
+	"USERPOOLD_DB":                  "db",
+	"USERPOOLD_REGION":              "region",
+	"USERPOOLD_ACCOUNT_ID":          "account-id",
+	"USERPOOLD_LOG_LEVEL":           "log-level",
+	"USERPOOLD_LOG_FORMAT":          "log-format",
+	"USERPOOLD_ADMIN_KEYS":          "admin-keys",
+	"USERPOOLD_INSECURE_OPEN_ADMIN": "insecure-open-admin",
+	"USERPOOLD_ISSUER":              "issuer",
+	"USERPOOLD_MASTER_KEY_FILE":     "master-key-file",
+	"USERPOOLD_MASTER_KEY":          "master-key",
+	"USERPOOLD_PASSWORD_HASHING":    "password-hashing",
+	"USERPOOLD_OUTBOX":              "outbox",
+	"USERPOOLD_SMS_WEBHOOK":         "sms-webhook",
+	"USERPOOLD_EMAIL_WEBHOOK":       "email-webhook",
+	"USERPOOLD_SMTP_URL":            "smtp-url",
+}
+
+// UsageError is returned by Load for bad flags or configuration; its text
+// lists every problem, one per line. Callers exit with status 2.
+type UsageError struct{ Problems []string }
+
+func (e *UsageError) Error() string {
+	return "invalid configuration:\n  - " + strings.Join(e.Problems, "\n  - ")
+}
+
+// Load builds the configuration from args (without the program name) and the
+// environment lookup getenv. readFile reads the --config file (nil means
+// os.ReadFile). Help requested with -h returns flag.ErrHelp.
+func Load(args []string, getenv func(string) string, readFile func(string) ([]byte, error), usage io.Writer) (Config, error) {
+	if readFile == nil {
+		readFile = os.ReadFile
+	}
+	fs := flag.NewFlagSet("userpoold", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	var (
+		configFile = fs.String("config", "", "YAML configuration file (env USERPOOLD_CONFIG)")
+		strs       = map[string]*string{}
+	)
+	def := Default()
+	str := func(name, usage string) { strs[name] = fs.String(name, "", usage) }
+	str("addr", "listen address (default "+def.Addr+")")
+	str("data", "data directory for SQLite and the master key (default "+def.DataDir+")")
+	str("db", `database: empty = SQLite in the data directory, "postgres://..." = PostgreSQL`)
+	str("region", "AWS region to present (default "+def.Region+")")
+	str("account-id", "AWS account ID used in ARNs (default "+def.AccountID+")")
+	str("log-level", "debug, info, warn or error (default info)")
+	str("log-format", "text or json (default text)")
+	str("admin-keys", "admin access keys, comma-separated ID:SECRET pairs")
+	str("insecure-open-admin", "accept any SigV4 signature on a non-loopback address (true/false)")
+	str("issuer", `token issuer: "local", "aws", or a base URL`)
+	str("master-key-file", "file with the 32-byte master key (default <data>/master.key)")
+	str("master-key", "the master key itself, hex or base64")
+	str("password-hashing", `"default" or "fast" (test suites only)`)
+	str("outbox", "keep delivered messages readable at /_userpoold/outbox (true/false, default true)")
+	str("sms-webhook", "URL that receives SMS messages as JSON")
+	str("email-webhook", "URL that receives email messages as JSON")
+	str("smtp-url", "SMTP relay, smtp://user:pass@host:port?from=a@b&tls=starttls")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return Config{}, err
+		}
+		return Config{}, &UsageError{Problems: []string{err.Error()}}
+	}
+	if fs.NArg() > 0 {
+		return Config{}, &UsageError{Problems: []string{fmt.Sprintf("unexpected arguments: %q", fs.Args())}}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	cfg := def
+	var problems []string
+	path := *configFile
+	if path == "" && getenv != nil {
+		path = getenv("USERPOOLD_CONFIG")
+	}
+	if path != "" {
+		b, err := readFile(path)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("config file: %v", err))
+		} else {
+			dec := yaml.NewDecoder(bytes.NewReader(b))
+			dec.KnownFields(true)
+			if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+				problems = append(problems, fmt.Sprintf("config file %s: %v", path, err))
+			}
+		}
+	}
+	// Environment, then flags.
+	values := map[string]string{}
+	if getenv != nil {
+		for env, name := range Env {
+			if v := getenv(env); v != "" && name != "config" {
+				values[name] = v
+			}
+		}
+	}
+	for name, p := range strs {
+		if set[name] {
+			values[name] = *p
+		}
+	}
+	problems = append(problems, cfg.apply(values)...)
+	problems = append(problems, cfg.Validate()...)
+	if len(problems) > 0 {
+		return cfg, &UsageError{Problems: problems}
+	}
+	return cfg, nil
+}
+
+func (c *Config) apply(values map[string]string) []string {
+	var problems []string
+	boolean := func(name, v string, dst *bool) {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %q is not true or false", name, v))
+			return
+		}
+		*dst = b
+	}
+	names := make([]string, 0, len(values))
+	for name := range values {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v := values[name]
+		switch name {
+		case "addr":
+			c.Addr = v
+		case "data":
+			c.DataDir = v
+		case "db":
+			c.DB = v
+		case "region":
+			c.Region = v
+		case "account-id":
+			c.AccountID = v
+		case "log-level":
+			c.LogLevel = v
+		case "log-format":
+			c.LogFormat = v
+		case "admin-keys":
+			c.AdminKeys = nil
+			for _, pair := range strings.Split(v, ",") {
+				id, secret, ok := strings.Cut(strings.TrimSpace(pair), ":")
+				if !ok || id == "" || secret == "" {
+					problems = append(problems, "admin-keys: each key must be ID:SECRET")
+					continue
+				}
+				c.AdminKeys = append(c.AdminKeys, AccessKey{ID: id, Secret: secret})
+			}
+		case "insecure-open-admin":
+			boolean(name, v, &c.InsecureOpenAdmin)
+		case "issuer":
+			c.Issuer = v
+		case "master-key-file":
+			c.MasterKeyFile = v
+		case "master-key":
+			c.MasterKey = v
+		case "password-hashing":
+			c.PasswordHashing = v
+		case "outbox":
+			boolean(name, v, &c.Delivery.Outbox)
+		case "sms-webhook":
+			c.Delivery.SMSWebhook = &Webhook{URL: v}
+		case "email-webhook":
+			c.Delivery.EmailWebhook = &Webhook{URL: v}
+		case "smtp-url":
+			s, err := parseSMTPURL(v)
+			if err != nil {
+				problems = append(problems, "smtp-url: "+err.Error())
+				continue
+			}
+			c.Delivery.SMTP = s
+		}
+	}
+	return problems
+}
+
+func parseSMTPURL(v string) (*SMTP, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return nil, errors.New("want smtp://[user:pass@]host:port?from=addr[&tls=none|starttls|tls]")
+	}
+	s := &SMTP{Host: u.Hostname(), From: u.Query().Get("from"), TLS: u.Query().Get("tls")}
+	if s.TLS == "" {
+		s.TLS = "starttls"
+		if u.Scheme == "smtps" {
+			s.TLS = "tls"
+		}
+	}
+	if p := u.Port(); p != "" {
+		s.Port, _ = strconv.Atoi(p)
+	} else {
+		s.Port = 587
+	}
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	return s, nil
+}
+
+var (
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+	accountRE = regexp.MustCompile(`^\d{12}$`)
+)
+
+// Validate returns every problem with c, or nil.
+func (c *Config) Validate() []string {
+	var p []string
+	host, port, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		p = append(p, fmt.Sprintf("addr: %q is not host:port", c.Addr))
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		p = append(p, fmt.Sprintf("addr: bad port %q", port))
+	}
+	if c.DB == "" && c.DataDir == "" {
+		p = append(p, "data: a data directory is needed for the embedded SQLite database")
+	}
+	if c.DB != "" && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") && !strings.HasPrefix(c.DB, "sqlite:") {
+		p = append(p, fmt.Sprintf("db: %q is neither postgres://..., postgresql://... nor sqlite:<path>", redactDSN(c.DB)))
+	}
+	if !regionRE.MatchString(c.Region) {
+		p = append(p, fmt.Sprintf("region: %q is not an AWS region name like us-east-1", c.Region))
+	}
+	if !accountRE.MatchString(c.AccountID) {
+		p = append(p, fmt.Sprintf("account-id: %q is not 12 digits", c.AccountID))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		p = append(p, fmt.Sprintf("log-level: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		p = append(p, fmt.Sprintf("log-format: %q is not text or json", c.LogFormat))
+	}
+	switch c.PasswordHashing {
+	case "default", "fast":
+	default:
+		p = append(p, fmt.Sprintf("password-hashing: %q is not default or fast", c.PasswordHashing))
+	}
+	switch {
+	case c.Issuer == "local" || c.Issuer == "aws":
+	case strings.HasPrefix(c.Issuer, "http://") || strings.HasPrefix(c.Issuer, "https://"):
+		if _, err := url.Parse(c.Issuer); err != nil {
+			p = append(p, fmt.Sprintf("issuer: %v", err))
+		}
+	default:
+		p = append(p, fmt.Sprintf("issuer: %q is not local, aws or an http(s) URL", c.Issuer))
+	}
+	seen := map[string]bool{}
+	for _, k := range c.AdminKeys {
+		if k.ID == "" || k.Secret == "" {
+			p = append(p, "admin_keys: every key needs an id and a secret")
+		}
+		if seen[k.ID] {
+			p = append(p, fmt.Sprintf("admin_keys: key %q is listed twice", k.ID))
+		}
+		seen[k.ID] = true
+	}
+	if err == nil && len(c.AdminKeys) == 0 && !c.InsecureOpenAdmin && !IsLoopback(host) {
+		p = append(p, fmt.Sprintf("addr: %s is not a loopback address and no admin_keys are configured; configure admin keys or pass --insecure-open-admin", c.Addr))
+	}
+	if c.MaxBodyBytes < 1024 {
+		p = append(p, "max_body_bytes: must be at least 1024")
+	}
+	if c.ShutdownTimeout <= 0 {
+		p = append(p, "shutdown_timeout: must be positive")
+	}
+	if s := c.Delivery.SMTP; s != nil {
+		if s.Host == "" || s.Port <= 0 || s.Port > 65535 {
+			p = append(p, "delivery.smtp: host and port are required")
+		}
+		switch s.TLS {
+		case "", "none", "starttls", "tls":
+		default:
+			p = append(p, fmt.Sprintf("delivery.smtp.tls: %q is not none, starttls or tls", s.TLS))
+		}
+	}
+	for _, hook := range []struct {
+		name string
+		w    *Webhook
+	}{{"sms_webhook", c.Delivery.SMSWebhook}, {"email_webhook", c.Delivery.EmailWebhook}} {
+		name, w := hook.name, hook.w
+		if w == nil {
+			continue
+		}
+		if u, err := url.Parse(w.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p = append(p, fmt.Sprintf("delivery.%s: %q is not an http(s) URL", name, w.URL))
+		}
+	}
+	return p
+}
+
+// IsLoopback reports whether host (a name or IP, no port) only listens on
+// the loopback interface. An empty host means all interfaces.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return dsn
+}

@@ -1,0 +1,106 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadPrecedence(t *testing.T) {
+	file := []byte("addr: 127.0.0.1:1111\nregion: eu-west-1\nlog_level: debug\nadmin_keys:\n  - {id: AK1, secret: s1}\ndelivery:\n  outbox: false\n")
+	read := func(string) ([]byte, error) { return file, nil }
+	cfg, err := Load([]string{"--config", "c.yaml", "--addr", "127.0.0.1:3333"},
+		env(map[string]string{"USERPOOLD_ADDR": "127.0.0.1:2222", "USERPOOLD_REGION": "ap-south-1"}), read, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:3333" { // flag beats env beats file
+		t.Errorf("Addr = %q", cfg.Addr)
+	}
+	if cfg.Region != "ap-south-1" { // env beats file
+		t.Errorf("Region = %q", cfg.Region)
+	}
+	if cfg.LogLevel != "debug" || cfg.Delivery.Outbox || len(cfg.AdminKeys) != 1 || cfg.AdminKeys[0].Secret != "s1" {
+		t.Errorf("file values not applied: %+v", cfg)
+	}
+	if cfg.DataDir != "./userpoold-data" || cfg.ShutdownTimeout != 30*time.Second {
+		t.Errorf("defaults lost: %+v", cfg)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	cfg, err := Load(nil, env(nil), nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:9229" || cfg.DB != "" || cfg.Region != "us-east-1" || !cfg.Delivery.Outbox {
+		t.Errorf("defaults = %+v", cfg)
+	}
+}
+
+func TestEveryProblemListed(t *testing.T) {
+	_, err := Load([]string{"--addr", "0.0.0.0:9229", "--region", "mars", "--log-level", "loud", "--db", "mysql://x",
+		"--password-hashing", "md5", "--outbox", "maybe"}, env(nil), nil, io.Discard)
+	var ue *UsageError
+	if !errors.As(err, &ue) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, want := range []string{"region", "log-level", "db:", "password-hashing", "outbox", "not a loopback address"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if len(ue.Problems) != 6 {
+		t.Errorf("got %d problems, want 6:\n%v", len(ue.Problems), err)
+	}
+}
+
+func TestOpenAdmin(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"--addr", "0.0.0.0:9229"}, false},
+		{[]string{"--addr", ":9229"}, false},
+		{[]string{"--addr", "0.0.0.0:9229", "--insecure-open-admin", "true"}, true},
+		{[]string{"--addr", "0.0.0.0:9229", "--admin-keys", "AK:SK"}, true},
+		{[]string{"--addr", "localhost:9229"}, true},
+		{[]string{"--addr", "[::1]:9229"}, true},
+	} {
+		_, err := Load(tc.args, env(nil), nil, io.Discard)
+		if (err == nil) != tc.ok {
+			t.Errorf("%v: err = %v", tc.args, err)
+		}
+	}
+}
+
+func TestBadFile(t *testing.T) {
+	_, err := Load([]string{"--config", "x.yaml"}, env(nil), func(string) ([]byte, error) { return []byte("nope: 1\n"), nil }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("unknown field accepted: %v", err)
+	}
+	_, err = Load([]string{"--config", "missing.yaml"}, env(nil), func(string) ([]byte, error) { return nil, os.ErrNotExist }, io.Discard)
+	if err == nil {
+		t.Error("missing file accepted")
+	}
+	if _, err := Load([]string{"-h"}, env(nil), nil, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+}
+
+func TestSMTPURL(t *testing.T) {
+	cfg, err := Load([]string{"--smtp-url", "smtp://u:p@mail.local:2525?from=no-reply@x.com"}, env(nil), nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Delivery.SMTP
+	if s.Host != "mail.local" || s.Port != 2525 || s.Username != "u" || s.Password != "p" || s.From != "no-reply@x.com" || s.TLS != "starttls" {
+		t.Errorf("smtp = %+v", s)
+	}
+}
