@@ -1,0 +1,176 @@
+package password
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/argon2"
+)
+
+func TestHashVerify(t *testing.T) {
+	for name, p := range map[string]Params{"fast": FastParams, "default": DefaultParams} {
+		t.Run(name, func(t *testing.T) {
+			if name == "default" && testing.Short() {
+				t.Skip("slow")
+			}
+			h, err := Hash(nil, "Correct horse 1!", p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(h, "Correct") {
+				t.Fatal("hash contains the password")
+			}
+			ok, err := Verify(h, "Correct horse 1!")
+			if err != nil || !ok {
+				t.Fatalf("Verify(right) = %v, %v", ok, err)
+			}
+			for _, wrong := range []string{"", "correct horse 1!", "Correct horse 1", "Correct horse 1!!"} {
+				ok, err := Verify(h, wrong)
+				if err != nil || ok {
+					t.Errorf("Verify(%q) = %v, %v; want false, nil", wrong, ok, err)
+				}
+			}
+			if NeedsRehash(h, p) {
+				t.Error("NeedsRehash with the same params")
+			}
+		})
+	}
+}
+
+func TestHashFormat(t *testing.T) {
+	salt := bytes.Repeat([]byte{0xAB}, 16)
+	h, err := Hash(bytes.NewReader(salt), "pw", Params{Time: 3, MemoryKiB: 65536, Threads: 2, KeyLen: 32, SaltLen: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "$argon2id$v=19$m=65536,t=3,p=2$q6urq6urq6urq6urq6urqw$"
+	if !strings.HasPrefix(h, want) {
+		t.Fatalf("Hash = %s, want prefix %s", h, want)
+	}
+	if strings.Contains(h, "=") && strings.Count(h, "=") != 4 { // v=, m=, t=, p= only: no base64 padding
+		t.Errorf("hash has padding: %s", h)
+	}
+}
+
+// TestKnownAnswer verifies the example printed in the argon2 reference
+// implementation's README (P-H-C/phc-winner-argon2): `echo -n "password" |
+// argon2 somesalt -id -t 2 -m 16 -p 1 -l 32`. It checks both the algorithm
+// and the PHC encoding (raw standard base64) against an independent source.
+func TestKnownAnswer(t *testing.T) {
+	const ref = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"
+	const refHex = "09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7"
+	ok, err := Verify(ref, "password")
+	if err != nil || !ok {
+		t.Fatalf("Verify(reference) = %v, %v", ok, err)
+	}
+	if ok, _ := Verify(ref, "passwore"); ok {
+		t.Fatal("Verify(reference, wrong) = true")
+	}
+	key := argon2.IDKey([]byte("password"), []byte("somesalt"), 2, 65536, 1, 32)
+	if got := hex.EncodeToString(key); got != refHex {
+		t.Fatalf("raw hash = %s, want %s", got, refHex)
+	}
+	salt := []byte("somesalt")
+	h, err := Hash(bytes.NewReader(salt), "password", Params{Time: 2, MemoryKiB: 65536, Threads: 1, KeyLen: 32, SaltLen: 8})
+	if err != nil || h != ref {
+		t.Fatalf("Hash = %s, %v; want %s", h, err, ref)
+	}
+}
+
+func TestVerifyMalformed(t *testing.T) {
+	good, err := Hash(nil, "pw", FastParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(good, "$")
+	join := func(p ...string) string { return strings.Join(p, "$") }
+	for name, enc := range map[string]string{
+		"empty":          "",
+		"bcrypt":         "$2a$10$abcdefghijklmnopqrstuuK7Jw7p4jR3yq3W1Jm8Z9vZ3r6mQyQ2",
+		"argon2i":        join("", "argon2i", parts[2], parts[3], parts[4], parts[5]),
+		"version 16":     join("", "argon2id", "v=16", parts[3], parts[4], parts[5]),
+		"missing key":    join("", "argon2id", parts[2], parts[3], parts[4]),
+		"param order":    join("", "argon2id", parts[2], "t=1,m=64,p=1", parts[4], parts[5]),
+		"param missing":  join("", "argon2id", parts[2], "m=64,t=1", parts[4], parts[5]),
+		"param extra":    join("", "argon2id", parts[2], "m=64,t=1,p=1,x=2", parts[4], parts[5]),
+		"leading zero":   join("", "argon2id", parts[2], "m=064,t=1,p=1", parts[4], parts[5]),
+		"huge memory":    join("", "argon2id", parts[2], "m=4194304,t=1,p=1", parts[4], parts[5]),
+		"zero time":      join("", "argon2id", parts[2], "m=64,t=0,p=1", parts[4], parts[5]),
+		"many threads":   join("", "argon2id", parts[2], "m=64,t=1,p=256", parts[4], parts[5]),
+		"bad salt b64":   join("", "argon2id", parts[2], parts[3], "!!!", parts[5]),
+		"padded salt":    join("", "argon2id", parts[2], parts[3], parts[4]+"==", parts[5]),
+		"short salt":     join("", "argon2id", parts[2], parts[3], "AAAA", parts[5]),
+		"short key":      join("", "argon2id", parts[2], parts[3], parts[4], "AAAA"),
+		"trailing field": good + "$x",
+	} {
+		ok, err := Verify(enc, "pw")
+		if ok || !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: Verify = %v, %v; want false, ErrMalformed", name, ok, err)
+		}
+		if !NeedsRehash(enc, FastParams) {
+			t.Errorf("%s: NeedsRehash = false for a malformed hash", name)
+		}
+	}
+}
+
+func TestNeedsRehash(t *testing.T) {
+	h, err := Hash(nil, "pw", FastParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range map[string]Params{
+		"time":    {Time: 2, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16},
+		"memory":  {Time: 1, MemoryKiB: 128, Threads: 1, KeyLen: 32, SaltLen: 16},
+		"threads": {Time: 1, MemoryKiB: 64, Threads: 2, KeyLen: 32, SaltLen: 16},
+		"keylen":  {Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 64, SaltLen: 16},
+		"saltlen": {Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 32},
+	} {
+		if !NeedsRehash(h, p) {
+			t.Errorf("%s: NeedsRehash = false", name)
+		}
+	}
+}
+
+func TestHashBadParams(t *testing.T) {
+	for name, p := range map[string]Params{
+		"zero":        {},
+		"time":        {Time: 0, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16},
+		"memory":      {Time: 1, MemoryKiB: 7, Threads: 1, KeyLen: 32, SaltLen: 16},
+		"mem/threads": {Time: 1, MemoryKiB: 16, Threads: 4, KeyLen: 32, SaltLen: 16},
+		"keylen":      {Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 8, SaltLen: 16},
+		"saltlen":     {Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 4},
+	} {
+		if _, err := Hash(nil, "pw", p); !errors.Is(err, ErrParams) {
+			t.Errorf("%s: Hash err = %v, want ErrParams", name, err)
+		}
+	}
+	if _, err := Hash(bytes.NewReader(nil), "pw", FastParams); err == nil {
+		t.Error("Hash succeeded with an empty random source")
+	}
+}
+
+func TestSaltsDiffer(t *testing.T) {
+	a, _ := Hash(nil, "pw", FastParams)
+	b, _ := Hash(nil, "pw", FastParams)
+	if a == b {
+		t.Fatal("two hashes of the same password are equal")
+	}
+}
+
+func BenchmarkHash(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		p    Params
+	}{{"Default", DefaultParams}, {"Fast", FastParams}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Hash(nil, "Correct horse 1!", bc.p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
