@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/userpoold/userpoold/internal/storage"
@@ -201,7 +202,8 @@ func (d *Dispatcher) external(channel string) sink {
 // one is configured; a failure of either is returned (the other is still
 // attempted). Send returns an error wrapping ErrNoSink when no sink applies,
 // and one wrapping ErrInvalidMessage when m has no valid Channel or no
-// Destination. Errors never contain the code or the body.
+// Destination. Errors never contain the code or the body, and show the
+// destination only masked.
 func (d *Dispatcher) Send(ctx context.Context, m Message) error {
 	if m.Channel != ChannelSMS && m.Channel != ChannelEmail {
 		return fmt.Errorf("%w: channel %q", ErrInvalidMessage, m.Channel)
@@ -231,8 +233,7 @@ func (d *Dispatcher) Send(ctx context.Context, m Message) error {
 	if ext != nil {
 		sinkName = ext.name()
 	}
-	if err := errors.Join(errs...); err != nil {
-		// err holds no code, body or destination; see the sinks.
+	if err := scrub(errors.Join(errs...), m); err != nil {
 		d.log.LogAttrs(ctx, slog.LevelWarn, "message delivery failed",
 			slog.String("purpose", m.Purpose), slog.String("channel", m.Channel),
 			slog.String("pool", m.PoolID), slog.String("sink", sinkName),
@@ -245,6 +246,34 @@ func (d *Dispatcher) Send(ctx context.Context, m Message) error {
 		slog.Bool("outbox", d.outbox != nil))
 	return nil
 }
+
+// scrub masks m's destination and hides m's code wherever they appear in
+// err's text (an SMTP error names the rejected recipient, for example), so
+// that neither reaches a log. errors.Is and errors.As still see err's chain.
+func scrub(err error, m Message) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if m.Destination != "" {
+		msg = strings.ReplaceAll(msg, m.Destination, MaskDestination(m.Channel, m.Destination))
+	}
+	if len(m.Code) >= 4 { // shorter values would mangle unrelated text
+		msg = strings.ReplaceAll(msg, m.Code, "[code]")
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &scrubbedError{msg: msg, err: err}
+}
+
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
 
 // withDefaults fills an empty Body and (for EMAIL) an empty Subject with the
 // default template of the purpose.

@@ -286,3 +286,26 @@ func TestEmailConfigurationSender(t *testing.T) {
 		}
 	}
 }
+
+func TestScrub(t *testing.T) {
+	base := errors.New("550 rejected bob@example.com (code 123456)")
+	m := Message{Channel: ChannelEmail, Destination: "bob@example.com", Code: "123456"}
+	got := scrub(base, m)
+	if want := "550 rejected b***@e***.com (code [code])"; got.Error() != want {
+		t.Errorf("scrub = %q, want %q", got, want)
+	}
+	if !errors.Is(got, base) {
+		t.Error("scrub broke the error chain")
+	}
+	if scrub(nil, m) != nil {
+		t.Error("scrub(nil) != nil")
+	}
+	clean := errors.New("status 500")
+	if scrub(clean, m) != clean {
+		t.Error("scrub wrapped an error it did not change")
+	}
+	short := errors.New("status 500")
+	if got := scrub(short, Message{Code: "5"}); got.Error() != "status 500" {
+		t.Errorf("a short code mangled the text: %q", got)
+	}
+}

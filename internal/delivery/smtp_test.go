@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"io"
+	"log/slog"
 	"math/big"
 	"mime"
 	"mime/quotedprintable"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
+	gomail "github.com/wneessen/go-mail"
 )
 
 // captured is one message received by the test SMTP server.
@@ -82,6 +84,9 @@ func (ss *smtpSession) Mail(from string, _ *gosmtp.MailOptions) error {
 }
 
 func (ss *smtpSession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
+	if strings.HasPrefix(to, "reject") {
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user: " + to}
+	}
 	ss.cur.to = append(ss.cur.to, to)
 	return nil
 }
@@ -475,5 +480,37 @@ func TestSMTPConfigDefaults(t *testing.T) {
 	}
 	if _, err := newSMTPSender(SMTPConfig{Host: "h", From: "a@example.com", Port: 2525}); err != nil {
 		t.Errorf("explicit port rejected: %v", err)
+	}
+}
+
+func TestSMTPRejectedRecipientIsMaskedInErrors(t *testing.T) {
+	s := startSMTP(t, TLSNone, "", "")
+	var logs bytes.Buffer
+	store := &memStore{}
+	d, err := New(Config{Outbox: true, SMTP: &SMTPConfig{Host: s.host, Port: s.port, TLS: TLSNone, From: "no-reply@example.com"}}, store,
+		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := emailMsg
+	m.Destination = "rejected.person@example.com"
+	err = d.Send(context.Background(), m)
+	if err == nil {
+		t.Fatal("Send succeeded for a rejected recipient")
+	}
+	var smtpErr *gomail.SendError
+	if !errors.As(err, &smtpErr) {
+		t.Errorf("errors.As(*mail.SendError) failed on %v", err)
+	}
+	for name, text := range map[string]string{"error": err.Error(), "logs": logs.String()} {
+		if strings.Contains(text, "rejected.person@example.com") {
+			t.Errorf("%s contain the destination: %s", name, text)
+		}
+		if !strings.Contains(text, "r***@e***.com") {
+			t.Errorf("%s lack the masked destination: %s", name, text)
+		}
+	}
+	if len(store.msgs) != 1 {
+		t.Error("the outbox did not keep the message")
 	}
 }
