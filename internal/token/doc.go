@@ -27,6 +27,7 @@
 //	ErrExpired   → "Access Token has expired", "Refresh Token has expired"
 //	ErrRevoked   → "Access Token has been revoked"
 //
-// This package imports storage and go-jose; it never imports net/http or the
-// API layer, and it never logs. No error it returns contains a token or key.
+// This package imports storage, go-jose and google/uuid; it never imports
+// net/http or the API layer, and it never logs. No error it returns contains
+// a token or a key.
 package token
