@@ -101,6 +101,7 @@ func TestRandomHandshakes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		c.SaltAsString = i%2 == 1 // every other run reads SALT as pycognito does
 		s, err := srp.NewServer(r, verifier)
 		if err != nil {
 			t.Fatal(err)
@@ -192,12 +193,57 @@ func TestNewVerifier(t *testing.T) {
 	if _, _, err := srp.NewVerifier(bytes.NewReader(seed[:3]), "AbC123", "alice", "pw"); err == nil {
 		t.Fatal("NewVerifier ignored a short read")
 	}
+	if _, _, err := srp.NewVerifier(zeroReader{}, "AbC123", "alice", "pw"); err == nil {
+		t.Fatal("NewVerifier accepted an all-zero random source")
+	}
+	// A salt starting with 0x00 is skipped (see TestSaltLeadingZeroByte).
+	zeroFirst := append(append([]byte{0}, seed[1:]...), seed...)
+	if salt, _, err := srp.NewVerifier(bytes.NewReader(zeroFirst), "AbC123", "alice", "pw"); err != nil || !bytes.Equal(salt, seed) {
+		t.Fatalf("NewVerifier kept a salt starting with 0: %x, %v", salt, err)
+	}
 	// Leading zero bytes of a salt do not change x: clients parse SALT as an integer.
 	if !bytes.Equal(srp.Verifier([]byte{0, 0, 1, 2}, "p", "u", "pw"), srp.Verifier([]byte{1, 2}, "p", "u", "pw")) {
 		t.Fatal("leading zeros of the salt changed the verifier")
 	}
 	if bytes.Equal(srp.Verifier([]byte{1, 2}, "p", "u", "pw"), srp.Verifier([]byte{1, 2}, "p", "u", "pW")) {
 		t.Fatal("password does not matter")
+	}
+}
+
+// TestSaltLeadingZeroByte shows why NewVerifier never starts a salt with
+// 0x00: amazon-cognito-identity-js pads the integer SALT spells, pycognito the
+// string, so for SALT "0012..." they derive different x and one of them fails.
+// For "00c0..." (padHex form) and for salts without a leading zero byte they agree.
+func TestSaltLeadingZeroByte(t *testing.T) {
+	for _, tc := range []struct {
+		salt  string
+		agree bool
+	}{
+		{"0012a1b2c3d4e5f60718293a4b5c6d7e", false},
+		{"00c0a1b2c3d4e5f60718293a4b5c6d7e", true},
+		{"0f12a1b2c3d4e5f60718293a4b5c6d7e", true},
+		{"8ce8291892390f6b53a245933faf6164", true},
+		{"f12a1b2c3d4e5f60718293a4b5c6d7e", true}, // odd length
+	} {
+		salt, _ := hex.DecodeString(strings.Repeat("0", len(tc.salt)%2) + tc.salt)
+		s, _ := srp.NewServer(rand.Reader, srp.Verifier(salt, "AbC123", "alice", "pw"))
+		verified := make(map[bool]bool)
+		for _, asString := range []bool{false, true} {
+			c, _ := srptest.NewClient(rand.Reader, "AbC123")
+			c.SaltAsString = asString
+			sig, err := c.Signature("alice", "pw", s.SRPBHex(), tc.salt, "AAAA", srp.FormatTimestamp(now))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, _ := srp.ParseA(c.SRPA())
+			verified[asString] = s.VerifyClaim(a, "AbC123", "alice", []byte{0, 0, 0}, srp.FormatTimestamp(now), sig)
+		}
+		if !verified[false] {
+			t.Errorf("SALT %s: the amazon-cognito-identity-js reading failed", tc.salt)
+		}
+		if verified[true] != tc.agree {
+			t.Errorf("SALT %s: pycognito reading verified = %v, want %v", tc.salt, verified[true], tc.agree)
+		}
 	}
 }
 

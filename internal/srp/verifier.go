@@ -33,14 +33,24 @@ var (
 // poolName is PoolName(userPoolID); userIDForSRP is the internal username
 // (USER_ID_FOR_SRP), never an alias.
 //
-// The salt is to be sent as SALT = hex(salt); verifier is Size bytes,
-// big-endian. Both are secret-adjacent: store the verifier encrypted.
+// The first byte of salt is never zero (NewVerifier reads again if it is), so
+// SALT = hex.EncodeToString(salt) is read the same way by every client:
+// amazon-cognito-identity-js pads the integer the SALT spells, pycognito pads
+// the SALT string as received, and the two differ for a string that starts
+// with a redundant "00" byte.
+//
+// verifier is Size bytes, big-endian. Store it encrypted.
 func NewVerifier(rand io.Reader, poolName, userIDForSRP, password string) (salt, verifier []byte, err error) {
 	salt = make([]byte, SaltSize)
-	if _, err := io.ReadFull(rand, salt); err != nil {
-		return nil, nil, fmt.Errorf("srp: reading salt: %w", err)
+	for range 8 {
+		if _, err := io.ReadFull(rand, salt); err != nil {
+			return nil, nil, fmt.Errorf("srp: reading salt: %w", err)
+		}
+		if salt[0] != 0 {
+			return salt, Verifier(salt, poolName, userIDForSRP, password), nil
+		}
 	}
-	return salt, Verifier(salt, poolName, userIDForSRP, password), nil
+	return nil, nil, errors.New("srp: random source keeps producing salts that start with 0")
 }
 
 // Verifier computes v = g^x mod N for a given salt, as NewVerifier does. The

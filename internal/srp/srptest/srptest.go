@@ -48,6 +48,17 @@ func PadHex(n *big.Int) string {
 	return s
 }
 
+// pyPadHex is pycognito's pad_hex applied to a string.
+func pyPadHex(s string) string {
+	if len(s)%2 == 1 {
+		return "0" + s
+	}
+	if s != "" && strings.IndexByte("89ABCDEFabcdef", s[0]) >= 0 {
+		return "00" + s
+	}
+	return s
+}
+
 // Hash is AuthenticationHelper.hash: SHA-256 of the UTF-8 string as 64 hex digits.
 func Hash(s string) string {
 	h := sha256.Sum256([]byte(s))
@@ -74,6 +85,12 @@ func hexHashBytes(hexStr string) []byte {
 type Client struct {
 	poolName string
 	a, A     *big.Int
+
+	// SaltAsString makes Key pad the SALT string as received, as pycognito
+	// (pad_hex of the str) does, instead of the integer it spells, as
+	// amazon-cognito-identity-js (padHex of a BigInteger) does. The two agree
+	// unless SALT starts with a redundant "00" byte.
+	SaltAsString bool
 }
 
 // NewClient picks a as 128 random bytes from rand, as
@@ -121,7 +138,11 @@ func (c *Client) Key(userID, password, srpB, saltHex string) (key []byte, u, x, 
 		return nil, nil, nil, nil, errors.New("srptest: U cannot be zero")
 	}
 	usernamePasswordHash := Hash(c.poolName + userID + ":" + password)
-	x = new(big.Int).SetBytes(hexHashBytes(PadHex(salt) + usernamePasswordHash))
+	saltPad := PadHex(salt)
+	if c.SaltAsString {
+		saltPad = pyPadHex(saltHex)
+	}
+	x = new(big.Int).SetBytes(hexHashBytes(saltPad + usernamePasswordHash))
 	// S = (B - k * g^x) ^ (a + u * x) mod N
 	gx := new(big.Int).Exp(bigG, x, bigN)
 	base := new(big.Int).Sub(B, new(big.Int).Mul(bigK, gx))
