@@ -17,6 +17,7 @@
 // constant time through filippo.io/bigmod; math/big is used only for public
 // values (A, B, u, hex formatting).
 //
-// Package srp imports only the standard library and filippo.io/bigmod.
+// Package srp imports only the standard library and filippo.io/bigmod
+// (which itself uses golang.org/x/sys/cpu).
 // Test-only client code lives in the subpackage srptest.
 package srp

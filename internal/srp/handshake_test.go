@@ -394,3 +394,33 @@ func BenchmarkNewVerifier(b *testing.B) {
 		srp.NewVerifier(rand.Reader, "AbC123", "alice", "pw")
 	}
 }
+
+// TestConcurrentHandshakes shares the package's constants between
+// goroutines; run with -race.
+func TestConcurrentHandshakes(t *testing.T) {
+	salt, verifier, _ := srp.NewVerifier(rand.Reader, "AbC123", "alice", "pw")
+	done := make(chan error)
+	for range 4 {
+		go func() {
+			c, _ := srptest.NewClient(rand.Reader, "AbC123")
+			s, err := srp.NewServer(rand.Reader, verifier)
+			if err != nil {
+				done <- err
+				return
+			}
+			ts := srp.FormatTimestamp(now)
+			sig, _ := c.Signature("alice", "pw", s.SRPBHex(), hex.EncodeToString(salt), "AAAA", ts)
+			A, _ := srp.ParseA(c.SRPA())
+			if !s.VerifyClaim(A, "AbC123", "alice", []byte{0, 0, 0}, ts, sig) {
+				done <- errors.New("claim rejected")
+				return
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -29,11 +29,13 @@ func FormatTimestamp(t time.Time) string {
 }
 
 // ParseTimestamp parses a TIMESTAMP written as FormatTimestamp writes it and
-// returns the instant in UTC. It is strict, as Cognito is: single spaces,
-// case-sensitive English names, a day without leading zero ("Sep 05" is
-// rejected), two-digit time fields in range, the literal zone "UTC", a year
-// from 1 to 9999 without leading zeros, a real calendar date, and a weekday
-// that matches the date. Anything else gives ErrInvalidTimestamp.
+// returns the instant in UTC. It is strict: single spaces, case-sensitive
+// English names, a day without leading zero ("Sep 05" is rejected), two-digit
+// time fields in range, the literal zone "UTC", a year from 1 to 9999 without
+// leading zeros, a real calendar date, and a weekday that matches the date.
+// Anything else gives ErrInvalidTimestamp. (Cognito is known to reject a
+// zero-padded day and a wrong weekday; the other rules are ours, and every
+// client we know writes only what FormatTimestamp writes.)
 func ParseTimestamp(s string) (time.Time, error) {
 	f := strings.Split(s, " ")
 	if len(f) != 6 || f[4] != "UTC" {

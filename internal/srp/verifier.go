@@ -69,8 +69,9 @@ func Verifier(salt []byte, poolName, userIDForSRP, password string) []byte {
 // x = H(pad(salt) || H(DeviceGroupKey + DeviceKey + ":" + devicePassword)).
 //
 // salt is returned exactly as decoded; send it back as SALT = hex(salt) in
-// DEVICE_PASSWORD_VERIFIER (clients read it as an integer, so its leading
-// zeros do not matter). verifier is normalised to Size bytes and must be in
+// DEVICE_PASSWORD_VERIFIER. Clients produce the padHex form, whose hex both
+// readings of SALT agree on (see NewVerifier); the verifier math reads the
+// salt as an integer, as amazon-cognito-identity-js does. verifier is normalised to Size bytes and must be in
 // [1, N-1]; pass it to NewServer.
 func ParseDeviceVerifier(saltB64, verifierB64 string) (salt, verifier []byte, err error) {
 	salt, err = base64.StdEncoding.DecodeString(saltB64)
