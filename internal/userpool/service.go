@@ -1,0 +1,441 @@
+package userpool
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/delivery"
+	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/password"
+	"github.com/userpoold/userpoold/internal/srp"
+	"github.com/userpoold/userpoold/internal/storage"
+)
+
+// Sender delivers messages; *delivery.Dispatcher implements it.
+type Sender interface {
+	Send(ctx context.Context, m delivery.Message) error
+}
+
+// Service carries out user-pool business rules over a Store.
+type Service struct {
+	Store   storage.Store
+	Sender  Sender
+	Hashing password.Params
+	Region  string
+	Account string
+	Now     func() time.Time
+	Rand    io.Reader
+	Log     *slog.Logger
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) rand() io.Reader {
+	if s.Rand != nil {
+		return s.Rand
+	}
+	return rand.Reader
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Pool is a loaded user pool with its settings decoded.
+type Pool struct {
+	storage.Pool
+	Settings *Settings
+}
+
+// Client is a loaded app client with its settings decoded.
+type Client struct {
+	storage.Client
+	Settings *ClientSettings
+}
+
+// Common faults.
+var (
+	ErrUserNotFound       = fault.New(fault.UserNotFound, "User does not exist.")
+	ErrIncorrectPassword  = fault.New(fault.NotAuthorized, "Incorrect username or password.")
+	ErrUserDisabled       = fault.New(fault.NotAuthorized, "User is disabled.")
+	ErrUserNotConfirmed   = fault.New(fault.UserNotConfirmed, "User is not confirmed.")
+	ErrResetRequired      = fault.New(fault.PasswordResetRequired, "Password reset required for the user")
+	ErrCodeMismatch       = fault.New(fault.CodeMismatch, "Invalid verification code provided, please try again.")
+	ErrCodeExpired        = fault.New(fault.ExpiredCode, "Invalid code provided, please request a code again.")
+	ErrCodeAttemptsPassed = fault.New(fault.LimitExceeded, "Attempt limit exceeded, please try after some time.")
+)
+
+// PoolNotFound is the error for an unknown pool ID.
+func PoolNotFound(id string) error {
+	return fault.Errorf(fault.ResourceNotFound, "User pool %s does not exist.", id)
+}
+
+// ClientNotFound is the error for an unknown app client ID.
+func ClientNotFound(id string) error {
+	return fault.Errorf(fault.ResourceNotFound, "User pool client %s does not exist.", id)
+}
+
+// LoadPool returns the pool with the given ID.
+func (s *Service) LoadPool(ctx context.Context, id string) (*Pool, error) {
+	p, err := s.Store.GetPool(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, PoolNotFound(id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := DecodeSettings(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Pool{Pool: p, Settings: st}, nil
+}
+
+// LoadClient returns the app client with the given ID. If poolID is not
+// empty the client must belong to that pool.
+func (s *Service) LoadClient(ctx context.Context, poolID, clientID string) (*Client, error) {
+	c, err := s.Store.GetClient(ctx, clientID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && poolID != "" && c.PoolID != poolID) {
+		return nil, ClientNotFound(clientID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cs, err := DecodeClientSettings(c)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{Client: c, Settings: cs}, nil
+}
+
+// CheckSecretHash verifies SECRET_HASH = Base64(HMAC-SHA256(secret,
+// username+clientID)) for clients that have a secret; clients without one
+// ignore it.
+func (c *Client) CheckSecretHash(username, secretHash string) error {
+	if c.Secret == "" {
+		return nil
+	}
+	if secretHash == "" {
+		return fault.Errorf(fault.NotAuthorized, "Client %s is configured with secret but SECRET_HASH was not received", c.ID)
+	}
+	mac := hmac.New(sha256.New, []byte(c.Secret))
+	mac.Write([]byte(username + c.ID))
+	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	if subtle.ConstantTimeCompare([]byte(want), []byte(secretHash)) != 1 {
+		return fault.Errorf(fault.NotAuthorized, "Unable to verify secret hash for client %s", c.ID)
+	}
+	return nil
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// FindUser resolves name, which may be the username, the sub, or a value of
+// an attribute the pool lets users sign in with (a username attribute, or a
+// verified alias), to a user. It returns ErrUserNotFound when nothing
+// matches.
+func (s *Service) FindUser(ctx context.Context, p *Pool, name string) (storage.User, error) {
+	if name == "" {
+		return storage.User{}, ErrUserNotFound
+	}
+	u, err := s.Store.GetUser(ctx, p.ID, p.Settings.UsernameKey(name))
+	if err == nil {
+		return u, nil
+	}
+	if !errors.Is(err, storage.ErrNotFound) {
+		return storage.User{}, err
+	}
+	if uuidRE.MatchString(strings.ToLower(name)) {
+		u, err := s.Store.GetUserBySub(ctx, p.ID, strings.ToLower(name))
+		if err == nil {
+			return u, nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return storage.User{}, err
+		}
+	}
+	for _, attr := range []string{"email", "phone_number", "preferred_username"} {
+		if !p.Settings.IsAlias(attr) {
+			continue
+		}
+		users, err := s.Store.FindUsersByAttribute(ctx, p.ID, attr, name)
+		if err != nil {
+			return storage.User{}, err
+		}
+		for _, cand := range users {
+			v, _ := GetAttribute(cand.Attributes, attr)
+			if p.Settings.CaseSensitive() && attr != "email" && v != name {
+				continue
+			}
+			if p.Settings.IsUsernameAttribute(attr) || isVerifiedAlias(cand, attr) {
+				return cand, nil
+			}
+		}
+	}
+	return storage.User{}, ErrUserNotFound
+}
+
+// isVerifiedAlias reports whether attr of u can be used to sign in as an
+// alias: email and phone_number only once verified; preferred_username
+// always.
+func isVerifiedAlias(u storage.User, attr string) bool {
+	switch attr {
+	case "email":
+		v, _ := GetAttribute(u.Attributes, "email_verified")
+		return v == "true"
+	case "phone_number":
+		v, _ := GetAttribute(u.Attributes, "phone_number_verified")
+		return v == "true"
+	}
+	return true
+}
+
+// PasswordPolicy returns the pool's password policy.
+func (p *Pool) PasswordPolicy() password.Policy {
+	pol := password.DefaultPolicy
+	if p.Settings.Policies != nil && p.Settings.Policies.PasswordPolicy != nil {
+		pp := p.Settings.Policies.PasswordPolicy
+		pol = password.Policy{
+			RequireUppercase: pp.RequireUppercase,
+			RequireLowercase: pp.RequireLowercase,
+			RequireNumbers:   pp.RequireNumbers,
+			RequireSymbols:   pp.RequireSymbols,
+			MinimumLength:    8,
+		}
+		if pp.MinimumLength != nil {
+			pol.MinimumLength = int(*pp.MinimumLength)
+		}
+		if pp.TemporaryPasswordValidityDays != nil {
+			pol.TemporaryPasswordValidityDays = int(*pp.TemporaryPasswordValidityDays)
+		}
+		if pp.PasswordHistorySize != nil {
+			pol.PasswordHistorySize = int(*pp.PasswordHistorySize)
+		}
+	}
+	return pol
+}
+
+// CheckPasswordPolicy returns an InvalidPassword fault worded for operation
+// when pw does not satisfy the pool's policy.
+func (p *Pool) CheckPasswordPolicy(operation, pw string) error {
+	if err := p.PasswordPolicy().CheckFor(operation, pw); err != nil {
+		return fault.New(fault.InvalidPassword, err.Error())
+	}
+	return nil
+}
+
+// SetPassword stores a new password for u: the argon2id hash and the SRP
+// salt and verifier (computed for the internal username, as Cognito's SRP
+// uses USER_ID_FOR_SRP).
+func (s *Service) SetPassword(p *Pool, u *storage.User, pw string) error {
+	h, err := password.Hash(s.rand(), pw, s.Hashing)
+	if err != nil {
+		return err
+	}
+	salt, verifier, err := srp.NewVerifier(s.rand(), srp.PoolName(p.ID), u.Username, pw)
+	if err != nil {
+		return err
+	}
+	u.Secrets.PasswordHash = h
+	u.Secrets.SRPSalt = salt
+	u.Secrets.SRPVerifier = verifier
+	u.PasswordChangedAt = s.now()
+	return nil
+}
+
+// VerifyPassword reports whether pw is u's password. It costs the same
+// whether or not u has a password.
+func (s *Service) VerifyPassword(u storage.User, pw string) bool {
+	if u.Secrets.PasswordHash == "" {
+		s.dummyHash(pw)
+		return false
+	}
+	ok, err := password.Verify(u.Secrets.PasswordHash, pw)
+	return err == nil && ok
+}
+
+// dummyHash spends the time a password check costs, so that a missing user
+// or password cannot be told apart by timing.
+func (s *Service) dummyHash(pw string) {
+	password.Hash(s.rand(), pw, s.Hashing)
+}
+
+// DummyPasswordCheck is VerifyPassword for a user that does not exist.
+func (s *Service) DummyPasswordCheck(pw string) { s.dummyHash(pw) }
+
+// Code purposes stored on users.
+const (
+	CodeSignUp         = "SIGN_UP"
+	CodeForgotPassword = "FORGOT_PASSWORD"
+	codeVerifyPrefix   = "VERIFY:"
+)
+
+// CodeVerify is the purpose of an attribute verification code.
+func CodeVerify(attr string) string { return codeVerifyPrefix + attr }
+
+// Code lifetimes and attempt limits.
+const (
+	SignUpCodeTTL         = 24 * time.Hour
+	ForgotPasswordCodeTTL = time.Hour
+	VerifyCodeTTL         = 24 * time.Hour
+	MaxCodeAttempts       = 5
+)
+
+// NewCode returns a 6-digit numeric code.
+func (s *Service) NewCode() (string, error) { return randomString(s.rand(), "0123456789", 6) }
+
+// IssueCode creates a code for purpose on u (replacing any earlier one of
+// the same purpose) and returns it.
+func (s *Service) IssueCode(u *storage.User, purpose string, ttl time.Duration) (string, error) {
+	code, err := s.NewCode()
+	if err != nil {
+		return "", err
+	}
+	codes := u.Secrets.Codes[:0:0]
+	for _, c := range u.Secrets.Codes {
+		if c.Purpose != purpose && c.ExpiresAt.After(s.now()) {
+			codes = append(codes, c)
+		}
+	}
+	u.Secrets.Codes = append(codes, storage.Code{Purpose: purpose, Value: code, ExpiresAt: s.now().Add(ttl)})
+	return code, nil
+}
+
+// ConsumeCode checks value against u's code for purpose. On success the code
+// is removed. A wrong value counts an attempt; after MaxCodeAttempts the code
+// is dead. The caller must persist u whatever the result (the attempt count
+// changes), and must do so inside the same UpdateUser so that two requests
+// cannot both use one code.
+func (s *Service) ConsumeCode(u *storage.User, purpose, value string) error {
+	for i := range u.Secrets.Codes {
+		c := &u.Secrets.Codes[i]
+		if c.Purpose != purpose {
+			continue
+		}
+		if c.Attempts >= MaxCodeAttempts {
+			return ErrCodeAttemptsPassed
+		}
+		if !s.now().Before(c.ExpiresAt) {
+			return ErrCodeExpired
+		}
+		if subtle.ConstantTimeCompare([]byte(c.Value), []byte(value)) != 1 {
+			c.Attempts++
+			return ErrCodeMismatch
+		}
+		u.Secrets.Codes = append(u.Secrets.Codes[:i], u.Secrets.Codes[i+1:]...)
+		return nil
+	}
+	return ErrCodeMismatch
+}
+
+// CodeDelivery says where a code went (CodeDeliveryDetailsType).
+type CodeDelivery struct {
+	Destination    string // masked
+	DeliveryMedium string // SMS or EMAIL
+	AttributeName  string // email or phone_number
+}
+
+// deliveryFor returns the channel and destination of attr on u, or ok=false.
+func deliveryFor(u storage.User, attr string) (channel, dest string, ok bool) {
+	v, ok := GetAttribute(u.Attributes, attr)
+	if !ok || v == "" {
+		return "", "", false
+	}
+	if attr == "phone_number" {
+		return delivery.ChannelSMS, v, true
+	}
+	return delivery.ChannelEmail, v, true
+}
+
+// SendCode renders the pool's template for purpose, sends code to attr of u
+// and returns the delivery details.
+func (s *Service) SendCode(ctx context.Context, p *Pool, u storage.User, attr, purpose, code string) (CodeDelivery, error) {
+	channel, dest, ok := deliveryFor(u, attr)
+	if !ok {
+		return CodeDelivery{}, fmt.Errorf("userpool: user has no %s", attr)
+	}
+	tmpl := p.template(purpose)
+	body := delivery.Render(tmpl.For(channel), code, u.Username)
+	subject := tmpl.EmailSubject
+	m := delivery.Message{
+		PoolID: p.ID, Username: u.Username, Channel: channel, Destination: dest,
+		Purpose: purpose, Code: code, Subject: subject, Body: body,
+	}
+	if ec := p.Settings.EmailConfiguration; ec != nil {
+		m.From, m.ReplyTo = ec.From, ec.ReplyToEmailAddress
+	}
+	if err := s.Sender.Send(ctx, m); err != nil {
+		if errors.Is(err, delivery.ErrNoSink) {
+			return CodeDelivery{}, fault.Wrap(fault.CodeDeliveryFailure, "Unable to deliver message: no delivery sink is configured for "+channel+".", err)
+		}
+		s.log().Warn("code delivery failed", "pool", p.ID, "channel", channel, "purpose", purpose, "error", err.Error())
+		return CodeDelivery{}, fault.Wrap(fault.CodeDeliveryFailure, "Unable to deliver message.", err)
+	}
+	return CodeDelivery{Destination: delivery.MaskDestination(channel, dest), DeliveryMedium: channel, AttributeName: attr}, nil
+}
+
+// template returns the pool's message template for purpose, falling back to
+// Cognito's defaults member by member.
+func (p *Pool) template(purpose string) delivery.Template {
+	t := delivery.DefaultTemplate(purpose)
+	st := p.Settings
+	switch purpose {
+	case delivery.PurposeSignUp, delivery.PurposeResendCode, delivery.PurposeVerifyAttribute:
+		if v := st.VerificationMessageTemplate; v != nil {
+			setIf(&t.SMSMessage, v.SmsMessage)
+			setIf(&t.EmailMessage, v.EmailMessage)
+			setIf(&t.EmailSubject, v.EmailSubject)
+		}
+		setIf(&t.SMSMessage, st.SmsVerificationMessage)
+		setIf(&t.EmailMessage, st.EmailVerificationMessage)
+		setIf(&t.EmailSubject, st.EmailVerificationSubject)
+	case delivery.PurposeForgotPassword:
+		// Cognito uses the verification templates for reset codes when the
+		// pool customised them.
+		if v := st.VerificationMessageTemplate; v != nil {
+			setIf(&t.SMSMessage, v.SmsMessage)
+			setIf(&t.EmailMessage, v.EmailMessage)
+			setIf(&t.EmailSubject, v.EmailSubject)
+		}
+	case delivery.PurposeInvitation:
+		if a := st.AdminCreateUserConfig; a != nil && a.InviteMessageTemplate != nil {
+			setIf(&t.SMSMessage, a.InviteMessageTemplate.SMSMessage)
+			setIf(&t.EmailMessage, a.InviteMessageTemplate.EmailMessage)
+			setIf(&t.EmailSubject, a.InviteMessageTemplate.EmailSubject)
+		}
+	case delivery.PurposeMFA:
+		setIf(&t.SMSMessage, st.SmsAuthenticationMessage)
+		if m := st.SmsMfaConfiguration; m != nil {
+			setIf(&t.SMSMessage, m.SmsAuthenticationMessage)
+		}
+		if m := st.EmailMfaConfiguration; m != nil {
+			setIf(&t.EmailMessage, m.Message)
+			setIf(&t.EmailSubject, m.Subject)
+		}
+	}
+	return t
+}
+
+func setIf(dst *string, v string) {
+	if v != "" {
+		*dst = v
+	}
+}
