@@ -1,0 +1,195 @@
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/storage"
+)
+
+// t0 is the suite's fixed clock. Fixture times have microsecond precision,
+// the precision every backend must keep.
+var t0 = time.Date(2025, 3, 14, 15, 9, 26, 535897000, time.UTC)
+
+// at returns t0 plus n seconds and n microseconds.
+func at(n int) time.Time {
+	return t0.Add(time.Duration(n)*time.Second + time.Duration(n)*time.Microsecond)
+}
+
+// elsewhere is a non-UTC zone: a store may return times in any location but
+// they must be Equal.
+var elsewhere = time.FixedZone("UTC+5:30", 5*3600+1800)
+
+func i32(v int32) *int32 { return &v }
+
+// The full* fixtures set every field, recursively, to a non-zero value;
+// TestFixtures-style checks in Run fail when a field is added to a storage
+// type and not to its fixture, so that every new field is round-tripped.
+
+func fullPool(id string) storage.Pool {
+	return storage.Pool{
+		ID:        id,
+		Name:      "pool " + id,
+		CreatedAt: at(1),
+		UpdatedAt: at(2).In(elsewhere),
+		// Whitespace and member order are kept: Config comes back byte-equal.
+		Config:     json.RawMessage("{ \"Policies\": {\"PasswordPolicy\": {\"MinimumLength\": 8}},\n  \"MfaConfiguration\": \"OPTIONAL\" }"),
+		RiskConfig: json.RawMessage(`{"CompromisedCredentialsRiskConfiguration":{"Actions":{"EventAction":"BLOCK"}}}`),
+		Tags:       map[string]string{"team": "identity", "env": "ci", "ünïcode": "wert"},
+	}
+}
+
+func fullClient(poolID, id string) storage.Client {
+	return storage.Client{
+		PoolID:     poolID,
+		ID:         id,
+		Name:       "client " + id,
+		Secret:     "client-secret-" + id,
+		CreatedAt:  at(3),
+		UpdatedAt:  at(4),
+		Config:     json.RawMessage(`{"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], "RefreshTokenValidity": 30}`),
+		RiskConfig: json.RawMessage(`{"AccountTakeoverRiskConfiguration":{}}`),
+	}
+}
+
+func fullUser(poolID, key string) storage.User {
+	return storage.User{
+		PoolID:      poolID,
+		Username:    key,
+		UsernameKey: key,
+		Sub:         "sub-" + poolID + "-" + key,
+		Attributes: []storage.Attribute{
+			{Name: "email", Value: key + "@example.com"},
+			{Name: "email_verified", Value: "true"},
+			{Name: "phone_number", Value: "+15555550100"},
+			{Name: "custom:tier", Value: "gold"},
+		},
+		PendingAttributes: []storage.Attribute{{Name: "email", Value: key + "@new.example.com"}},
+		Status:            "CONFIRMED",
+		Enabled:           true,
+		CreatedAt:         at(5),
+		UpdatedAt:         at(6),
+		PasswordChangedAt: at(7).In(elsewhere),
+		TokensRevokedAt:   at(8),
+		MFA: storage.UserMFA{
+			Enabled:          []string{"SOFTWARE_TOKEN_MFA", "SMS_MFA"},
+			Preferred:        "SOFTWARE_TOKEN_MFA",
+			LegacySMS:        true,
+			TOTPFriendlyName: "phone",
+			TOTPVerifiedAt:   at(9),
+			TOTPLastStep:     58_123_456,
+		},
+		Lockout: storage.Lockout{Failures: 3, LastFailure: at(10), LockedUntil: at(11)},
+		Secrets: storage.UserSecrets{
+			PasswordHash: "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+			SRPSalt:      []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+			SRPVerifier:  []byte{0xde, 0xad, 0xbe, 0xef, 0x00, 0x01},
+			TOTPSecret:   []byte("12345678901234567890"),
+			TOTPPending:  []byte("pending-secret-bytes"),
+			Codes: []storage.Code{
+				{Purpose: "SIGN_UP", Value: "123456", ExpiresAt: at(12), Attempts: 1},
+				{Purpose: "VERIFY:email", Value: "654321", ExpiresAt: at(13), Attempts: 2},
+			},
+		},
+	}
+}
+
+func fullGroup(poolID, name string) storage.Group {
+	return storage.Group{
+		PoolID:      poolID,
+		Name:        name,
+		Description: "group " + name,
+		RoleArn:     "arn:aws:iam::123456789012:role/" + name,
+		Precedence:  i32(7),
+		CreatedAt:   at(14),
+		UpdatedAt:   at(15),
+	}
+}
+
+func fullDevice(poolID, usernameKey, key string) storage.Device {
+	return storage.Device{
+		PoolID:              poolID,
+		UsernameKey:         usernameKey,
+		Key:                 key,
+		GroupKey:            "-group-" + key,
+		Name:                "laptop " + key,
+		Remembered:          "remembered",
+		Confirmed:           true,
+		Attributes:          []storage.Attribute{{Name: "device_name", Value: "laptop"}, {Name: "last_ip_used", Value: "192.0.2.1"}},
+		CreatedAt:           at(16),
+		UpdatedAt:           at(17),
+		LastAuthenticatedAt: at(18),
+		Secrets:             storage.DeviceSecrets{Salt: []byte("device-salt-0123"), Verifier: []byte("device-verifier")},
+	}
+}
+
+func fullSession(poolID, id string) storage.AuthSession {
+	return storage.AuthSession{
+		ID:        id,
+		PoolID:    poolID,
+		ClientID:  "client-of-" + id,
+		ExpiresAt: at(19),
+		Used:      true,
+		Attempts:  2,
+		State:     []byte(`{"challenge":"SMS_MFA","code":"112233"}`),
+	}
+}
+
+func fullSigningKey(poolID, kid string) storage.SigningKey {
+	return storage.SigningKey{
+		PoolID:     poolID,
+		KID:        kid,
+		Use:        "access",
+		PrivateKey: []byte("pkcs8-der-bytes-of-" + kid),
+		CreatedAt:  at(20),
+		RetiredAt:  at(21),
+	}
+}
+
+func fullMessage(poolID, username string, n int) storage.Message {
+	return storage.Message{
+		PoolID:      poolID,
+		Username:    username,
+		Channel:     "EMAIL",
+		Destination: username + "@example.com",
+		Purpose:     "SIGN_UP",
+		Code:        fmt.Sprintf("%06d", n),
+		Subject:     "Your verification code",
+		Body:        fmt.Sprintf("Your code is %06d", n),
+		SentAt:      at(22 + n),
+	}
+}
+
+func fullAuthEvent(poolID, usernameKey, id string, created time.Time) storage.AuthEvent {
+	return storage.AuthEvent{
+		PoolID:                 poolID,
+		UsernameKey:            usernameKey,
+		ID:                     id,
+		Type:                   "SignIn",
+		CreatedAt:              created,
+		Response:               "Pass",
+		RiskDecision:           "AccountTakeover",
+		RiskLevel:              "Medium",
+		CompromisedCredentials: true,
+		ChallengeResponses:     []storage.ChallengeResult{{Name: "Password", Response: "Success"}, {Name: "Mfa", Response: "Failure"}},
+		Context: storage.EventContext{
+			IPAddress:         "198.51.100.7",
+			DeviceName:        "Chrome, Linux",
+			Timezone:          "+01:00",
+			City:              "Berlin",
+			Country:           "Germany",
+			DeviceFingerprint: "fp-" + id,
+			UserAgent:         "Mozilla/5.0",
+		},
+		Feedback:          &storage.EventFeedback{Value: "Valid", Provider: "admin", Date: at(40)},
+		FeedbackTokenHash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+	}
+}
+
+// minimal fixtures set only the keys (and what a key needs).
+func minimalPool(id string) storage.Pool { return storage.Pool{ID: id} }
+
+func minimalUser(poolID, key string) storage.User {
+	return storage.User{PoolID: poolID, Username: key, UsernameKey: key, Sub: "sub-" + poolID + "-" + key}
+}

@@ -1,0 +1,287 @@
+package sql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/userpoold/userpoold/internal/storage"
+)
+
+// PostgreSQL error codes this package tells apart.
+const (
+	pgUniqueViolation      = "23505"
+	pgForeignKeyViolation  = "23503"
+	pgSerializationFailure = "40001"
+	pgDeadlockDetected     = "40P01"
+)
+
+// pgBackend runs calls on PostgreSQL through a small pool of pgx
+// connections. Each connection caches the prepared statements it has run
+// (pgx's default statement cache), so a hot query is parsed once per
+// connection.
+//
+// Writes run in READ COMMITTED transactions; read-modify-write locks the row
+// with SELECT ... FOR UPDATE, which serialises concurrent updates of one
+// record across nodes. A transaction that fails with a serialization failure
+// or a deadlock is retried from the start (fn included) a few times.
+type pgBackend struct {
+	pool *pgPool
+}
+
+func openPostgres(ctx context.Context, dsn string, opts Options, log *slog.Logger) (*pgBackend, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("storage/sql: parsing PostgreSQL DSN: %w", err)
+	}
+	size := opts.MaxConns
+	if size <= 0 {
+		size = max(8, 4*runtime.GOMAXPROCS(0))
+	}
+	b := &pgBackend{pool: newPGPool(cfg, size)}
+	if err := b.pool.withConn(ctx, func(c *pgx.Conn) error {
+		return migratePostgres(ctx, c, opts.now(), log)
+	}); err != nil {
+		b.pool.close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func (b *pgBackend) read(ctx context.Context, fn func(q querier) error) error {
+	return b.pool.withConn(ctx, func(c *pgx.Conn) error {
+		return fn(&pgQuerier{ctx: ctx, x: c})
+	})
+}
+
+func (b *pgBackend) write(ctx context.Context, tx bool, fn func(q querier) error) error {
+	if !tx {
+		return b.read(ctx, fn)
+	}
+	const attempts = 8
+	for i := 1; ; i++ {
+		err := b.pool.withConn(ctx, func(c *pgx.Conn) error {
+			t, err := c.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			if err := fn(&pgQuerier{ctx: ctx, x: t}); err != nil {
+				t.Rollback(context.WithoutCancel(ctx))
+				return err
+			}
+			return t.Commit(ctx)
+		})
+		// Only database errors are retryable; fn's own errors never wrap a
+		// *pgconn.PgError.
+		if err == nil || !pgRetryable(err) || i == attempts {
+			return err
+		}
+		// Back off a little, growing, so that the contenders spread out.
+		select {
+		case <-time.After(time.Duration(i*i) * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (b *pgBackend) ping(ctx context.Context) error {
+	return b.pool.withConn(ctx, func(c *pgx.Conn) error { return c.Ping(ctx) })
+}
+
+func (b *pgBackend) close() error {
+	b.pool.close()
+	return nil
+}
+
+func pgRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == pgSerializationFailure || pe.Code == pgDeadlockDetected)
+}
+
+// pgError maps constraint violations onto the storage sentinels.
+func pgError(err error) error {
+	var pe *pgconn.PgError
+	if err == nil || !errors.As(err, &pe) {
+		return err
+	}
+	switch pe.Code {
+	case pgUniqueViolation:
+		return fmt.Errorf("%w (%v)", storage.ErrExists, err)
+	case pgForeignKeyViolation:
+		return fmt.Errorf("%w: parent record (%v)", storage.ErrNotFound, err)
+	}
+	return err
+}
+
+// pgExecer is what *pgx.Conn and pgx.Tx have in common.
+type pgExecer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+type pgQuerier struct {
+	ctx context.Context
+	x   pgExecer
+}
+
+func (q *pgQuerier) exec(query string, args ...any) (int64, error) {
+	tag, err := q.x.Exec(q.ctx, postgresDialect.rebind(query), args...)
+	if err != nil {
+		return 0, pgError(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (q *pgQuerier) query(query string, args ...any) (rows, error) {
+	r, err := q.x.Query(q.ctx, postgresDialect.rebind(query), args...)
+	if err != nil {
+		return nil, pgError(err)
+	}
+	return pgRows{r}, nil
+}
+
+func (q *pgQuerier) queryRow(query string, args ...any) row {
+	return pgRow{q.x.QueryRow(q.ctx, postgresDialect.rebind(query), args...)}
+}
+
+type pgRow struct{ r pgx.Row }
+
+func (r pgRow) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errNoRows
+	}
+	return pgError(err)
+}
+
+type pgRows struct{ r pgx.Rows }
+
+func (r pgRows) Next() bool             { return r.r.Next() }
+func (r pgRows) Scan(dest ...any) error { return r.r.Scan(dest...) }
+func (r pgRows) Err() error             { return pgError(r.r.Err()) }
+func (r pgRows) Close() error           { r.r.Close(); return pgError(r.r.Err()) }
+
+// ---------------------------------------------------------------------------
+// Connection pool
+
+// pgPool is a minimal pool of pgx connections: at most size connections,
+// dialled on demand, kept idle LIFO, dropped when broken or left inside a
+// transaction. (pgxpool would do, but needs a module this repository does
+// not carry.)
+type pgPool struct {
+	cfg *pgx.ConnConfig
+	sem chan struct{} // one token per open-or-opening connection in use
+
+	mu     sync.Mutex
+	idle   []idleConn
+	closed bool
+}
+
+type idleConn struct {
+	c     *pgx.Conn
+	since time.Time
+}
+
+// pgIdleCheck is how long a connection may sit idle before it is pinged
+// before use.
+const pgIdleCheck = 30 * time.Second
+
+func newPGPool(cfg *pgx.ConnConfig, size int) *pgPool {
+	return &pgPool{cfg: cfg, sem: make(chan struct{}, size)}
+}
+
+var errPoolClosed = errors.New("storage/sql: database is closed")
+
+// acquire returns a connection and whether it was freshly dialled.
+func (p *pgPool) acquire(ctx context.Context) (*pgx.Conn, bool, error) {
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, false, ctx.Err()
+	}
+	for {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			<-p.sem
+			return nil, false, errPoolClosed
+		}
+		if n := len(p.idle); n > 0 {
+			ic := p.idle[n-1]
+			p.idle = p.idle[:n-1]
+			p.mu.Unlock()
+			if time.Since(ic.since) > pgIdleCheck {
+				if err := ic.c.Ping(ctx); err != nil {
+					ic.c.Close(context.Background())
+					if ctx.Err() != nil {
+						<-p.sem
+						return nil, false, ctx.Err()
+					}
+					continue
+				}
+			}
+			return ic.c, false, nil
+		}
+		p.mu.Unlock()
+		c, err := pgx.ConnectConfig(ctx, p.cfg)
+		if err != nil {
+			<-p.sem
+			return nil, false, fmt.Errorf("storage/sql: connecting to PostgreSQL: %w", err)
+		}
+		return c, true, nil
+	}
+}
+
+func (p *pgPool) release(c *pgx.Conn) {
+	defer func() { <-p.sem }()
+	if c.IsClosed() || c.PgConn().TxStatus() != 'I' {
+		c.Close(context.Background())
+		return
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		c.Close(context.Background())
+		return
+	}
+	p.idle = append(p.idle, idleConn{c: c, since: time.Now()})
+	p.mu.Unlock()
+}
+
+// withConn runs fn on a pooled connection. If fn fails on a reused
+// connection that turns out to be dead before anything was sent, it runs
+// once more on a fresh one.
+func (p *pgPool) withConn(ctx context.Context, fn func(c *pgx.Conn) error) error {
+	for attempt := 0; ; attempt++ {
+		c, fresh, err := p.acquire(ctx)
+		if err != nil {
+			return err
+		}
+		err = fn(c)
+		dead := c.IsClosed()
+		p.release(c)
+		if err != nil && dead && !fresh && attempt == 0 && ctx.Err() == nil && pgconn.SafeToRetry(err) {
+			continue
+		}
+		return err
+	}
+}
+
+func (p *pgPool) close() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	p.closed = true
+	p.mu.Unlock()
+	for _, ic := range idle {
+		ic.c.Close(context.Background())
+	}
+}

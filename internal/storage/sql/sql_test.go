@@ -1,0 +1,735 @@
+package sql
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	dbsql "database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/userpoold/userpoold/internal/seal"
+	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/storage/conformance"
+)
+
+const pgEnv = "USERPOOLD_TEST_POSTGRES"
+
+func testSealer(t testing.TB) storage.Sealer {
+	t.Helper()
+	box, err := seal.New(bytes.Repeat([]byte{0x42}, seal.KeySize), "storage", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box
+}
+
+// openDSN opens dsn and closes it when t ends.
+func openDSN(t testing.TB, dsn string, opts Options) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), dsn, testSealer(t), opts)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", dsn, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// sqliteDSN returns a DSN for a new SQLite file in t's temp dir.
+func newSQLiteDSN(t testing.TB) string {
+	return "sqlite:" + filepath.Join(t.TempDir(), "userpoold.db")
+}
+
+// newPGDSN creates a schema of its own on the test PostgreSQL and returns a
+// DSN whose search_path names it; the schema is dropped when t ends. It
+// skips t when no PostgreSQL is configured.
+func newPGDSN(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(pgEnv)
+	if base == "" {
+		t.Skip("PostgreSQL tests skipped: set " + pgEnv + " to a DSN, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+	}
+	schema := fmt.Sprintf("userpoold_test_%d_%08x", os.Getpid(), rand.Uint32())
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", pgEnv, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// backends runs fn once per backend: SQLite always, PostgreSQL when
+// configured (else that subtest is skipped).
+func backends(t *testing.T, fn func(t *testing.T, newDSN func(testing.TB) string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, newSQLiteDSN) })
+	t.Run("postgres", func(t *testing.T) {
+		newPGDSN(t) // skips early when unconfigured
+		fn(t, newPGDSN)
+	})
+}
+
+func TestConformance(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
+		conformance.Run(t, func(t *testing.T) storage.Store {
+			return openDSN(t, newDSN(t), Options{})
+		})
+	})
+}
+
+// TestConformanceNoGroupCommit runs the suite on SQLite with one write per
+// transaction, the path a lone writer takes.
+func TestConformanceNoGroupCommit(t *testing.T) {
+	conformance.Run(t, func(t *testing.T) storage.Store {
+		return openDSN(t, newSQLiteDSN(t), Options{MaxBatch: 1})
+	})
+}
+
+func TestParseDSN(t *testing.T) {
+	for _, tc := range []struct{ dsn, kind, target string }{
+		{"", "sqlite", DefaultSQLitePath},
+		{"sqlite:/var/lib/u.db", "sqlite", "/var/lib/u.db"},
+		{"sqlite:///var/lib/u.db", "sqlite", "/var/lib/u.db"},
+		{"sqlite://data/u.db", "sqlite", "data/u.db"},
+		{"sqlite:u.db", "sqlite", "u.db"},
+		{"./data/u.db", "sqlite", "./data/u.db"},
+		{"/abs/u.db", "sqlite", "/abs/u.db"},
+		{"postgres://u@h/db?sslmode=disable", "postgres", "postgres://u@h/db?sslmode=disable"},
+		{"postgresql://u@h/db", "postgres", "postgresql://u@h/db"},
+	} {
+		kind, target, err := parseDSN(tc.dsn)
+		if err != nil || kind != tc.kind || target != tc.target {
+			t.Errorf("parseDSN(%q) = %q, %q, %v; want %q, %q", tc.dsn, kind, target, err, tc.kind, tc.target)
+		}
+	}
+	for _, dsn := range []string{"mysql://x", "sqlite:", "sqlite://"} {
+		if _, _, err := parseDSN(dsn); err == nil {
+			t.Errorf("parseDSN(%q) succeeded", dsn)
+		}
+	}
+}
+
+func TestSuccessor(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"abc", "abd", true},
+		{"a\U0010FFFF", "b", true},
+		{"\U0010FFFF", "", false},
+		{"", "", false},
+		{"x\uD7FF", "x\uE000", true},
+		{"é", "ê", true},
+	} {
+		got, ok := successor(tc.in)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("successor(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestCursor(t *testing.T) {
+	c := encodeCursor("", "a\x01b")
+	if c == "" {
+		t.Fatal("empty cursor")
+	}
+	parts, err := decodeCursor(c, 2)
+	if err != nil || parts[0] != "" || parts[1] != "a\x01b" {
+		t.Fatalf("decodeCursor: %q, %v", parts, err)
+	}
+	for _, bad := range []string{"!!", encodeCursor("a"), base64.RawURLEncoding.EncodeToString([]byte("2\x00a\x00b"))} {
+		if _, err := decodeCursor(bad, 2); !errors.Is(err, errBadCursor) {
+			t.Errorf("decodeCursor(%q): %v", bad, err)
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Secrets at rest
+
+// Markers put into every secret field; none may appear in the database in
+// any encoding.
+var secretMarkers = []string{
+	"PASSWORD-HASH-MARKER", "SRP-SALT-MARKER", "SRP-VERIFIER-MARKER", "TOTP-SECRET-MARKER",
+	"TOTP-PENDING-MARKER", "CODE-VALUE-MARKER", "DEVICE-SALT-MARKER", "DEVICE-VERIFIER-MARKER",
+	"CLIENT-SECRET-MARKER", "PRIVATE-KEY-MARKER", "SESSION-STATE-MARKER",
+}
+
+// publicMarker is stored in plain fields: finding it shows the dump works.
+const publicMarker = "PUBLIC-EMAIL-MARKER"
+
+func writeSecretRecords(t *testing.T, db *DB) {
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.CreatePool(ctx, storage.Pool{ID: "p1"}))
+	must(db.CreateClient(ctx, storage.Client{PoolID: "p1", ID: "c1", Secret: "CLIENT-SECRET-MARKER"}))
+	must(db.CreateUser(ctx, storage.User{
+		PoolID: "p1", Username: "alice", UsernameKey: "alice", Sub: "sub-alice",
+		Attributes: []storage.Attribute{{Name: "email", Value: publicMarker}},
+		Secrets: storage.UserSecrets{
+			PasswordHash: "PASSWORD-HASH-MARKER",
+			SRPSalt:      []byte("SRP-SALT-MARKER"),
+			SRPVerifier:  []byte("SRP-VERIFIER-MARKER"),
+			TOTPPending:  []byte("TOTP-PENDING-MARKER"),
+			Codes:        []storage.Code{{Purpose: "SIGN_UP", Value: "CODE-VALUE-MARKER"}},
+		},
+	}))
+	// Written by an update too.
+	_, err := db.UpdateUser(ctx, "p1", "alice", func(u *storage.User) error {
+		u.Secrets.TOTPSecret = []byte("TOTP-SECRET-MARKER")
+		return nil
+	})
+	must(err)
+	must(db.CreateUser(ctx, storage.User{PoolID: "p1", Username: "bob", UsernameKey: "bob", Sub: "sub-bob"}))
+	must(db.CreateDevice(ctx, storage.Device{PoolID: "p1", UsernameKey: "alice", Key: "d1",
+		Secrets: storage.DeviceSecrets{Salt: []byte("DEVICE-SALT-MARKER"), Verifier: []byte("DEVICE-VERIFIER-MARKER")}}))
+	must(db.AddSigningKey(ctx, storage.SigningKey{PoolID: "p1", KID: "k1", PrivateKey: []byte("PRIVATE-KEY-MARKER")}))
+	must(db.CreateSession(ctx, storage.AuthSession{ID: "s1", PoolID: "p1", State: []byte("SESSION-STATE-MARKER")}))
+}
+
+func checkNoPlaintext(t *testing.T, dump []byte) {
+	t.Helper()
+	if !bytes.Contains(dump, []byte(publicMarker)) {
+		t.Fatalf("the dump does not contain the public marker; the check proves nothing")
+	}
+	for _, m := range secretMarkers {
+		for _, enc := range []string{
+			m,
+			base64.StdEncoding.EncodeToString([]byte(m)),
+			base64.RawStdEncoding.EncodeToString([]byte(m)),
+			hex.EncodeToString([]byte(m)),
+		} {
+			if bytes.Contains(dump, []byte(enc)) {
+				t.Errorf("secret %s is in the database as %q", m, enc)
+			}
+		}
+	}
+}
+
+var allTables = []string{"pools", "clients", "users", "user_groups", "memberships", "devices", "sessions",
+	"signing_keys", "revocations", "messages", "auth_events", "schema_migrations"}
+
+func TestSecretsSealedSQLite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.db")
+	db, err := Open(context.Background(), path, testSealer(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeSecretRecords(t, db)
+	// Read back in plaintext.
+	u, err := db.GetUser(context.Background(), "p1", "alice")
+	if err != nil || u.Secrets.PasswordHash != "PASSWORD-HASH-MARKER" || string(u.Secrets.TOTPSecret) != "TOTP-SECRET-MARKER" {
+		t.Fatalf("GetUser: %v, %+v", err, u.Secrets)
+	}
+	var dump []byte
+	for _, f := range []string{path, path + "-wal"} {
+		b, _ := os.ReadFile(f)
+		dump = append(dump, b...)
+	}
+	checkNoPlaintext(t, dump)
+	db.Close()
+	dump = nil
+	for _, f := range []string{path, path + "-wal"} {
+		b, _ := os.ReadFile(f)
+		dump = append(dump, b...)
+	}
+	checkNoPlaintext(t, dump)
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("database file mode: %v, %v; want 0600", fi.Mode(), err)
+	}
+}
+
+func TestSecretsSealedPostgres(t *testing.T) {
+	dsn := newPGDSN(t)
+	db := openDSN(t, dsn, Options{})
+	writeSecretRecords(t, db)
+	var dump []byte
+	err := db.be.read(context.Background(), func(q querier) error {
+		for _, table := range allTables {
+			var s *string
+			if err := q.queryRow("SELECT string_agg(t::text, ' ') FROM " + table + " t").Scan(&s); err != nil {
+				return err
+			}
+			if s != nil {
+				dump = append(dump, *s...)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkNoPlaintext(t, dump)
+}
+
+// TestSealedSecretsBound moves a sealed value onto another row: it must not
+// open there.
+func TestSealedSecretsBound(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
+		db := openDSN(t, newDSN(t), Options{})
+		writeSecretRecords(t, db)
+		ctx := context.Background()
+		err := db.be.write(ctx, true, func(q querier) error {
+			var sealed []byte
+			if err := q.queryRow("SELECT secrets FROM users WHERE pool_id = ? AND username_key = ?", "p1", "alice").Scan(&sealed); err != nil {
+				return err
+			}
+			_, err := q.exec("UPDATE users SET secrets = ? WHERE pool_id = ? AND username_key = ?", sealed, "p1", "bob")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.GetUser(ctx, "p1", "bob"); !errors.Is(err, seal.ErrOpen) {
+			t.Errorf("GetUser with another user's sealed secrets: %v, want seal.ErrOpen", err)
+		}
+		if _, err := db.GetUser(ctx, "p1", "alice"); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// ---------------------------------------------------------------------------
+// Opening, migrations, several handles
+
+func TestConcurrentOpen(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
+		dsn := newDSN(t)
+		const n = 4
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		dbs := make([]*DB, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				dbs[i], errs[i] = Open(context.Background(), dsn, testSealer(t), Options{})
+			}()
+		}
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil {
+				t.Errorf("Open %d: %v", i, errs[i])
+				continue
+			}
+			defer dbs[i].Close()
+		}
+		if t.Failed() {
+			return
+		}
+		all, err := loadMigrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var count int64
+		err = dbs[0].be.read(context.Background(), func(q querier) error {
+			return q.queryRow("SELECT COUNT(*) FROM schema_migrations").Scan(&count)
+		})
+		if err != nil || count != int64(len(all)) {
+			t.Errorf("schema_migrations has %d rows (%v), want %d", count, err, len(all))
+		}
+		// Every handle works.
+		for i, db := range dbs {
+			if err := db.CreatePool(context.Background(), storage.Pool{ID: fmt.Sprintf("p%d", i)}); err != nil {
+				t.Errorf("handle %d: %v", i, err)
+			}
+		}
+	})
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
+		dsn := newDSN(t)
+		db := openDSN(t, dsn, Options{})
+		err := db.be.write(context.Background(), false, func(q querier) error {
+			_, err := q.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", int64(9999), "9999_future.sql", int64(0))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		db2, err := Open(context.Background(), dsn, testSealer(t), Options{})
+		if err == nil {
+			db2.Close()
+			t.Fatal("Open of a database migrated by a newer binary succeeded")
+		}
+		if !strings.Contains(err.Error(), "newer") {
+			t.Errorf("error does not explain: %v", err)
+		}
+	})
+}
+
+// TestTwoHandles updates one record through two handles on one database, as
+// two processes (or nodes) would.
+func TestTwoHandles(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
+		dsn := newDSN(t)
+		a := openDSN(t, dsn, Options{})
+		b := openDSN(t, dsn, Options{})
+		ctx := context.Background()
+		if err := a.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.CreateUser(ctx, storage.User{PoolID: "p1", Username: "c", UsernameKey: "c", Sub: "s"}); err != nil {
+			t.Fatal(err)
+		}
+		const n = 15
+		var wg sync.WaitGroup
+		for _, db := range []*DB{a, b} {
+			for range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if _, err := db.UpdateUser(ctx, "p1", "c", func(u *storage.User) error { u.Lockout.Failures++; return nil }); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		u, err := b.GetUser(ctx, "p1", "c")
+		if err != nil || u.Lockout.Failures != 2*n {
+			t.Errorf("counter = %d (%v), want %d", u.Lockout.Failures, err, 2*n)
+		}
+	})
+}
+
+// ---------------------------------------------------------------------------
+// SQLite writer
+
+func TestGroupCommit(t *testing.T) {
+	db := openDSN(t, newSQLiteDSN(t), Options{})
+	w := db.be.(*sqliteBackend).w
+	ctx := context.Background()
+	if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 64
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("u%d", i)
+			if err := db.CreateUser(ctx, storage.User{PoolID: "p1", Username: key, UsernameKey: key, Sub: key}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if w.maxSeen.Load() < 2 {
+		t.Errorf("%d concurrent writes never shared a transaction (largest group %d)", n, w.maxSeen.Load())
+	}
+	t.Logf("%d writes in %d transactions, largest group %d", n+1, w.groups.Load(), w.maxSeen.Load())
+}
+
+// TestGroupCommitIsolation puts three writes into one group: the middle one
+// writes and then fails, and only its own write is rolled back.
+func TestGroupCommitIsolation(t *testing.T) {
+	db := openDSN(t, newSQLiteDSN(t), Options{})
+	w := db.be.(*sqliteBackend).w
+	ctx := context.Background()
+	insert := func(id string) func(q querier) error {
+		return func(q querier) error {
+			_, err := q.exec("INSERT INTO pools (id, data) VALUES (?, '{}')", id)
+			return err
+		}
+	}
+	// Hold the writer so that the next three calls queue up together.
+	hold, held := make(chan struct{}), make(chan struct{})
+	go db.be.write(ctx, true, func(q querier) error { close(held); <-hold; return nil })
+	<-held
+	errBoom := errors.New("boom")
+	results := make([]error, 3)
+	var wg sync.WaitGroup
+	for i, fn := range []func(q querier) error{
+		insert("a"),
+		func(q querier) error {
+			if err := insert("b")(q); err != nil {
+				return err
+			}
+			return errBoom
+		},
+		insert("c"),
+	} {
+		wg.Add(1)
+		go func() { defer wg.Done(); results[i] = db.be.write(ctx, true, fn) }()
+		for len(w.reqs) < i+1 { // keep the order
+			time.Sleep(time.Millisecond)
+		}
+	}
+	groupsBefore := w.groups.Load()
+	close(hold)
+	wg.Wait()
+	if got := w.groups.Load() - groupsBefore; got != 1 {
+		t.Fatalf("the three writes took %d transactions, want 1", got)
+	}
+	if results[0] != nil || results[1] != errBoom || results[2] != nil {
+		t.Fatalf("results %v", results)
+	}
+	for id, want := range map[string]bool{"a": true, "b": false, "c": true} {
+		_, err := db.GetPool(ctx, id)
+		if (err == nil) != want {
+			t.Errorf("pool %s: exists=%v, want %v", id, err == nil, want)
+		}
+	}
+}
+
+func TestSQLitePragmas(t *testing.T) {
+	db := openDSN(t, newSQLiteDSN(t), Options{})
+	b := db.be.(*sqliteBackend)
+	ctx := context.Background()
+	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000"}
+	for name, v := range want {
+		var got string
+		err := db.be.write(ctx, true, func(q querier) error { return q.queryRow("PRAGMA " + name).Scan(&got) })
+		if err != nil || got != v {
+			t.Errorf("writer: PRAGMA %s = %q (%v), want %q", name, got, err, v)
+		}
+		if err := b.rdb.QueryRow("PRAGMA " + name).Scan(&got); err != nil || got != v {
+			t.Errorf("reader: PRAGMA %s = %q (%v), want %q", name, got, err, v)
+		}
+	}
+}
+
+func TestWriterPanic(t *testing.T) {
+	db := openDSN(t, newSQLiteDSN(t), Options{})
+	ctx := context.Background()
+	if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateUser(ctx, storage.User{PoolID: "p1", Username: "a", UsernameKey: "a", Sub: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() {
+			if v := recover(); v != "boom" {
+				t.Errorf("recovered %v, want the fn's panic value", v)
+			}
+		}()
+		db.UpdateUser(ctx, "p1", "a", func(u *storage.User) error { u.Status = "X"; panic("boom") })
+	}()
+	u, err := db.UpdateUser(ctx, "p1", "a", func(u *storage.User) error { u.Lockout.Failures++; return nil })
+	if err != nil || u.Status != "" || u.Lockout.Failures != 1 {
+		t.Errorf("after a panic: %+v, %v", u, err)
+	}
+}
+
+func TestClosed(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
+		db, err := Open(context.Background(), newDSN(t), testSealer(t), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if err := db.CreatePool(context.Background(), storage.Pool{ID: "p"}); err == nil {
+			t.Error("CreatePool after Close succeeded")
+		}
+		if _, err := db.GetPool(context.Background(), "p"); err == nil {
+			t.Error("GetPool after Close succeeded")
+		}
+	})
+}
+
+// ---------------------------------------------------------------------------
+// Durability: kill -9 a writer and check every acknowledged write.
+
+const durabilityEnv = "USERPOOLD_DURABILITY_DSN"
+
+// TestDurabilityChild is the writer TestDurability starts and kills. It
+// prints "ACK <key>" after each CreateUser returned nil and "INC <n>" after
+// each counter increment returned n.
+func TestDurabilityChild(t *testing.T) {
+	dsn := os.Getenv(durabilityEnv)
+	if dsn == "" {
+		t.Skip("helper process for TestDurability")
+	}
+	db, err := Open(context.Background(), dsn, testSealer(t), Options{})
+	if err != nil {
+		fmt.Println("ERR", err)
+		os.Exit(1)
+	}
+	ctx := context.Background()
+	if err := db.CreatePool(ctx, storage.Pool{ID: "dur"}); err != nil && !errors.Is(err, storage.ErrExists) {
+		fmt.Println("ERR", err)
+		os.Exit(1)
+	}
+	if err := db.CreateUser(ctx, storage.User{PoolID: "dur", Username: "counter", UsernameKey: "counter", Sub: "counter"}); err != nil && !errors.Is(err, storage.ErrExists) {
+		fmt.Println("ERR", err)
+		os.Exit(1)
+	}
+	var mu sync.Mutex
+	say := func(format string, args ...any) {
+		mu.Lock()
+		fmt.Fprintf(os.Stdout, format+"\n", args...)
+		mu.Unlock()
+	}
+	for g := range 8 {
+		go func() {
+			for i := 0; ; i++ {
+				key := fmt.Sprintf("%sg%d-%07d", os.Getenv(durabilityEnv+"_PREFIX"), g, i)
+				err := db.CreateUser(ctx, storage.User{PoolID: "dur", Username: key, UsernameKey: key, Sub: "sub-" + key,
+					Attributes: []storage.Attribute{{Name: "email", Value: key + "@example.com"}},
+					Secrets:    storage.UserSecrets{PasswordHash: "hash-" + key}})
+				if err != nil {
+					say("ERR %v", err)
+					continue
+				}
+				say("ACK %s", key)
+				if i%4 == 0 {
+					u, err := db.UpdateUser(ctx, "dur", "counter", func(u *storage.User) error { u.Lockout.Failures++; return nil })
+					if err != nil {
+						say("ERR %v", err)
+						continue
+					}
+					say("INC %d", u.Lockout.Failures)
+				}
+			}
+		}()
+	}
+	select {}
+}
+
+func TestDurability(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills a writer process")
+	}
+	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
+		dsn := newDSN(t)
+		for round := range 2 { // the second round writes into a recovered database
+			acked, maxInc := runKilledWriter(t, dsn, fmt.Sprintf("r%d-", round), 400+round*300)
+			db, err := Open(context.Background(), dsn, testSealer(t), Options{})
+			if err != nil {
+				t.Fatalf("reopening after kill -9: %v", err)
+			}
+			ctx := context.Background()
+			for _, key := range acked {
+				u, err := db.GetUser(ctx, "dur", key)
+				if err != nil {
+					t.Errorf("acknowledged user %s: %v", key, err)
+				} else if u.Secrets.PasswordHash != "hash-"+key {
+					t.Errorf("acknowledged user %s came back as %+v", key, u)
+				}
+			}
+			c, err := db.GetUser(ctx, "dur", "counter")
+			if err != nil || c.Lockout.Failures < maxInc {
+				t.Errorf("counter %d (%v) below the acknowledged %d", c.Lockout.Failures, err, maxInc)
+			}
+			n, _ := db.CountUsers(ctx, "dur")
+			t.Logf("round %d: %d acknowledged writes survived kill -9 (%d users stored, counter %d ≥ %d)", round, len(acked), n, c.Lockout.Failures, maxInc)
+			db.Close()
+			if strings.HasPrefix(dsn, "sqlite:") {
+				checkIntegrity(t, strings.TrimPrefix(dsn, "sqlite:"))
+			}
+		}
+	})
+}
+
+// runKilledWriter starts TestDurabilityChild on dsn, SIGKILLs it after it
+// acknowledged want writes, and returns every acknowledged key (including
+// those acknowledged between the decision and the kill) and the largest
+// acknowledged counter.
+func runKilledWriter(t *testing.T, dsn, prefix string, want int) (acked []string, maxInc int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDurabilityChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), durabilityEnv+"="+dsn, durabilityEnv+"_PREFIX="+prefix)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	killed := atomic.Bool{}
+	kill := func() {
+		if killed.CompareAndSwap(false, true) {
+			cmd.Process.Kill() // SIGKILL
+		}
+	}
+	timer := time.AfterFunc(2*time.Minute, kill)
+	defer timer.Stop()
+	var errs int
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "ACK "):
+			acked = append(acked, strings.TrimPrefix(line, "ACK "))
+			if len(acked) == want {
+				kill()
+			}
+		case strings.HasPrefix(line, "INC "):
+			var n int
+			fmt.Sscan(strings.TrimPrefix(line, "INC "), &n)
+			maxInc = max(maxInc, n)
+		case strings.HasPrefix(line, "ERR "):
+			errs++
+			if errs < 5 {
+				t.Errorf("writer: %s", line)
+			}
+		}
+	}
+	cmd.Wait()
+	if len(acked) < want {
+		t.Fatalf("the writer stopped after %d acknowledgements; stderr:\n%s", len(acked), stderr.String())
+	}
+	return acked, maxInc
+}
+
+func checkIntegrity(t *testing.T, path string) {
+	t.Helper()
+	raw, err := dbsql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var res string
+	if err := raw.QueryRow("PRAGMA integrity_check").Scan(&res); err != nil || res != "ok" {
+		t.Errorf("integrity_check: %q, %v", res, err)
+	}
+	if err := raw.QueryRow("PRAGMA foreign_key_check").Scan(new(any), new(any), new(any), new(any)); !errors.Is(err, dbsql.ErrNoRows) {
+		t.Errorf("foreign_key_check found violations (%v)", err)
+	}
+}

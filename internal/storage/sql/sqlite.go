@@ -1,0 +1,519 @@
+package sql
+
+import (
+	"context"
+	dbsql "database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/storage"
+	"modernc.org/sqlite"
+)
+
+// SQLite extended result codes this package tells apart.
+const (
+	sqliteConstraint           = 19
+	sqliteConstraintForeignKey = 787
+	sqliteConstraintPrimaryKey = 1555
+	sqliteConstraintUnique     = 2067
+)
+
+// sqliteBackend runs calls on one SQLite database file.
+//
+// Writes go through a single goroutine that owns the only write connection
+// (so read-modify-write is atomic and never meets SQLITE_BUSY from inside the
+// process) and commits them in groups: every call waiting when a transaction
+// starts joins it, each inside its own SAVEPOINT, and all of them are
+// acknowledged when the one COMMIT (one WAL fsync with synchronous=FULL) has
+// returned. BEGIN IMMEDIATE takes the database write lock up front, waiting
+// up to the busy timeout for other processes.
+//
+// Reads use a separate pool of query_only connections; in WAL mode they see
+// the last committed transaction and never block the writer.
+type sqliteBackend struct {
+	wdb    *dbsql.DB // MaxOpenConns(1); its connection belongs to w
+	rdb    *dbsql.DB
+	rstmts sync.Map // query → *dbsql.Stmt prepared on rdb
+	w      *writer
+}
+
+// sqliteDSN returns the driver name of path with the pragmas every
+// connection gets.
+func sqliteDSN(path string, busy time.Duration, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busy.Milliseconds(), 10)+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return path + "?" + q.Encode()
+}
+
+func openSQLite(ctx context.Context, path string, opts Options, log *slog.Logger) (*sqliteBackend, error) {
+	if path == "" {
+		return nil, errors.New("storage/sql: empty SQLite path")
+	}
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("storage/sql: SQLite path %q contains '?'", path)
+	}
+	// Create the file ourselves so that it (and the -wal and -shm files,
+	// which SQLite creates with the database's permissions) is private.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("storage/sql: %w", err)
+	}
+	f.Close()
+
+	busy := opts.BusyTimeout
+	if busy <= 0 {
+		busy = 10 * time.Second
+	}
+	wdb, err := dbsql.Open("sqlite", sqliteDSN(path, busy, false))
+	if err != nil {
+		return nil, fmt.Errorf("storage/sql: %w", err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	conn, err := wdb.Conn(ctx)
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("storage/sql: opening %s: %w", path, err)
+	}
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || !strings.EqualFold(mode, "wal") {
+		conn.Close()
+		wdb.Close()
+		return nil, fmt.Errorf("storage/sql: %s: cannot use WAL journal mode (got %q, %v)", path, mode, err)
+	}
+
+	readers := opts.MaxReadConns
+	if readers <= 0 {
+		readers = 8
+	}
+	rdb, err := dbsql.Open("sqlite", sqliteDSN(path, busy, true))
+	if err != nil {
+		conn.Close()
+		wdb.Close()
+		return nil, fmt.Errorf("storage/sql: %w", err)
+	}
+	rdb.SetMaxOpenConns(readers)
+	rdb.SetMaxIdleConns(readers)
+	rdb.SetConnMaxLifetime(0)
+	rdb.SetConnMaxIdleTime(0)
+
+	maxBatch := opts.MaxBatch
+	if maxBatch <= 0 {
+		maxBatch = 256
+	}
+	b := &sqliteBackend{
+		wdb: wdb,
+		rdb: rdb,
+		w: &writer{
+			conn:     conn,
+			stmts:    map[string]*dbsql.Stmt{},
+			reqs:     make(chan *writeReq, maxBatch),
+			quit:     make(chan struct{}),
+			exited:   make(chan struct{}),
+			maxBatch: maxBatch,
+			log:      log,
+		},
+	}
+	b.w.q = &sqliteWriteQuerier{w: b.w}
+	if err := migrateSQLite(ctx, b.w, opts.now()); err != nil {
+		b.rdb.Close()
+		conn.Close()
+		wdb.Close()
+		return nil, err
+	}
+	go b.w.loop()
+	return b, nil
+}
+
+func (b *sqliteBackend) read(ctx context.Context, fn func(q querier) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return fn(&sqliteReadQuerier{ctx: ctx, b: b})
+}
+
+func (b *sqliteBackend) write(ctx context.Context, _ bool, fn func(q querier) error) error {
+	return b.w.submit(ctx, fn)
+}
+
+func (b *sqliteBackend) ping(ctx context.Context) error {
+	if err := b.rdb.PingContext(ctx); err != nil {
+		return err
+	}
+	select {
+	case <-b.w.quit:
+		return errClosed
+	default:
+		return nil
+	}
+}
+
+func (b *sqliteBackend) close() error {
+	b.w.stop()
+	b.rstmts.Range(func(_, v any) bool {
+		v.(*dbsql.Stmt).Close()
+		return true
+	})
+	err := b.rdb.Close()
+	if err2 := b.wdb.Close(); err == nil {
+		err = err2
+	}
+	return err
+}
+
+// sqliteError maps constraint violations onto the storage sentinels.
+func sqliteError(err error) error {
+	var se *sqlite.Error
+	if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteConstraint {
+		return err
+	}
+	switch se.Code() {
+	case sqliteConstraintUnique, sqliteConstraintPrimaryKey:
+		return fmt.Errorf("%w (%v)", storage.ErrExists, err)
+	case sqliteConstraintForeignKey:
+		return fmt.Errorf("%w: parent record (%v)", storage.ErrNotFound, err)
+	}
+	return err
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+
+type sqliteReadQuerier struct {
+	ctx context.Context
+	b   *sqliteBackend
+}
+
+func (q *sqliteReadQuerier) stmt(query string) (*dbsql.Stmt, error) {
+	if s, ok := q.b.rstmts.Load(query); ok {
+		return s.(*dbsql.Stmt), nil
+	}
+	s, err := q.b.rdb.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := q.b.rstmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*dbsql.Stmt), nil
+	}
+	return s, nil
+}
+
+func (q *sqliteReadQuerier) exec(query string, args ...any) (int64, error) {
+	return 0, errors.New("storage/sql: write on the SQLite read pool")
+}
+
+func (q *sqliteReadQuerier) query(query string, args ...any) (rows, error) {
+	s, err := q.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(q.ctx, args...)
+}
+
+func (q *sqliteReadQuerier) queryRow(query string, args ...any) row {
+	s, err := q.stmt(query)
+	if err != nil {
+		return errRow{err}
+	}
+	return sqlRow{s.QueryRowContext(q.ctx, args...)}
+}
+
+type sqlRow struct{ r *dbsql.Row }
+
+func (r sqlRow) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if errors.Is(err, dbsql.ErrNoRows) {
+		return errNoRows
+	}
+	return err
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// ---------------------------------------------------------------------------
+// Writes: one goroutine, group commit
+
+var errClosed = errors.New("storage/sql: database is closed")
+
+// States of a writeReq, so that a caller giving up (ctx done) and the writer
+// taking the request agree on who won: a request is either run or abandoned,
+// never both, and a caller never returns an error for a write that commits.
+const (
+	reqPending int32 = iota
+	reqTaken
+	reqAbandoned
+)
+
+type writeReq struct {
+	fn    func(q querier) error
+	state atomic.Int32
+	done  chan error // buffered, 1
+}
+
+// panicError carries a panic out of fn (run on the writer goroutine) back
+// to the caller's goroutine, where it is raised again.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (p *panicError) Error() string { return fmt.Sprintf("panic in update function: %v", p.value) }
+
+type writer struct {
+	conn     *dbsql.Conn
+	stmts    map[string]*dbsql.Stmt // owned by the writer goroutine
+	q        *sqliteWriteQuerier
+	reqs     chan *writeReq
+	quit     chan struct{} // closed by stop
+	exited   chan struct{} // closed when loop has returned
+	stopOnce sync.Once
+	maxBatch int
+	log      *slog.Logger
+
+	groups  atomic.Int64 // transactions committed or rolled back
+	maxSeen atomic.Int64 // largest group so far
+}
+
+func (w *writer) submit(ctx context.Context, fn func(q querier) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r := &writeReq{fn: fn, done: make(chan error, 1)}
+	select {
+	case w.reqs <- r:
+	case <-w.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	var err error
+	select {
+	case err = <-r.done:
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(reqPending, reqAbandoned) {
+			return ctx.Err()
+		}
+		err = <-r.done // already running: its outcome is the answer
+	case <-w.exited:
+		if r.state.CompareAndSwap(reqPending, reqAbandoned) {
+			return errClosed
+		}
+		err = <-r.done
+	}
+	if p, ok := err.(*panicError); ok {
+		panic(p.value)
+	}
+	return err
+}
+
+func (w *writer) stop() {
+	w.stopOnce.Do(func() {
+		close(w.quit)
+		<-w.exited
+		for _, s := range w.stmts {
+			s.Close()
+		}
+		w.conn.Close()
+	})
+}
+
+func (w *writer) loop() {
+	defer close(w.exited)
+	batch := make([]*writeReq, 0, w.maxBatch)
+	for {
+		select {
+		case r := <-w.reqs:
+			batch = append(batch[:0], r)
+		fill:
+			for len(batch) < w.maxBatch {
+				select {
+				case r := <-w.reqs:
+					batch = append(batch, r)
+				default:
+					break fill
+				}
+			}
+			w.run(batch)
+			clear(batch)
+		case <-w.quit:
+			for {
+				select {
+				case r := <-w.reqs:
+					if r.state.CompareAndSwap(reqPending, reqTaken) {
+						r.done <- errClosed
+					}
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// run commits one group of writes. With one request it is a plain
+// transaction; with several, each runs inside a SAVEPOINT so that its error
+// rolls back only its own changes.
+func (w *writer) run(batch []*writeReq) {
+	live := batch[:0]
+	for _, r := range batch {
+		if r.state.CompareAndSwap(reqPending, reqTaken) {
+			live = append(live, r)
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	w.groups.Add(1)
+	if n := int64(len(live)); n > w.maxSeen.Load() {
+		w.maxSeen.Store(n)
+	}
+	finish := func(errs []error, common error) {
+		for i, r := range live {
+			if errs != nil && errs[i] != nil {
+				r.done <- errs[i]
+			} else {
+				r.done <- common
+			}
+		}
+	}
+	if err := w.ctl("BEGIN IMMEDIATE"); err != nil {
+		finish(nil, fmt.Errorf("storage/sql: begin: %w", err))
+		return
+	}
+	multi := len(live) > 1
+	errs := make([]error, len(live))
+	for i, r := range live {
+		if multi {
+			if err := w.ctl("SAVEPOINT w"); err != nil {
+				w.abort(err, finish)
+				return
+			}
+		}
+		errs[i] = w.call(r.fn)
+		if !multi {
+			if errs[i] != nil {
+				if err := w.ctl("ROLLBACK"); err != nil {
+					w.log.Error("storage/sql: rollback failed", "err", err)
+				}
+				finish(errs, nil)
+				return
+			}
+			break
+		}
+		if errs[i] != nil {
+			if err := w.ctl("ROLLBACK TO w"); err != nil {
+				w.abort(err, finish)
+				return
+			}
+		}
+		if err := w.ctl("RELEASE w"); err != nil {
+			w.abort(err, finish)
+			return
+		}
+	}
+	if err := w.ctl("COMMIT"); err != nil {
+		w.ctl("ROLLBACK")
+		finish(errs, fmt.Errorf("storage/sql: commit: %w", err))
+		return
+	}
+	finish(errs, nil)
+}
+
+// abort rolls the whole group back after a transaction-control statement
+// failed; nothing of the group is written and every caller gets the error.
+func (w *writer) abort(err error, finish func([]error, error)) {
+	w.ctl("ROLLBACK")
+	finish(nil, fmt.Errorf("storage/sql: write group aborted: %w", err))
+}
+
+// call runs fn, turning a panic into a *panicError.
+func (w *writer) call(fn func(q querier) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			stack := debug.Stack()
+			w.log.Error("storage/sql: panic in write function; re-raised in the caller", "panic", v, "stack", string(stack))
+			err = &panicError{value: v, stack: stack}
+		}
+	}()
+	return fn(w.q)
+}
+
+func (w *writer) ctl(stmt string) error {
+	s, err := w.stmt(stmt)
+	if err != nil {
+		return err
+	}
+	_, err = s.ExecContext(context.Background())
+	return err
+}
+
+func (w *writer) stmt(query string) (*dbsql.Stmt, error) {
+	if s, ok := w.stmts[query]; ok {
+		return s, nil
+	}
+	// The writer's statements run without a cancellable context: SQLite
+	// answers an interrupt inside an explicit transaction by rolling the
+	// whole transaction back, which would take the other calls of the
+	// group with it. A call's context is checked before it joins a group.
+	s, err := w.conn.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[query] = s
+	return s, nil
+}
+
+type sqliteWriteQuerier struct{ w *writer }
+
+func (q *sqliteWriteQuerier) exec(query string, args ...any) (int64, error) {
+	s, err := q.w.stmt(query)
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.ExecContext(context.Background(), args...)
+	if err != nil {
+		return 0, sqliteError(err)
+	}
+	return res.RowsAffected()
+}
+
+func (q *sqliteWriteQuerier) query(query string, args ...any) (rows, error) {
+	s, err := q.w.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(context.Background(), args...)
+}
+
+func (q *sqliteWriteQuerier) queryRow(query string, args ...any) row {
+	s, err := q.w.stmt(query)
+	if err != nil {
+		return errRow{err}
+	}
+	return sqliteWriteRow{sqlRow{s.QueryRowContext(context.Background(), args...)}}
+}
+
+// sqliteWriteRow maps constraint errors of INSERT ... RETURNING.
+type sqliteWriteRow struct{ r sqlRow }
+
+func (r sqliteWriteRow) Scan(dest ...any) error { return sqliteError(r.r.Scan(dest...)) }

@@ -1,0 +1,586 @@
+package sql
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/userpoold/userpoold/internal/storage"
+)
+
+type attrJSON struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+func toAttrJSON(as []storage.Attribute) []attrJSON {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]attrJSON, len(as))
+	for i, a := range as {
+		out[i] = attrJSON(a)
+	}
+	return out
+}
+
+func fromAttrJSON(as []attrJSON) []storage.Attribute {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]storage.Attribute, len(as))
+	for i, a := range as {
+		out[i] = storage.Attribute(a)
+	}
+	return out
+}
+
+// userData is the data column of users: every field that is neither a key
+// column nor secret.
+type userData struct {
+	Attributes        []attrJSON  `json:"attributes,omitempty"`
+	PendingAttributes []attrJSON  `json:"pending_attributes,omitempty"`
+	Status            string      `json:"status,omitempty"`
+	Enabled           bool        `json:"enabled,omitempty"`
+	CreatedAt         *int64      `json:"created_at,omitempty"`
+	UpdatedAt         *int64      `json:"updated_at,omitempty"`
+	PasswordChangedAt *int64      `json:"password_changed_at,omitempty"`
+	TokensRevokedAt   *int64      `json:"tokens_revoked_at,omitempty"`
+	MFA               mfaJSON     `json:"mfa"`
+	Lockout           lockoutJSON `json:"lockout"`
+}
+
+type mfaJSON struct {
+	Enabled          []string `json:"enabled,omitempty"`
+	Preferred        string   `json:"preferred,omitempty"`
+	LegacySMS        bool     `json:"legacy_sms,omitempty"`
+	TOTPFriendlyName string   `json:"totp_friendly_name,omitempty"`
+	TOTPVerifiedAt   *int64   `json:"totp_verified_at,omitempty"`
+	TOTPLastStep     int64    `json:"totp_last_step,omitempty"`
+}
+
+type lockoutJSON struct {
+	Failures    int    `json:"failures,omitempty"`
+	LastFailure *int64 `json:"last_failure,omitempty"`
+	LockedUntil *int64 `json:"locked_until,omitempty"`
+}
+
+// userSecretsJSON is sealed into the secrets column of users.
+type userSecretsJSON struct {
+	PasswordHash string     `json:"password_hash,omitempty"`
+	SRPSalt      []byte     `json:"srp_salt,omitempty"`
+	SRPVerifier  []byte     `json:"srp_verifier,omitempty"`
+	TOTPSecret   []byte     `json:"totp_secret,omitempty"`
+	TOTPPending  []byte     `json:"totp_pending,omitempty"`
+	Codes        []codeJSON `json:"codes,omitempty"`
+}
+
+type codeJSON struct {
+	Purpose   string `json:"purpose,omitempty"`
+	Value     string `json:"value,omitempty"`
+	ExpiresAt *int64 `json:"expires_at,omitempty"`
+	Attempts  int    `json:"attempts,omitempty"`
+}
+
+func marshalUserData(u *storage.User) (string, error) {
+	b, err := json.Marshal(userData{
+		Attributes:        toAttrJSON(u.Attributes),
+		PendingAttributes: toAttrJSON(u.PendingAttributes),
+		Status:            u.Status,
+		Enabled:           u.Enabled,
+		CreatedAt:         jtime(u.CreatedAt),
+		UpdatedAt:         jtime(u.UpdatedAt),
+		PasswordChangedAt: jtime(u.PasswordChangedAt),
+		TokensRevokedAt:   jtime(u.TokensRevokedAt),
+		MFA: mfaJSON{
+			Enabled:          emptyNil(u.MFA.Enabled),
+			Preferred:        u.MFA.Preferred,
+			LegacySMS:        u.MFA.LegacySMS,
+			TOTPFriendlyName: u.MFA.TOTPFriendlyName,
+			TOTPVerifiedAt:   jtime(u.MFA.TOTPVerifiedAt),
+			TOTPLastStep:     u.MFA.TOTPLastStep,
+		},
+		Lockout: lockoutJSON{
+			Failures:    u.Lockout.Failures,
+			LastFailure: jtime(u.Lockout.LastFailure),
+			LockedUntil: jtime(u.Lockout.LockedUntil),
+		},
+	})
+	return string(b), err
+}
+
+var emptyJSONObject = []byte("{}")
+
+// marshalUserSecrets returns nil when the user has no secrets.
+func marshalUserSecrets(s *storage.UserSecrets) ([]byte, error) {
+	j := userSecretsJSON{
+		PasswordHash: s.PasswordHash,
+		SRPSalt:      emptyNil(s.SRPSalt),
+		SRPVerifier:  emptyNil(s.SRPVerifier),
+		TOTPSecret:   emptyNil(s.TOTPSecret),
+		TOTPPending:  emptyNil(s.TOTPPending),
+	}
+	if len(s.Codes) > 0 {
+		j.Codes = make([]codeJSON, len(s.Codes))
+		for i, c := range s.Codes {
+			j.Codes[i] = codeJSON{Purpose: c.Purpose, Value: c.Value, ExpiresAt: jtime(c.ExpiresAt), Attempts: c.Attempts}
+		}
+	}
+	b, err := json.Marshal(j)
+	if err != nil || bytes.Equal(b, emptyJSONObject) {
+		return nil, err
+	}
+	return b, nil
+}
+
+func unmarshalUserSecrets(b []byte, s *storage.UserSecrets) error {
+	if len(b) == 0 {
+		return nil
+	}
+	var j userSecretsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	s.PasswordHash = j.PasswordHash
+	s.SRPSalt = emptyNil(j.SRPSalt)
+	s.SRPVerifier = emptyNil(j.SRPVerifier)
+	s.TOTPSecret = emptyNil(j.TOTPSecret)
+	s.TOTPPending = emptyNil(j.TOTPPending)
+	if len(j.Codes) > 0 {
+		s.Codes = make([]storage.Code, len(j.Codes))
+		for i, c := range j.Codes {
+			s.Codes[i] = storage.Code{Purpose: c.Purpose, Value: c.Value, ExpiresAt: fromJTime(c.ExpiresAt), Attempts: c.Attempts}
+		}
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------------------
+// Filter columns
+
+// filterAttr is a ListUsers filter attribute and the columns that hold it.
+type filterAttr struct {
+	attr string // UserQuery.Attribute
+	raw  string // column with the value as is
+	fold string // column with the value lower-cased (indexed)
+}
+
+var filterAttrs = [...]filterAttr{
+	{"username", "username", "fold_username"},
+	{"email", "attr_email", "fold_email"},
+	{"phone_number", "attr_phone_number", "fold_phone_number"},
+	{"name", "attr_name", "fold_name"},
+	{"given_name", "attr_given_name", "fold_given_name"},
+	{"family_name", "attr_family_name", "fold_family_name"},
+	{"preferred_username", "attr_preferred_username", "fold_preferred_username"},
+	{"cognito:user_status", "attr_user_status", "fold_user_status"},
+	{"status", "attr_status", "fold_status"},
+	{"sub", "sub", "fold_sub"},
+}
+
+const (
+	filterUsername   = 0
+	filterUserStatus = 7
+	filterStatus     = 8
+	filterSub        = 9
+)
+
+func filterIndex(attr string) (int, bool) {
+	for i, f := range filterAttrs {
+		if f.attr == attr {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// fold is the case-insensitive form of filter values: strings.ToLower,
+// which maps rune by rune, so fold(a+b) == fold(a)+fold(b) and prefixes
+// survive folding.
+func fold(s string) string { return strings.ToLower(s) }
+
+// EnabledStatus and DisabledStatus are the values of the ListUsers "status"
+// filter attribute, as in Cognito's ListUsers.
+const (
+	EnabledStatus  = "Enabled"
+	DisabledStatus = "Disabled"
+)
+
+// filterValue returns the value of filter attribute i for u.
+func filterValue(u *storage.User, i int) (string, bool) {
+	switch i {
+	case filterUsername:
+		return u.Username, true
+	case filterUserStatus:
+		return u.Status, true
+	case filterStatus:
+		if u.Enabled {
+			return EnabledStatus, true
+		}
+		return DisabledStatus, true
+	case filterSub:
+		return u.Sub, true
+	}
+	name := filterAttrs[i].attr
+	for _, a := range u.Attributes {
+		if a.Name == name {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// The columns an update may change, in a fixed order; secrets is handled
+// apart because it is compared before sealing.
+var userMutableCols = func() []string {
+	cols := []string{"username", "data"}
+	for i, f := range filterAttrs {
+		if i != filterUsername && i != filterSub {
+			cols = append(cols, f.raw)
+		}
+	}
+	for i, f := range filterAttrs {
+		if i != filterSub {
+			cols = append(cols, f.fold)
+		}
+	}
+	return cols
+}()
+
+// userValues returns the values of userMutableCols for u.
+func userValues(u *storage.User, data string) []any {
+	vals := make([]any, 0, len(userMutableCols))
+	vals = append(vals, u.Username, data)
+	for i := range filterAttrs {
+		if i != filterUsername && i != filterSub {
+			v, ok := filterValue(u, i)
+			vals = append(vals, nullString(v, ok))
+		}
+	}
+	for i := range filterAttrs {
+		if i != filterSub {
+			v, ok := filterValue(u, i)
+			vals = append(vals, nullString(fold(v), ok))
+		}
+	}
+	return vals
+}
+
+var insertUserSQL = func() string {
+	cols := append([]string{"pool_id", "username_key", "sub", "fold_sub", "secrets"}, userMutableCols...)
+	return "INSERT INTO users (" + strings.Join(cols, ", ") + ") VALUES (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+}()
+
+// updateUserSQL caches UPDATE statements by the set of changed columns
+// (bit i = userMutableCols[i], bit len = secrets), so that an update writes
+// only what changed and SQLite touches only the indexes it must.
+var updateUserSQL sync.Map
+
+func updateUserQuery(mask uint64) string {
+	if q, ok := updateUserSQL.Load(mask); ok {
+		return q.(string)
+	}
+	var sets []string
+	for i, c := range userMutableCols {
+		if mask&(1<<i) != 0 {
+			sets = append(sets, c+" = ?")
+		}
+	}
+	if mask&(1<<len(userMutableCols)) != 0 {
+		sets = append(sets, "secrets = ?")
+	}
+	q := "UPDATE users SET " + strings.Join(sets, ", ") + " WHERE pool_id = ? AND username_key = ?"
+	updateUserSQL.Store(mask, q)
+	return q
+}
+
+const userCols = "pool_id, username_key, username, sub, data, secrets"
+
+// storedUser is a user as read, with what an update compares against.
+type storedUser struct {
+	data         string
+	secretsPlain []byte
+}
+
+func (db *DB) scanUser(r row) (storage.User, storedUser, error) {
+	var u storage.User
+	var s storedUser
+	var sealed []byte
+	if err := r.Scan(&u.PoolID, &u.UsernameKey, &u.Username, &u.Sub, &s.data, &sealed); err != nil {
+		return u, s, err
+	}
+	var err error
+	if s.secretsPlain, err = db.unseal(userAD(u.PoolID, u.UsernameKey), sealed); err != nil {
+		return u, s, err
+	}
+	err = decodeUser(&u, s.data, s.secretsPlain)
+	return u, s, err
+}
+
+// decodeUser fills u (whose key columns are set) from its data document and
+// plaintext secrets.
+func decodeUser(u *storage.User, data string, secrets []byte) error {
+	var d userData
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		return fmt.Errorf("storage/sql: user %s/%s: %w", u.PoolID, u.UsernameKey, err)
+	}
+	u.Attributes = fromAttrJSON(d.Attributes)
+	u.PendingAttributes = fromAttrJSON(d.PendingAttributes)
+	u.Status = d.Status
+	u.Enabled = d.Enabled
+	u.CreatedAt = fromJTime(d.CreatedAt)
+	u.UpdatedAt = fromJTime(d.UpdatedAt)
+	u.PasswordChangedAt = fromJTime(d.PasswordChangedAt)
+	u.TokensRevokedAt = fromJTime(d.TokensRevokedAt)
+	u.MFA = storage.UserMFA{
+		Enabled:          emptyNil(d.MFA.Enabled),
+		Preferred:        d.MFA.Preferred,
+		LegacySMS:        d.MFA.LegacySMS,
+		TOTPFriendlyName: d.MFA.TOTPFriendlyName,
+		TOTPVerifiedAt:   fromJTime(d.MFA.TOTPVerifiedAt),
+		TOTPLastStep:     d.MFA.TOTPLastStep,
+	}
+	u.Lockout = storage.Lockout{
+		Failures:    d.Lockout.Failures,
+		LastFailure: fromJTime(d.Lockout.LastFailure),
+		LockedUntil: fromJTime(d.Lockout.LockedUntil),
+	}
+	u.Secrets = storage.UserSecrets{}
+	if err := unmarshalUserSecrets(secrets, &u.Secrets); err != nil {
+		return fmt.Errorf("storage/sql: user %s/%s secrets: %w", u.PoolID, u.UsernameKey, err)
+	}
+	return nil
+}
+
+func (db *DB) scanUserRow(r rows) (storage.User, []string, error) {
+	u, _, err := db.scanUser(r)
+	return u, []string{u.UsernameKey}, err
+}
+
+// CreateUser stores u; ErrExists if its UsernameKey or Sub is taken in the
+// pool, ErrNotFound if the pool does not exist.
+func (db *DB) CreateUser(ctx context.Context, u storage.User) error {
+	data, err := marshalUserData(&u)
+	if err != nil {
+		return err
+	}
+	plain, err := marshalUserSecrets(&u.Secrets)
+	if err != nil {
+		return err
+	}
+	sealed, err := db.seal(userAD(u.PoolID, u.UsernameKey), plain)
+	if err != nil {
+		return err
+	}
+	args := append([]any{u.PoolID, u.UsernameKey, u.Sub, fold(u.Sub), nullBytes(sealed)}, userValues(&u, data)...)
+	err = db.be.write(ctx, false, func(q querier) error {
+		_, err := q.exec(insertUserSQL, args...)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("create user %s/%s: %w", u.PoolID, u.UsernameKey, err)
+	}
+	return nil
+}
+
+// GetUser returns the user with this username key.
+func (db *DB) GetUser(ctx context.Context, poolID, usernameKey string) (storage.User, error) {
+	return db.getUser(ctx, "SELECT "+userCols+" FROM users WHERE pool_id = ? AND username_key = ?", poolID, usernameKey)
+}
+
+// GetUserBySub returns the user with this sub.
+func (db *DB) GetUserBySub(ctx context.Context, poolID, sub string) (storage.User, error) {
+	return db.getUser(ctx, "SELECT "+userCols+" FROM users WHERE pool_id = ? AND sub = ?", poolID, sub)
+}
+
+func (db *DB) getUser(ctx context.Context, query, poolID, key string) (storage.User, error) {
+	var u storage.User
+	err := db.be.read(ctx, func(q querier) error {
+		var err error
+		u, _, err = db.scanUser(q.queryRow(query, poolID, key))
+		return err
+	})
+	if errors.Is(err, errNoRows) {
+		return storage.User{}, notFound("user", poolID, key)
+	}
+	return u, err
+}
+
+// FindUsersByAttribute returns the users whose attribute name equals value
+// case-insensitively, ordered by UsernameKey. name is any ListUsers filter
+// attribute; the contract needs email, phone_number and preferred_username.
+func (db *DB) FindUsersByAttribute(ctx context.Context, poolID, name, value string) ([]storage.User, error) {
+	i, ok := filterIndex(name)
+	if !ok {
+		return nil, fmt.Errorf("storage/sql: FindUsersByAttribute: unsupported attribute %q", name)
+	}
+	var out []storage.User
+	err := db.be.read(ctx, func(q querier) error {
+		rs, err := q.query("SELECT "+userCols+" FROM users WHERE pool_id = ? AND "+filterAttrs[i].fold+" = ? ORDER BY username_key",
+			poolID, fold(value))
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			u, _, err := db.scanUser(rs)
+			if err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return rs.Err()
+	})
+	return out, err
+}
+
+// UpdateUser changes a user atomically, writing only the columns that
+// changed. PoolID, UsernameKey and Sub are immutable.
+func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn func(*storage.User) error) (storage.User, error) {
+	var out storage.User
+	err := db.be.write(ctx, true, func(q querier) error {
+		u, old, err := db.scanUser(q.queryRow("SELECT "+userCols+" FROM users WHERE pool_id = ? AND username_key = ?"+db.d.forUpdate,
+			poolID, usernameKey))
+		if errors.Is(err, errNoRows) {
+			return notFound("user", poolID, usernameKey)
+		} else if err != nil {
+			return err
+		}
+		oldVals := userValues(&u, old.data)
+		sub := u.Sub
+		if err := fn(&u); err != nil {
+			return err
+		}
+		switch {
+		case u.PoolID != poolID:
+			return immutable("UpdateUser", "PoolID")
+		case u.UsernameKey != usernameKey:
+			return immutable("UpdateUser", "UsernameKey")
+		case u.Sub != sub:
+			return immutable("UpdateUser", "Sub")
+		}
+		data, err := marshalUserData(&u)
+		if err != nil {
+			return err
+		}
+		plain, err := marshalUserSecrets(&u.Secrets)
+		if err != nil {
+			return err
+		}
+		newVals := userValues(&u, data)
+		var mask uint64
+		var args []any
+		for i := range newVals {
+			if newVals[i] != oldVals[i] {
+				mask |= 1 << i
+				args = append(args, newVals[i])
+			}
+		}
+		if !bytes.Equal(plain, old.secretsPlain) {
+			sealed, err := db.seal(userAD(poolID, usernameKey), plain)
+			if err != nil {
+				return err
+			}
+			mask |= 1 << len(userMutableCols)
+			args = append(args, nullBytes(sealed))
+		}
+		if mask != 0 {
+			if _, err := q.exec(updateUserQuery(mask), append(args, poolID, usernameKey)...); err != nil {
+				return err
+			}
+		}
+		// Return what GetUser would: the record decoded from what was stored.
+		out = storage.User{PoolID: poolID, UsernameKey: usernameKey, Username: u.Username, Sub: sub}
+		return decodeUser(&out, data, plain)
+	})
+	if err != nil {
+		return storage.User{}, err
+	}
+	return out, nil
+}
+
+// DeleteUser deletes a user with its devices, group memberships and auth
+// events.
+func (db *DB) DeleteUser(ctx context.Context, poolID, usernameKey string) error {
+	return db.deleteOne(ctx, notFound("user", poolID, usernameKey),
+		"DELETE FROM users WHERE pool_id = ? AND username_key = ?", poolID, usernameKey)
+}
+
+// ListUsers returns matching users ordered by UsernameKey. The filter runs in
+// SQL on the indexed fold_* columns (plus the raw column when the match is
+// case-sensitive). A prefix match is a range [p, succ(p)) in byte order,
+// where succ increments the last code point of p.
+func (db *DB) ListUsers(ctx context.Context, uq storage.UserQuery) ([]storage.User, string, error) {
+	var where strings.Builder
+	where.WriteString("SELECT " + userCols + " FROM users WHERE pool_id = ?")
+	args := []any{uq.PoolID}
+	if uq.Attribute != "" {
+		i, ok := filterIndex(uq.Attribute)
+		if !ok {
+			return nil, "", fmt.Errorf("storage/sql: ListUsers: unsupported filter attribute %q", uq.Attribute)
+		}
+		f := filterAttrs[i]
+		cond := func(col, v string) {
+			if !uq.Prefix {
+				where.WriteString(" AND " + col + " = ?")
+				args = append(args, v)
+				return
+			}
+			where.WriteString(" AND " + col + " >= ?")
+			args = append(args, v)
+			if hi, ok := successor(v); ok {
+				where.WriteString(" AND " + col + " < ?")
+				args = append(args, hi)
+			}
+		}
+		cond(f.fold, fold(uq.Value))
+		if !uq.Fold {
+			cond(f.raw, uq.Value)
+		}
+	}
+	base := where.String()
+	return list[storage.User]{
+		first: base + " ORDER BY username_key LIMIT ?",
+		after: base + " AND username_key > ? ORDER BY username_key LIMIT ?",
+		args:  args,
+		nkeys: 1,
+		scan:  db.scanUserRow,
+	}.run(ctx, db, uq.Page)
+}
+
+// successor returns the least string greater than every string with prefix
+// p (in code point order), or false if there is none (p is empty or all
+// U+10FFFF).
+func successor(p string) (string, bool) {
+	rs := []rune(p)
+	for len(rs) > 0 {
+		last := rs[len(rs)-1]
+		switch {
+		case last == utf8.MaxRune:
+			rs = rs[:len(rs)-1]
+			continue
+		case last == 0xD7FF:
+			last = 0xE000 // skip the surrogates
+		default:
+			last++
+		}
+		rs[len(rs)-1] = last
+		return string(rs), true
+	}
+	return "", false
+}
+
+// CountUsers returns the number of users in the pool.
+func (db *DB) CountUsers(ctx context.Context, poolID string) (int64, error) {
+	var n int64
+	err := db.be.read(ctx, func(q querier) error {
+		return q.queryRow("SELECT COUNT(*) FROM users WHERE pool_id = ?", poolID).Scan(&n)
+	})
+	return n, err
+}
