@@ -1,0 +1,23 @@
+// Amplify v6 in Node: configuration pointed at the server, with tokens kept in
+// an in-memory key-value storage. Amplify is a per-process singleton and node
+// --test runs each file in its own process, so configure once per file.
+import { Amplify } from 'aws-amplify';
+import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
+import { endpoint as defaultEndpoint } from './env.js';
+import { AsyncMemoryStorage } from './storage.js';
+import { installWireRecorder } from './wire.js';
+
+export function configureAmplify(ctx, { storage = new AsyncMemoryStorage(), endpoint = defaultEndpoint } = {}) {
+  installWireRecorder();
+  Amplify.configure({
+    Auth: {
+      Cognito: {
+        userPoolId: ctx.userPoolId,
+        userPoolClientId: ctx.clientId,
+        userPoolEndpoint: endpoint,
+      },
+    },
+  });
+  cognitoUserPoolsTokenProvider.setKeyValueStorage(storage);
+  return storage;
+}
