@@ -1,0 +1,149 @@
+package mfa
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/storage"
+)
+
+// Service carries out the MFA operations that change a user, each inside one
+// storage.UserStore.UpdateUser so that it is atomic across nodes.
+type Service struct {
+	Users storage.UserStore
+	Now   func() time.Time
+	Rand  io.Reader
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) rand() io.Reader {
+	if s.Rand != nil {
+		return s.Rand
+	}
+	return rand.Reader
+}
+
+// Associate gives the user a new pending software-token secret and returns
+// it as AssociateSoftwareToken's SecretCode. A pending secret that was never
+// verified is replaced; the verified secret, if any, stays in use until the
+// new one is verified (spec §5.1). The caller checks that the pool offers
+// TOTP.
+func (s *Service) Associate(ctx context.Context, poolID, usernameKey string) (string, error) {
+	secret, err := NewSecret(s.rand())
+	if err != nil {
+		return "", err
+	}
+	_, err = s.Users.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
+		u.Secrets.TOTPPending = secret
+		u.UpdatedAt = s.now()
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return EncodeSecret(secret), nil
+}
+
+// VerifySetup checks code against the user's pending software-token secret
+// (VerifySoftwareToken). On success the pending secret becomes the user's
+// verified secret, replacing any older one, friendlyName is kept (when not
+// empty), and the code's time step is recorded so that the same code cannot
+// be used again, not even to sign in (spec §5.3). Verifying does not enable
+// or prefer TOTP (spec §5.2: enabling is SetUserMFAPreference's job; the
+// MFA_SETUP path enables it separately).
+//
+// Without a pending secret, the code is checked against the verified secret
+// (a repeated VerifySoftwareToken succeeds with a fresh code). A wrong code
+// is ErrEnableTOTPMismatch, a used one ErrTOTPReplay, and a user with no
+// secret at all ErrNoTOTP. Wrong codes are not counted: whoever can call this
+// can associate a secret of their own.
+func (s *Service) VerifySetup(ctx context.Context, poolID, usernameKey, code, friendlyName string) (storage.User, error) {
+	now := s.now()
+	return s.Users.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
+		secret, last := u.Secrets.TOTPPending, int64(0)
+		if len(secret) == 0 {
+			if !HasTOTP(u) {
+				return ErrNoTOTP
+			}
+			secret, last = u.Secrets.TOTPSecret, u.MFA.TOTPLastStep
+		}
+		step, err := MatchTOTP(secret, code, now, last)
+		switch {
+		case errors.Is(err, ErrReplay):
+			return ErrTOTPReplay
+		case err != nil:
+			return ErrEnableTOTPMismatch
+		}
+		if len(u.Secrets.TOTPPending) > 0 {
+			u.Secrets.TOTPSecret = u.Secrets.TOTPPending
+			u.Secrets.TOTPPending = nil
+			u.MFA.TOTPVerifiedAt = now
+		}
+		u.MFA.TOTPLastStep = step
+		if friendlyName != "" {
+			u.MFA.TOTPFriendlyName = friendlyName
+		}
+		u.UpdatedAt = now
+		return nil
+	})
+}
+
+// CheckTOTP checks a SOFTWARE_TOKEN_MFA answer against the user's verified
+// secret and records its time step, in one UpdateUser: of two requests with
+// the same code, on any nodes, exactly one succeeds. A wrong code is
+// ErrTOTPMismatch, a used one ErrTOTPReplay, and a user without a software
+// token ErrNoTOTP. The caller bounds wrong answers (per session).
+func (s *Service) CheckTOTP(ctx context.Context, poolID, usernameKey, code string) (storage.User, error) {
+	now := s.now()
+	return s.Users.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
+		if !HasTOTP(u) {
+			return ErrNoTOTP
+		}
+		step, err := MatchTOTP(u.Secrets.TOTPSecret, code, now, u.MFA.TOTPLastStep)
+		switch {
+		case errors.Is(err, ErrReplay):
+			return ErrTOTPReplay
+		case err != nil:
+			return ErrTOTPMismatch
+		}
+		u.MFA.TOTPLastStep = step
+		return nil
+	})
+}
+
+// SetPreference applies an (Admin)SetUserMFAPreference request to the user
+// atomically (see ApplyPreference).
+func (s *Service) SetPreference(ctx context.Context, poolID, usernameKey string, p Preference, pool PoolFacts) (storage.User, error) {
+	return s.Users.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
+		m, err := ApplyPreference(u, p, pool)
+		if err != nil {
+			return err
+		}
+		u.MFA = m
+		u.UpdatedAt = s.now()
+		return nil
+	})
+}
+
+// SetLegacySMS applies an (Admin)SetUserSettings request to the user
+// atomically (see ApplyLegacySMS).
+func (s *Service) SetLegacySMS(ctx context.Context, poolID, usernameKey string, options [][2]string) (storage.User, error) {
+	return s.Users.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
+		m, err := ApplyLegacySMS(u, options)
+		if err != nil {
+			return err
+		}
+		u.MFA = m
+		u.UpdatedAt = s.now()
+		return nil
+	})
+}
