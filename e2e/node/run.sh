@@ -35,7 +35,7 @@ cleanup() {
   fi
   if [[ $status -ne 0 && -f "$tmp/server.log" ]]; then
     log "last lines of the server log ($tmp/server.log):"
-    tail -n 40 "$tmp/server.log" >&2 || true
+    tail -n 40 "$tmp/server.log" | cut -c1-600 >&2 || true
   fi
   if [[ -n "${USERPOOLD_E2E_KEEP:-}" ]]; then
     log "kept $tmp"

@@ -10,7 +10,7 @@ import {
 } from '../lib/identityjs.js';
 import identity from 'amazon-cognito-identity-js';
 import { verifyWithJose, assertIdTokenClaims, assertAccessTokenClaims, decodeJwt } from '../lib/jwt.js';
-import { waitForCode, countMessages } from '../lib/outbox.js';
+import { waitForCode, waitForMessage, countMessages } from '../lib/outbox.js';
 import { whenImplemented, rejectsWith } from '../lib/pending.js';
 import { localIssuer } from '../lib/env.js';
 
@@ -25,7 +25,7 @@ after(() => ctx?.cleanup());
 // signedIn creates a confirmed user and signs it in with SRP.
 async function signedIn(attributes = {}) {
   const email = `${uniqueUsername('mail')}@example.com`;
-  const u = await createConfirmedUser(ctx, { attributes: { email, ...attributes } });
+  const u = await createConfirmedUser(ctx, { attributes: { email, email_verified: 'false', ...attributes } });
   const pool = userPool(ctx);
   const user = cognitoUser(pool, u.username);
   const outcome = await authenticate(user, u.password);
@@ -188,41 +188,59 @@ test('NEW_PASSWORD_REQUIRED with a password the policy refuses → InvalidPasswo
   assert.equal((await completeNewPassword(user, strongPassword(), {})).kind, 'success');
 }));
 
-test('signUp → UserNotConfirmedException → confirmRegistration with the code from the outbox → sign-in', (t) => whenImplemented(t, async () => {
+// signedUp registers a user through CognitoUserPool.signUp.
+async function signedUp() {
   const pool = userPool(ctx);
   const username = uniqueUsername('signup');
   const email = `${username}@example.com`;
   const password = strongPassword();
-
   const result = await signUp(pool, username, password, { email });
+  return { pool, username, email, password, result };
+}
+
+test('signUp → codeDeliveryDetails; confirmRegistration with the code from the outbox confirms the user and the email', (t) => whenImplemented(t, async () => {
+  const { pool, username, email, result } = await signedUp();
   assert.equal(result.userConfirmed, false);
-  assert.match(result.userSub, /^[0-9a-f-]{36}$/);
-  assert.deepEqual(
-    { AttributeName: result.codeDeliveryDetails.AttributeName, DeliveryMedium: result.codeDeliveryDetails.DeliveryMedium },
-    { AttributeName: 'email', DeliveryMedium: 'EMAIL' },
-  );
+  assert.match(result.userSub, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.equal(result.codeDeliveryDetails.AttributeName, 'email');
+  assert.equal(result.codeDeliveryDetails.DeliveryMedium, 'EMAIL');
   assert.notEqual(result.codeDeliveryDetails.Destination, email, 'the destination is masked');
+  assert.equal((await adminGetUser(ctx, username)).UserStatus, 'UNCONFIRMED');
 
+  const message = await waitForMessage(ctx.userPoolId, username, { purpose: 'SIGN_UP', channel: 'EMAIL' });
+  assert.equal(message.Destination, email, 'the outbox keeps the real address');
+  assert.match(message.Code, /^\d{6}$/);
   const user = cognitoUser(pool, username);
-  await rejectsWith(authenticate(user, password), { name: 'UserNotConfirmedException', message: 'User is not confirmed.' });
-  await rejectsWith(authenticate(cognitoUser(pool, username), 'Wrong-Passw0rd!'),
-    { name: 'UserNotConfirmedException', message: 'User is not confirmed.' });
-
-  const code = await waitForCode(ctx.userPoolId, username, { purpose: 'SIGN_UP', channel: 'EMAIL' });
-  assert.match(code, /^\d{6}$/);
-  const wrong = code === '000000' ? '111111' : '000000';
+  const wrong = message.Code === '000000' ? '111111' : '000000';
   await rejectsWith(nodeback(user, 'confirmRegistration', wrong, true),
     { name: 'CodeMismatchException', message: 'Invalid verification code provided, please try again.' });
-  assert.equal(await nodeback(user, 'confirmRegistration', code, true), 'SUCCESS');
+  assert.equal(await nodeback(user, 'confirmRegistration', message.Code, true), 'SUCCESS');
 
   const got = await adminGetUser(ctx, username);
   assert.equal(got.UserStatus, 'CONFIRMED');
   assert.equal(attributeMap(got.UserAttributes).email_verified, 'true', 'confirming by email code verifies the email');
   assert.equal(attributeMap(got.UserAttributes).sub, result.userSub);
+}));
 
+test('an unconfirmed user → UserNotConfirmedException "User is not confirmed." (even with a wrong password)', (t) => whenImplemented(t, async () => {
+  const { pool, username, password } = await signedUp();
+  for (const flow of ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH']) {
+    await rejectsWith(authenticate(cognitoUser(pool, username), password, { flow }),
+      { name: 'UserNotConfirmedException', message: 'User is not confirmed.' });
+    await rejectsWith(authenticate(cognitoUser(pool, username), 'Wrong-Passw0rd!', { flow }),
+      { name: 'UserNotConfirmedException', message: 'User is not confirmed.' });
+  }
+}));
+
+test('a signed-up and confirmed user signs in with SRP; the ID token says email_verified', (t) => whenImplemented(t, async () => {
+  const { pool, username, password, result } = await signedUp();
+  const code = await waitForCode(ctx.userPoolId, username, { purpose: 'SIGN_UP', channel: 'EMAIL' });
+  assert.equal(await nodeback(cognitoUser(pool, username), 'confirmRegistration', code, true), 'SUCCESS');
   const outcome = await authenticate(cognitoUser(pool, username), password);
   assert.equal(outcome.kind, 'success');
-  assert.equal(decodeJwt(outcome.session.getIdToken().getJwtToken()).email_verified, true);
+  const id = (await verifyWithJose(outcome.session.getIdToken().getJwtToken(), ctx.userPoolId)).payload;
+  assert.equal(id.sub, result.userSub);
+  assert.equal(id.email_verified, true);
 }));
 
 test('resendConfirmationCode sends a new code to the outbox', (t) => whenImplemented(t, async () => {
