@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"strings"
 	"time"
 
@@ -38,6 +39,8 @@ type Options struct {
 	// BusyTimeout is how long a SQLite write waits for another process
 	// holding the database lock; 0 means 10s.
 	BusyTimeout time.Duration
+
+	noOptimistic bool // tests: UpdateUser always locks on SQLite
 }
 
 func (o Options) now() time.Time {
@@ -54,6 +57,10 @@ type DB struct {
 	d      *dialect
 	sealer storage.Sealer
 	log    *slog.Logger
+	// optimistic: run UpdateUser's fn outside the write transaction and
+	// apply its result with compare-and-swap (SQLite, whose single writer
+	// is the bottleneck).
+	optimistic bool
 }
 
 var _ storage.Store = (*DB)(nil)
@@ -100,6 +107,7 @@ func Open(ctx context.Context, dsn string, sealer storage.Sealer, opts Options) 
 			return nil, err
 		}
 		db.be, db.d = b, sqliteDialect
+		db.optimistic = !opts.noOptimistic
 	}
 	return db, nil
 }
@@ -158,6 +166,59 @@ func fromJTime(p *int64) time.Time {
 		return time.Time{}
 	}
 	return fromMicros(*p)
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// canonical returns a deep copy of v in the form a read returns: times in
+// UTC truncated to the microsecond, empty slices and maps nil.
+func canonical[T any](v T) T {
+	out := reflect.New(reflect.TypeFor[T]()).Elem()
+	canonicalInto(out, reflect.ValueOf(v))
+	return out.Interface().(T)
+}
+
+func canonicalInto(dst, src reflect.Value) {
+	if src.Type() == timeType {
+		dst.Set(reflect.ValueOf(fromMicros(micros(src.Interface().(time.Time)))))
+		return
+	}
+	switch src.Kind() {
+	case reflect.Struct:
+		for i := range src.NumField() {
+			canonicalInto(dst.Field(i), src.Field(i))
+		}
+	case reflect.Pointer:
+		if !src.IsNil() {
+			dst.Set(reflect.New(src.Type().Elem()))
+			canonicalInto(dst.Elem(), src.Elem())
+		}
+	case reflect.Slice:
+		if src.Len() == 0 {
+			return
+		}
+		dst.Set(reflect.MakeSlice(src.Type(), src.Len(), src.Len()))
+		if src.Type().Elem().Kind() == reflect.Uint8 {
+			reflect.Copy(dst, src)
+			return
+		}
+		for i := range src.Len() {
+			canonicalInto(dst.Index(i), src.Index(i))
+		}
+	case reflect.Map:
+		if src.Len() == 0 {
+			return
+		}
+		dst.Set(reflect.MakeMapWithSize(src.Type(), src.Len()))
+		iter := src.MapRange()
+		for iter.Next() {
+			v := reflect.New(src.Type().Elem()).Elem()
+			canonicalInto(v, iter.Value())
+			dst.SetMapIndex(iter.Key(), v)
+		}
+	default:
+		dst.Set(src)
+	}
 }
 
 // nullBytes stores an empty value as NULL.

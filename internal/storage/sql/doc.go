@@ -28,9 +28,17 @@
 // queued when a transaction starts share it, each in its own SAVEPOINT (an
 // error rolls back only that call), and each call returns only after the one
 // COMMIT, and with it the WAL fsync, has completed. An Update fn therefore
-// runs on the writer goroutine: it must be quick and must not call the store
-// (a panic in it is re-raised in the caller). Reads use a pool of query_only
-// connections.
+// runs on the writer goroutine: it must be quick and must not write through
+// the store (a panic in it is re-raised in the caller). Reads use a pool of
+// query_only connections.
+//
+// UpdateUser, the hot write, is optimistic on SQLite: the caller's goroutine
+// reads the user, runs fn and encodes the result, and the writer applies it
+// with a compare-and-swap on the row; if the row changed in between, the
+// writer reads it again and runs fn once more. An fn may therefore run more
+// than once (also on PostgreSQL, which retries deadlocks); only the last run
+// is written, so fn must be a function of the record it is given and must
+// set what it reports to its caller on every run.
 //
 // PostgreSQL writes run in READ COMMITTED transactions; Update methods lock
 // the row with SELECT ... FOR UPDATE, so concurrent updates of one record

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -111,12 +112,20 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// TestConformanceNoGroupCommit runs the suite on SQLite with one write per
-// transaction, the path a lone writer takes.
-func TestConformanceNoGroupCommit(t *testing.T) {
-	conformance.Run(t, func(t *testing.T) storage.Store {
-		return openDSN(t, newSQLiteDSN(t), Options{MaxBatch: 1})
-	})
+// TestConformanceSQLiteVariants runs the suite on SQLite with one write per
+// transaction (the path a lone writer takes) and with UpdateUser locking
+// instead of compare-and-swap (the path it falls back to).
+func TestConformanceSQLiteVariants(t *testing.T) {
+	for name, opts := range map[string]Options{
+		"no-group-commit":     {MaxBatch: 1},
+		"locked-user-updates": {noOptimistic: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			conformance.Run(t, func(t *testing.T) storage.Store {
+				return openDSN(t, newSQLiteDSN(t), opts)
+			})
+		})
+	}
 }
 
 func TestParseDSN(t *testing.T) {
@@ -529,6 +538,92 @@ func TestSQLitePragmas(t *testing.T) {
 		if err := b.rdb.QueryRow("PRAGMA " + name).Scan(&got); err != nil || got != v {
 			t.Errorf("reader: PRAGMA %s = %q (%v), want %q", name, got, err, v)
 		}
+	}
+}
+
+// TestOptimisticConflict makes an UpdateUser's compare-and-swap fail: its fn
+// runs again on the fresh record and nothing is lost.
+func TestOptimisticConflict(t *testing.T) {
+	db := openDSN(t, newSQLiteDSN(t), Options{})
+	w := db.be.(*sqliteBackend).w
+	ctx := context.Background()
+	if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateUser(ctx, storage.User{PoolID: "p1", Username: "a", UsernameKey: "a", Sub: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	hold, held := make(chan struct{}), make(chan struct{})
+	go db.be.write(ctx, true, func(q querier) error { close(held); <-hold; return nil })
+	<-held
+	var wg sync.WaitGroup
+	var calls atomic.Int32
+	var results [2]storage.User
+	for i, inc := range []int{100, 1} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var err error
+			results[i], err = db.UpdateUser(ctx, "p1", "a", func(u *storage.User) error {
+				if inc == 1 {
+					calls.Add(1)
+				}
+				u.Lockout.Failures += inc
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+		for len(w.reqs) < i+1 { // both read the record before either writes
+			time.Sleep(time.Millisecond)
+		}
+	}
+	close(hold)
+	wg.Wait()
+	u, err := db.GetUser(ctx, "p1", "a")
+	if err != nil || u.Lockout.Failures != 101 {
+		t.Fatalf("counter %d (%v), want 101", u.Lockout.Failures, err)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("the conflicting fn ran %d times, want 2", calls.Load())
+	}
+	if results[0].Lockout.Failures != 100 || results[1].Lockout.Failures != 101 {
+		t.Errorf("results %d, %d; want 100, 101", results[0].Lockout.Failures, results[1].Lockout.Failures)
+	}
+}
+
+// TestCanonical checks that UpdateUser's shortcut (canonical) returns what
+// decoding the stored form does.
+func TestCanonical(t *testing.T) {
+	zone := time.FixedZone("X", 3600)
+	u := benchUser("k")
+	u.CreatedAt = time.Date(2025, 1, 2, 3, 4, 5, 123456789, zone)
+	u.Lockout.LockedUntil = time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC)
+	u.PendingAttributes = []storage.Attribute{}
+	u.MFA.Enabled = []string{}
+	u.Secrets.TOTPPending = []byte{}
+	u.Secrets.Codes = []storage.Code{{Purpose: "p", ExpiresAt: time.Date(2030, 1, 1, 0, 0, 0, 1, zone)}}
+	data, err := marshalUserData(&u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := marshalUserSecrets(&u.Secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := storage.User{PoolID: u.PoolID, UsernameKey: u.UsernameKey, Username: u.Username, Sub: u.Sub}
+	if err := decodeUser(&want, data, plain); err != nil {
+		t.Fatal(err)
+	}
+	got := canonical(u)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("canonical:\n%+v\ndecoded:\n%+v", got, want)
+	}
+	got.Attributes[0].Value = "changed"
+	got.Secrets.SRPSalt[0] = 99
+	if u.Attributes[0].Value == "changed" || u.Secrets.SRPSalt[0] == 99 {
+		t.Error("canonical shares memory with its argument")
 	}
 }
 

@@ -280,10 +280,17 @@ var insertUserSQL = func() string {
 // updateUserSQL caches UPDATE statements by the set of changed columns
 // (bit i = userMutableCols[i], bit len = secrets), so that an update writes
 // only what changed and SQLite touches only the indexes it must.
-var updateUserSQL sync.Map
+var updateUserSQL, updateUserCASSQL sync.Map
 
-func updateUserQuery(mask uint64) string {
-	if q, ok := updateUserSQL.Load(mask); ok {
+// updateUserQuery returns the UPDATE for mask. Its arguments are the new
+// values, pool_id and username_key, and (cas) the data and secrets the row
+// must still hold. The cas form is SQLite's ("IS" is its null-safe =).
+func updateUserQuery(mask uint64, cas bool) string {
+	cache := &updateUserSQL
+	if cas {
+		cache = &updateUserCASSQL
+	}
+	if q, ok := cache.Load(mask); ok {
 		return q.(string)
 	}
 	var sets []string
@@ -296,7 +303,10 @@ func updateUserQuery(mask uint64) string {
 		sets = append(sets, "secrets = ?")
 	}
 	q := "UPDATE users SET " + strings.Join(sets, ", ") + " WHERE pool_id = ? AND username_key = ?"
-	updateUserSQL.Store(mask, q)
+	if cas {
+		q += " AND data = ? AND secrets IS ?"
+	}
+	cache.Store(mask, q)
 	return q
 }
 
@@ -305,18 +315,18 @@ const userCols = "pool_id, username_key, username, sub, data, secrets"
 // storedUser is a user as read, with what an update compares against.
 type storedUser struct {
 	data         string
+	sealed       []byte
 	secretsPlain []byte
 }
 
 func (db *DB) scanUser(r row) (storage.User, storedUser, error) {
 	var u storage.User
 	var s storedUser
-	var sealed []byte
-	if err := r.Scan(&u.PoolID, &u.UsernameKey, &u.Username, &u.Sub, &s.data, &sealed); err != nil {
+	if err := r.Scan(&u.PoolID, &u.UsernameKey, &u.Username, &u.Sub, &s.data, &s.sealed); err != nil {
 		return u, s, err
 	}
 	var err error
-	if s.secretsPlain, err = db.unseal(userAD(u.PoolID, u.UsernameKey), sealed); err != nil {
+	if s.secretsPlain, err = db.unseal(userAD(u.PoolID, u.UsernameKey), s.sealed); err != nil {
 		return u, s, err
 	}
 	err = decodeUser(&u, s.data, s.secretsPlain)
@@ -442,9 +452,17 @@ func (db *DB) FindUsersByAttribute(ctx context.Context, poolID, name, value stri
 
 // UpdateUser changes a user atomically, writing only the columns that
 // changed. PoolID, UsernameKey and Sub are immutable.
+//
+// On SQLite the update is optimistic: the record is read and fn run on the
+// caller's goroutine, and the writer only applies the resulting UPDATE if
+// the row is still what was read (compare-and-swap on data and secrets). If
+// it is not, the writer reads the row again and runs fn once more inside its
+// transaction. fn may therefore run more than once; only the last run
+// counts. An fn error, or an fn that changes nothing, needs no write at all:
+// the call takes effect at the moment of the read.
 func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn func(*storage.User) error) (storage.User, error) {
 	var out storage.User
-	err := db.be.write(ctx, true, func(q querier) error {
+	locked := func(q querier) error {
 		u, old, err := db.scanUser(q.queryRow("SELECT "+userCols+" FROM users WHERE pool_id = ? AND username_key = ?"+db.d.forUpdate,
 			poolID, usernameKey))
 		if errors.Is(err, errNoRows) {
@@ -452,57 +470,107 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 		} else if err != nil {
 			return err
 		}
-		oldVals := userValues(&u, old.data)
-		sub := u.Sub
-		if err := fn(&u); err != nil {
-			return err
-		}
-		switch {
-		case u.PoolID != poolID:
-			return immutable("UpdateUser", "PoolID")
-		case u.UsernameKey != usernameKey:
-			return immutable("UpdateUser", "UsernameKey")
-		case u.Sub != sub:
-			return immutable("UpdateUser", "Sub")
-		}
-		data, err := marshalUserData(&u)
+		res, mask, args, err := db.applyUserFn(u, old, fn)
 		if err != nil {
 			return err
-		}
-		plain, err := marshalUserSecrets(&u.Secrets)
-		if err != nil {
-			return err
-		}
-		newVals := userValues(&u, data)
-		var mask uint64
-		var args []any
-		for i := range newVals {
-			if newVals[i] != oldVals[i] {
-				mask |= 1 << i
-				args = append(args, newVals[i])
-			}
-		}
-		if !bytes.Equal(plain, old.secretsPlain) {
-			sealed, err := db.seal(userAD(poolID, usernameKey), plain)
-			if err != nil {
-				return err
-			}
-			mask |= 1 << len(userMutableCols)
-			args = append(args, nullBytes(sealed))
 		}
 		if mask != 0 {
-			if _, err := q.exec(updateUserQuery(mask), append(args, poolID, usernameKey)...); err != nil {
+			if _, err := q.exec(updateUserQuery(mask, false), append(args, poolID, usernameKey)...); err != nil {
 				return err
 			}
 		}
-		// Return what GetUser would: the record decoded from what was stored.
-		out = storage.User{PoolID: poolID, UsernameKey: usernameKey, Username: u.Username, Sub: sub}
-		return decodeUser(&out, data, plain)
+		out = res
+		return nil
+	}
+	if !db.optimistic {
+		if err := db.be.write(ctx, true, locked); err != nil {
+			return storage.User{}, err
+		}
+		return out, nil
+	}
+
+	var u storage.User
+	var old storedUser
+	err := db.be.read(ctx, func(q querier) error {
+		var err error
+		u, old, err = db.scanUser(q.queryRow("SELECT "+userCols+" FROM users WHERE pool_id = ? AND username_key = ?", poolID, usernameKey))
+		return err
+	})
+	if errors.Is(err, errNoRows) {
+		return storage.User{}, notFound("user", poolID, usernameKey)
+	} else if err != nil {
+		return storage.User{}, err
+	}
+	res, mask, args, err := db.applyUserFn(u, old, fn)
+	if err != nil {
+		return storage.User{}, err
+	}
+	if mask == 0 {
+		return res, nil
+	}
+	args = append(args, poolID, usernameKey, old.data, nullBytes(old.sealed))
+	err = db.be.write(ctx, true, func(q querier) error {
+		n, err := q.exec(updateUserQuery(mask, true), args...)
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			out = res
+			return nil
+		}
+		return locked(q) // changed (or deleted) since the read
 	})
 	if err != nil {
 		return storage.User{}, err
 	}
 	return out, nil
+}
+
+// applyUserFn runs fn on u (as read, with old) and returns the result as a
+// read would return it, and the columns to set (mask and values, see
+// updateUserQuery). fn's error comes back unchanged.
+func (db *DB) applyUserFn(u storage.User, old storedUser, fn func(*storage.User) error) (storage.User, uint64, []any, error) {
+	poolID, usernameKey, sub := u.PoolID, u.UsernameKey, u.Sub
+	oldVals := userValues(&u, old.data)
+	if err := fn(&u); err != nil {
+		return storage.User{}, 0, nil, err
+	}
+	switch {
+	case u.PoolID != poolID:
+		return storage.User{}, 0, nil, immutable("UpdateUser", "PoolID")
+	case u.UsernameKey != usernameKey:
+		return storage.User{}, 0, nil, immutable("UpdateUser", "UsernameKey")
+	case u.Sub != sub:
+		return storage.User{}, 0, nil, immutable("UpdateUser", "Sub")
+	}
+	data, err := marshalUserData(&u)
+	if err != nil {
+		return storage.User{}, 0, nil, err
+	}
+	plain, err := marshalUserSecrets(&u.Secrets)
+	if err != nil {
+		return storage.User{}, 0, nil, err
+	}
+	newVals := userValues(&u, data)
+	var mask uint64
+	var args []any
+	for i := range newVals {
+		if newVals[i] != oldVals[i] {
+			mask |= 1 << i
+			args = append(args, newVals[i])
+		}
+	}
+	if !bytes.Equal(plain, old.secretsPlain) {
+		sealed, err := db.seal(userAD(poolID, usernameKey), plain)
+		if err != nil {
+			return storage.User{}, 0, nil, err
+		}
+		mask |= 1 << len(userMutableCols)
+		args = append(args, nullBytes(sealed))
+	}
+	// Return what GetUser would, without decoding what was encoded: a
+	// normalised deep copy (times in UTC to the microsecond, empty is nil).
+	return canonical(u), mask, args, nil
 }
 
 // DeleteUser deletes a user with its devices, group memberships and auth
