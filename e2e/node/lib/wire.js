@@ -41,3 +41,14 @@ export function describe(list) {
   const shorten = (s) => s.replace(/"([A-Za-z0-9_\-=+/.]{120,})"/g, (_, v) => `"${v.slice(0, 24)}…(${v.length} chars)"`);
   return list.map((ex) => `${ex.operation} ${shorten(ex.request)}\n  → ${ex.status} ${shorten(ex.response)}`).join('\n');
 }
+
+// responses returns the parsed JSON responses to operation among the
+// exchanges after position, oldest first.
+export function responses(operation, position = 0) {
+  return since(position).filter((ex) => ex.operation === operation).map((ex) => JSON.parse(ex.response));
+}
+
+// requests returns the parsed JSON requests of operation after position.
+export function requests(operation, position = 0) {
+  return since(position).filter((ex) => ex.operation === operation).map((ex) => JSON.parse(ex.request));
+}

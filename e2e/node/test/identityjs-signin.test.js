@@ -12,6 +12,7 @@ import identity from 'amazon-cognito-identity-js';
 import { verifyWithJose, assertIdTokenClaims, assertAccessTokenClaims, decodeJwt } from '../lib/jwt.js';
 import { waitForCode, waitForMessage, countMessages } from '../lib/outbox.js';
 import { whenImplemented, rejectsWith } from '../lib/pending.js';
+import * as wire from '../lib/wire.js';
 import { localIssuer } from '../lib/env.js';
 
 const { CognitoUserSession, CognitoIdToken, CognitoAccessToken, CognitoRefreshToken } = identity;
@@ -46,7 +47,19 @@ function userWithSession(pool, username, t) {
 }
 
 test('SRP sign-in (USER_SRP_AUTH, the default) returns verifiable Cognito-shaped tokens', (t) => whenImplemented(t, async () => {
+  const start = wire.mark();
   const s = await signedIn();
+  const [challenge] = wire.responses('InitiateAuth', start);
+  assert.equal(challenge.ChallengeName, 'PASSWORD_VERIFIER');
+  assert.deepEqual(Object.keys(challenge.ChallengeParameters).sort(), ['SALT', 'SECRET_BLOCK', 'SRP_B', 'USERNAME', 'USER_ID_FOR_SRP']);
+  assert.equal(challenge.Session, undefined, 'InitiateAuth USER_SRP_AUTH returns no Session (spec §7.4)');
+  assert.match(challenge.ChallengeParameters.SALT, /^[0-9a-f]+$/);
+  assert.match(challenge.ChallengeParameters.SRP_B, /^[0-9a-f]+$/);
+  const [result] = wire.responses('RespondToAuthChallenge', start);
+  assert.deepEqual(result.ChallengeParameters, {}, 'a success carries "ChallengeParameters": {}');
+  assert.deepEqual(Object.keys(result.AuthenticationResult).sort(), ['AccessToken', 'ExpiresIn', 'IdToken', 'RefreshToken', 'TokenType']);
+  assert.equal(result.AuthenticationResult.ExpiresIn, 3600);
+  assert.equal(result.AuthenticationResult.TokenType, 'Bearer');
   assert.ok(s.session.isValid(), 'the library considers the session valid');
   const { idToken, accessToken, refreshToken } = tokens(s.session);
   assert.match(refreshToken, /^[A-Za-z0-9\-_=.]+$/, 'refresh token is opaque text of the documented alphabet');
@@ -118,7 +131,12 @@ test('refreshSession (REFRESH_TOKEN_AUTH) issues new ID and access tokens for th
   const s = await signedIn();
   const before = tokens(s.session);
   await new Promise((r) => setTimeout(r, 1100)); // so iat must move
+  const start = wire.mark();
   const refreshed = await nodeback(s.user, 'refreshSession', s.session.getRefreshToken());
+  const [wireResult] = wire.responses('InitiateAuth', start);
+  assert.deepEqual(wireResult.ChallengeParameters, {});
+  assert.deepEqual(Object.keys(wireResult.AuthenticationResult).sort(), ['AccessToken', 'ExpiresIn', 'IdToken', 'TokenType'],
+    'REFRESH_TOKEN_AUTH returns no new refresh token when rotation is off');
   const after = tokens(refreshed);
   assert.notEqual(after.accessToken, before.accessToken);
   assert.notEqual(after.idToken, before.idToken);
@@ -160,8 +178,15 @@ test('NEW_PASSWORD_REQUIRED: AdminCreateUser (SUPPRESS, TemporaryPassword) → n
   const pool = userPool(ctx);
   const user = cognitoUser(pool, u.username);
 
+  const start = wire.mark();
   const first = await authenticate(user, u.temporaryPassword);
   assert.equal(first.kind, 'newPasswordRequired');
+  const challenge = wire.responses('RespondToAuthChallenge', start).at(-1);
+  assert.equal(challenge.ChallengeName, 'NEW_PASSWORD_REQUIRED');
+  assert.deepEqual(Object.keys(challenge.ChallengeParameters).sort(), ['USER_ID_FOR_SRP', 'requiredAttributes', 'userAttributes']);
+  assert.equal(challenge.ChallengeParameters.USER_ID_FOR_SRP, u.username);
+  assert.equal(challenge.ChallengeParameters.requiredAttributes, '[]');
+  assert.equal(typeof challenge.Session, 'string', 'NEW_PASSWORD_REQUIRED comes with a Session');
   assert.deepEqual(first.requiredAttributes, [], 'no required attributes in a default pool');
   assert.equal(first.userAttributes.email, email, 'userAttributes carries the user\'s attributes');
 
@@ -183,7 +208,7 @@ test('NEW_PASSWORD_REQUIRED with a password the policy refuses → InvalidPasswo
   const user = cognitoUser(userPool(ctx), u.username);
   assert.equal((await authenticate(user, u.temporaryPassword)).kind, 'newPasswordRequired');
   const err = await rejectsWith(completeNewPassword(user, 'short', {}), { name: 'InvalidPasswordException' });
-  assert.match(err.message, /^Password does not conform to policy: /);
+  assert.equal(err.message, 'Password does not conform to policy: Password not long enough');
   // The failed answer did not spend the session.
   assert.equal((await completeNewPassword(user, strongPassword(), {})).kind, 'success');
 }));
