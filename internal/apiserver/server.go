@@ -1,0 +1,75 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/authflow"
+	"github.com/userpoold/userpoold/internal/awsjson"
+	"github.com/userpoold/userpoold/internal/cognitoidp"
+	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/token"
+	"github.com/userpoold/userpoold/internal/userpool"
+)
+
+// Server implements cognitoidp.Operations. Operations not implemented yet
+// answer UnsupportedOperationException naming themselves (from the embedded
+// cognitoidp.Unimplemented).
+type Server struct {
+	cognitoidp.Unimplemented
+
+	Store  storage.Store
+	Pools  *userpool.Service
+	Tokens *token.Issuer
+	// Auth runs sign-in, sessions and token refresh (auth.go).
+	Auth *authflow.Service
+
+	Region  string
+	Account string
+	Now     func() time.Time
+	Rand    io.Reader
+	Log     *slog.Logger
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Endpoint adapts op to the awsjson runtime: it decodes the body into the
+// operation's input, validates it against the model, calls the operation on
+// ops and maps domain errors to Cognito exceptions.
+func Endpoint(ops cognitoidp.Operations, op *cognitoidp.Operation) awsjson.Endpoint {
+	return func(ctx context.Context, body []byte) (any, error) {
+		in := op.NewInput()
+		if err := json.Unmarshal(body, in); err != nil {
+			return nil, awsjson.SerializationError(serializationDetail(err))
+		}
+		if err := in.Validate(); err != nil {
+			return nil, err
+		}
+		out, err := op.Invoke(ctx, ops, in)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		return out, nil
+	}
+}
+
+// serializationDetail describes a decoding error without echoing values.
+func serializationDetail(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("Unexpected value type for member %s: expected %s.", te.Field, te.Type)
+	}
+	return "The request body could not be read as the operation's input."
+}
+
+func str(p *string) string { return cognitoidp.ToValue(p) }
