@@ -1,0 +1,126 @@
+// Command userpoold serves the Amazon Cognito user pools API.
+//
+// Usage:
+//
+//	userpoold [flags]                 serve (see -h for flags and their USERPOOLD_* variables)
+//	userpoold outbox [flags]          print the latest code sent to a user (development outbox)
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/config"
+	"github.com/userpoold/userpoold/internal/server"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "outbox" {
+		return runOutbox(args[1:], getenv, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "serve" {
+		args = args[1:]
+	}
+	cfg, err := config.Load(args, getenv, nil, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "userpoold:", err)
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, log, nil); err != nil {
+		log.Error("userpoold stopped", "error", err.Error())
+		return 1
+	}
+	return 0
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// serve runs the server until ctx is done, then stops accepting, lets
+// in-flight requests finish (up to cfg.ShutdownTimeout) and closes storage.
+// ready, when not nil, receives the listening address.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<- string) error {
+	srv, err := server.New(ctx, cfg, server.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	if cfg.Issuer == "local" {
+		srv.SetBaseURL("http://" + reachable(addr))
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	storageKind := "sqlite"
+	if cfg.DB != "" && cfg.DB[:min(len(cfg.DB), 8)] == "postgres" {
+		storageKind = "postgres"
+	}
+	log.Info("userpoold listening", "addr", addr, "region", cfg.Region, "storage", storageKind, "issuer", cfg.Issuer)
+	if ready != nil {
+		ready <- addr
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("shutdown did not finish in time", "error", err.Error())
+	}
+	return nil
+}
+
+// reachable turns a listening address into one clients can dial.
+func reachable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
