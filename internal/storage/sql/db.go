@@ -40,7 +40,7 @@ type Options struct {
 	// holding the database lock; 0 means 10s.
 	BusyTimeout time.Duration
 
-	noOptimistic bool // tests: UpdateUser always locks on SQLite
+	noOptimistic bool // tests: UpdateUser always locks
 }
 
 func (o Options) now() time.Time {
@@ -57,10 +57,8 @@ type DB struct {
 	d      *dialect
 	sealer storage.Sealer
 	log    *slog.Logger
-	// optimistic: run UpdateUser's fn outside the write transaction and
-	// apply its result with compare-and-swap (SQLite, whose single writer
-	// is the bottleneck).
-	optimistic bool
+	// noOptimistic makes UpdateUser always lock (tests).
+	noOptimistic bool
 }
 
 var _ storage.Store = (*DB)(nil)
@@ -93,7 +91,7 @@ func Open(ctx context.Context, dsn string, sealer storage.Sealer, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{sealer: sealer, log: log}
+	db := &DB{sealer: sealer, log: log, noOptimistic: opts.noOptimistic}
 	switch kind {
 	case "postgres":
 		b, err := openPostgres(ctx, target, opts, log)
@@ -107,7 +105,6 @@ func Open(ctx context.Context, dsn string, sealer storage.Sealer, opts Options) 
 			return nil, err
 		}
 		db.be, db.d = b, sqliteDialect
-		db.optimistic = !opts.noOptimistic
 	}
 	return db, nil
 }

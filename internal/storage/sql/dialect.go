@@ -19,6 +19,8 @@ type dialect struct {
 	// SQLite needs none: its writes are serialised (one writer, BEGIN
 	// IMMEDIATE).
 	forUpdate string
+	// nullSafeEq is = with NULL = NULL true.
+	nullSafeEq string
 	// types replaces the {{...}} tokens of migration files.
 	types *strings.Replacer
 
@@ -27,7 +29,8 @@ type dialect struct {
 
 var (
 	sqliteDialect = &dialect{
-		name: "sqlite",
+		name:       "sqlite",
+		nullSafeEq: "IS",
 		types: strings.NewReplacer(
 			"{{key}}", "TEXT",
 			"{{bytes}}", "BLOB",
@@ -35,9 +38,10 @@ var (
 		),
 	}
 	postgresDialect = &dialect{
-		name:      "postgres",
-		numbered:  true,
-		forUpdate: " FOR UPDATE",
+		name:       "postgres",
+		numbered:   true,
+		forUpdate:  " FOR UPDATE",
+		nullSafeEq: "IS NOT DISTINCT FROM",
 		types: strings.NewReplacer(
 			"{{key}}", `TEXT COLLATE "C"`,
 			"{{bytes}}", "BYTEA",

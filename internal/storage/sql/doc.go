@@ -32,19 +32,21 @@
 // the store (a panic in it is re-raised in the caller). Reads use a pool of
 // query_only connections.
 //
-// UpdateUser, the hot write, is optimistic on SQLite: the caller's goroutine
-// reads the user, runs fn and encodes the result, and the writer applies it
-// with a compare-and-swap on the row; if the row changed in between, the
-// writer reads it again and runs fn once more. An fn may therefore run more
-// than once (also on PostgreSQL, which retries deadlocks); only the last run
-// is written, so fn must be a function of the record it is given and must
-// set what it reports to its caller on every run.
+// UpdateUser, the hot write, is optimistic in both dialects: the caller's
+// goroutine reads the user, runs fn and encodes the result, and one UPDATE
+// applies it only if the row still holds what was read (compare-and-swap).
+// If the row changed in between, the update is redone under a lock (inside
+// the SQLite writer, or in a PostgreSQL transaction with FOR UPDATE), running
+// fn once more. An fn may therefore run more than once (PostgreSQL also
+// retries deadlocks); only the last run is written, so fn must be a function
+// of the record it is given and must set what it reports to its caller on
+// every run. The other Update methods always lock.
 //
 // PostgreSQL writes run in READ COMMITTED transactions; Update methods lock
-// the row with SELECT ... FOR UPDATE, so concurrent updates of one record
-// serialise across nodes. Serialization failures and deadlocks are retried
-// (fn included). Connections come from a small built-in pool and cache their
-// prepared statements.
+// the row with SELECT ... FOR UPDATE (or compare-and-swap it, above), so
+// concurrent updates of one record serialise across nodes. Serialization
+// failures and deadlocks are retried (fn included). Connections come from a
+// small built-in pool and cache their prepared statements.
 //
 // # Schema
 //

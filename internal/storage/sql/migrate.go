@@ -84,7 +84,7 @@ func pending(all []migration, applied map[int64]bool) ([]migration, error) {
 
 // migrateSQLite applies pending migrations in one IMMEDIATE transaction on
 // the write connection, so two processes opening one file at once take turns.
-func migrateSQLite(ctx context.Context, w *writer, now time.Time) (err error) {
+func migrateSQLite(ctx context.Context, w *writer, now time.Time, log *slog.Logger) (err error) {
 	all, err := loadMigrations()
 	if err != nil {
 		return err
@@ -132,6 +132,9 @@ func migrateSQLite(ctx context.Context, w *writer, now time.Time) (err error) {
 	}
 	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("storage/sql: migrate: commit: %w", err)
+	}
+	for _, m := range todo {
+		log.Info("storage/sql: applied migration", "migration", m.name)
 	}
 	return nil
 }

@@ -131,15 +131,28 @@ func (db *DB) UpdateSession(ctx context.Context, id string, fn func(*storage.Aut
 	return out, nil
 }
 
-// DeleteExpiredSessions removes sessions that expired before t.
+// expiredChunk is how many sessions one DeleteExpiredSessions transaction
+// removes, so that a large sweep never holds the writer (or row locks) long.
+const expiredChunk = 500
+
+// DeleteExpiredSessions removes sessions that expired before t, in chunks of
+// expiredChunk per transaction. If it fails midway it returns how many it
+// removed so far with the error.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, t time.Time) (int64, error) {
-	var n int64
-	err := db.be.write(ctx, false, func(q querier) error {
-		var err error
-		n, err = q.exec("DELETE FROM sessions WHERE expires_at < ?", micros(t))
-		return err
-	})
-	return n, err
+	var total int64
+	for {
+		var n int64
+		err := db.be.write(ctx, false, func(q querier) error {
+			var err error
+			n, err = q.exec("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)",
+				micros(t), int64(expiredChunk))
+			return err
+		})
+		total += n
+		if err != nil || n < expiredChunk {
+			return total, err
+		}
+	}
 }
 
 // ---------------------------------------------------------------------------

@@ -828,3 +828,43 @@ func checkIntegrity(t *testing.T, path string) {
 		t.Errorf("foreign_key_check found violations (%v)", err)
 	}
 }
+
+// TestDeleteExpiredSessionsChunks sweeps more sessions than one chunk.
+func TestDeleteExpiredSessionsChunks(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
+		db := openDSN(t, newDSN(t), Options{})
+		ctx := context.Background()
+		if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		const expired, live = 2*expiredChunk + 7, 3
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := g; i < expired+live; i += 8 {
+					exp := base.Add(-time.Duration(i+1) * time.Second)
+					if i >= expired {
+						exp = base.Add(time.Hour)
+					}
+					if err := db.CreateSession(ctx, storage.AuthSession{ID: fmt.Sprint("s", i), PoolID: "p1", ExpiresAt: exp}); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		n, err := db.DeleteExpiredSessions(ctx, base)
+		if err != nil || n != expired {
+			t.Fatalf("DeleteExpiredSessions = %d, %v; want %d", n, err, expired)
+		}
+		for i := expired; i < expired+live; i++ {
+			if _, err := db.GetSession(ctx, fmt.Sprint("s", i)); err != nil {
+				t.Errorf("live session %d: %v", i, err)
+			}
+		}
+	})
+}

@@ -132,7 +132,7 @@ func openSQLite(ctx context.Context, path string, opts Options, log *slog.Logger
 		},
 	}
 	b.w.q = &sqliteWriteQuerier{w: b.w}
-	if err := migrateSQLite(ctx, b.w, opts.now()); err != nil {
+	if err := migrateSQLite(ctx, b.w, opts.now(), log); err != nil {
 		b.rdb.Close()
 		conn.Close()
 		wdb.Close()

@@ -280,17 +280,19 @@ var insertUserSQL = func() string {
 // updateUserSQL caches UPDATE statements by the set of changed columns
 // (bit i = userMutableCols[i], bit len = secrets), so that an update writes
 // only what changed and SQLite touches only the indexes it must.
-var updateUserSQL, updateUserCASSQL sync.Map
+var updateUserSQL sync.Map // updateUserKey → string
+
+type updateUserKey struct {
+	mask uint64
+	eq   string
+}
 
 // updateUserQuery returns the UPDATE for mask. Its arguments are the new
-// values, pool_id and username_key, and (cas) the data and secrets the row
-// must still hold. The cas form is SQLite's ("IS" is its null-safe =).
-func updateUserQuery(mask uint64, cas bool) string {
-	cache := &updateUserSQL
-	if cas {
-		cache = &updateUserCASSQL
-	}
-	if q, ok := cache.Load(mask); ok {
+// values, pool_id and username_key, and, when eq (the dialect's null-safe
+// equality) is set, the data and secrets the row must still hold.
+func updateUserQuery(mask uint64, eq string) string {
+	key := updateUserKey{mask, eq}
+	if q, ok := updateUserSQL.Load(key); ok {
 		return q.(string)
 	}
 	var sets []string
@@ -303,11 +305,16 @@ func updateUserQuery(mask uint64, cas bool) string {
 		sets = append(sets, "secrets = ?")
 	}
 	q := "UPDATE users SET " + strings.Join(sets, ", ") + " WHERE pool_id = ? AND username_key = ?"
-	if cas {
-		q += " AND data = ? AND secrets IS ?"
+	if eq != "" {
+		q += " AND data = ? AND secrets " + eq + " ?"
 	}
-	cache.Store(mask, q)
+	updateUserSQL.Store(key, q)
 	return q
+}
+
+// updateUserCAS is the compare-and-swap form of updateUserQuery.
+func (db *DB) updateUserCAS(mask uint64) string {
+	return updateUserQuery(mask, db.d.nullSafeEq)
 }
 
 const userCols = "pool_id, username_key, username, sub, data, secrets"
@@ -453,13 +460,14 @@ func (db *DB) FindUsersByAttribute(ctx context.Context, poolID, name, value stri
 // UpdateUser changes a user atomically, writing only the columns that
 // changed. PoolID, UsernameKey and Sub are immutable.
 //
-// On SQLite the update is optimistic: the record is read and fn run on the
-// caller's goroutine, and the writer only applies the resulting UPDATE if
-// the row is still what was read (compare-and-swap on data and secrets). If
-// it is not, the writer reads the row again and runs fn once more inside its
-// transaction. fn may therefore run more than once; only the last run
-// counts. An fn error, or an fn that changes nothing, needs no write at all:
-// the call takes effect at the moment of the read.
+// The update is optimistic: the record is read and fn run on the caller's
+// goroutine, and the result is written with one UPDATE that applies only if
+// the row still holds what was read (compare-and-swap on data and secrets).
+// If it does not, the update is done again under a lock: inside the SQLite
+// writer's transaction, or in a PostgreSQL transaction with SELECT ... FOR
+// UPDATE. fn may therefore run more than once; only the last run counts. An
+// fn error, or an fn that changes nothing, needs no write at all: the call
+// takes effect at the moment of the read.
 func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn func(*storage.User) error) (storage.User, error) {
 	var out storage.User
 	locked := func(q querier) error {
@@ -475,14 +483,14 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 			return err
 		}
 		if mask != 0 {
-			if _, err := q.exec(updateUserQuery(mask, false), append(args, poolID, usernameKey)...); err != nil {
+			if _, err := q.exec(updateUserQuery(mask, ""), append(args, poolID, usernameKey)...); err != nil {
 				return err
 			}
 		}
 		out = res
 		return nil
 	}
-	if !db.optimistic {
+	if db.noOptimistic {
 		if err := db.be.write(ctx, true, locked); err != nil {
 			return storage.User{}, err
 		}
@@ -509,17 +517,28 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 		return res, nil
 	}
 	args = append(args, poolID, usernameKey, old.data, nullBytes(old.sealed))
-	err = db.be.write(ctx, true, func(q querier) error {
-		n, err := q.exec(updateUserQuery(mask, true), args...)
-		if err != nil {
+	relock := false
+	// One statement: PostgreSQL runs it without BEGIN/COMMIT.
+	err = db.be.write(ctx, false, func(q querier) error {
+		n, err := q.exec(db.updateUserCAS(mask), args...)
+		switch {
+		case err != nil:
 			return err
-		}
-		if n == 1 {
+		case n == 1:
 			out = res
 			return nil
+		case db.d == sqliteDialect:
+			// Changed (or deleted) since the read: redo it here, inside
+			// the writer's transaction, where nothing can intervene.
+			return locked(q)
+		default:
+			relock = true
+			return nil
 		}
-		return locked(q) // changed (or deleted) since the read
 	})
+	if err == nil && relock {
+		err = db.be.write(ctx, true, locked)
+	}
 	if err != nil {
 		return storage.User{}, err
 	}
