@@ -276,6 +276,9 @@ func TestSecretsSealedSQLite(t *testing.T) {
 	}
 	checkNoPlaintext(t, dump)
 	db.Close()
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		t.Errorf("Close left a %d-byte WAL behind: the last connection should checkpoint it", fi.Size())
+	}
 	dump = nil
 	for _, f := range []string{path, path + "-wal"} {
 		b, _ := os.ReadFile(f)

@@ -44,6 +44,9 @@ type sqliteBackend struct {
 	rdb    *dbsql.DB
 	rstmts sync.Map // query → *dbsql.Stmt prepared on rdb
 	w      *writer
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // sqliteDSN returns the driver name of path with the pragmas every
@@ -166,12 +169,25 @@ func (b *sqliteBackend) ping(ctx context.Context) error {
 }
 
 func (b *sqliteBackend) close() error {
-	b.w.stop()
+	b.closeOnce.Do(func() { b.closeErr = b.doClose() })
+	return b.closeErr
+}
+
+func (b *sqliteBackend) doClose() error {
+	b.w.stop() // no more writes; the write connection stays open
 	b.rstmts.Range(func(_, v any) bool {
 		v.(*dbsql.Stmt).Close()
 		return true
 	})
 	err := b.rdb.Close()
+	// The write connection closes last, so that SQLite checkpoints the WAL
+	// into the database file and removes it.
+	for _, s := range b.w.stmts {
+		s.Close()
+	}
+	if err2 := b.w.conn.Close(); err == nil {
+		err = err2
+	}
 	if err2 := b.wdb.Close(); err == nil {
 		err = err2
 	}
@@ -326,14 +342,12 @@ func (w *writer) submit(ctx context.Context, fn func(q querier) error) error {
 	return err
 }
 
+// stop ends the writer loop after the group in progress; queued calls fail
+// with errClosed.
 func (w *writer) stop() {
 	w.stopOnce.Do(func() {
 		close(w.quit)
 		<-w.exited
-		for _, s := range w.stmts {
-			s.Close()
-		}
-		w.conn.Close()
 	})
 }
 
@@ -397,8 +411,13 @@ func (w *writer) run(batch []*writeReq) {
 		}
 	}
 	if err := w.ctl("BEGIN IMMEDIATE"); err != nil {
-		finish(nil, fmt.Errorf("storage/sql: begin: %w", err))
-		return
+		// A transaction left open by a failure that ROLLBACK could not
+		// end would block every later write: end it and try once more.
+		w.ctl("ROLLBACK")
+		if err := w.ctl("BEGIN IMMEDIATE"); err != nil {
+			finish(nil, fmt.Errorf("storage/sql: begin: %w", err))
+			return
+		}
 	}
 	multi := len(live) > 1
 	errs := make([]error, len(live))
