@@ -2,6 +2,7 @@ package mfa_test
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
@@ -94,5 +95,32 @@ func TestMatchTOTPWindowAndReplay(t *testing.T) {
 	}
 	if _, err := mfa.MatchTOTP(nil, at(0), now, 0); !errors.Is(err, mfa.ErrMismatch) {
 		t.Errorf("empty secret: %v", err)
+	}
+}
+
+func TestNewCode(t *testing.T) {
+	seen := map[byte]int{}
+	for range 200 {
+		c, err := mfa.NewCode(rand.Reader)
+		if err != nil || len(c) != 6 || strings.Trim(c, "0123456789") != "" {
+			t.Fatalf("NewCode = %q, %v", c, err)
+		}
+		for i := range c {
+			seen[c[i]]++
+		}
+	}
+	if len(seen) != 10 {
+		t.Errorf("digits seen: %v", seen)
+	}
+	// Bytes >= 250 are skipped.
+	c, _ := mfa.NewCode(bytes.NewReader([]byte{255, 250, 1, 2, 3, 4, 5, 249}))
+	if c != "123459" {
+		t.Errorf("NewCode with rejections = %q", c)
+	}
+	if _, err := mfa.NewCode(bytes.NewReader([]byte{1, 2})); err == nil {
+		t.Error("short reader")
+	}
+	if !mfa.CheckCode("123456", "123456") || mfa.CheckCode("123456", "123457") || mfa.CheckCode("", "") {
+		t.Error("CheckCode")
 	}
 }
