@@ -1,0 +1,67 @@
+// Package authflow is the sign-in state machine of a user pool: the
+// InitiateAuth flows (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH,
+// ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN), the
+// answers to their challenges (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED),
+// sign-in sessions, password lockout, the tokens a finished sign-in gets, and
+// the ways tokens end (RevokeToken, GlobalSignOut).
+//
+// It takes and returns domain values: a flow name, an AuthParameters or
+// ChallengeResponses map, a challenge name with its parameters, a session
+// string and an authentication result. The API layer (apiserver/auth.go)
+// translates them to and from the wire shapes. Failures are *fault.Error
+// values whose Kind names the Cognito exception; the two kinds fault does
+// not list (KindUnauthorized, KindRefreshTokenReuse) are mapped by
+// apiserver/auth.go.
+//
+// # Sessions
+//
+// A challenge that needs a Session gets a new one each time: 64 characters of
+// base64url (48 random bytes). The store keeps it as a storage.AuthSession
+// whose ID is a SHA-256 digest of the string (so a database dump holds no
+// usable session), bound to the pool and the app client, expiring after the
+// client's AuthSessionValidity (3 minutes by default), and whose State (sealed
+// by the store) is a sessionState: the challenge it answers, the user, the
+// flow, the steps already passed and room for later steps. A successful
+// answer spends the session atomically (UpdateSession sets Used), so it can
+// be answered once; a wrong answer only counts an attempt, and after
+// MaxSessionAttempts wrong answers the session is dead.
+//
+// # SECRET_BLOCK
+//
+// USER_SRP_AUTH returns PASSWORD_VERIFIER without a Session, as Cognito does,
+// and clients answer it without one. Everything the answer needs rides in
+// SECRET_BLOCK, standard base64 of a seal.Box ciphertext (AES-256-GCM, key
+// derived from the master key, associated data naming the pool and the app
+// client) of: a version byte, flags (a decoy for an unknown user), the expiry
+// (the client's AuthSessionValidity), the internal username, the DEVICE_KEY
+// sent with InitiateAuth, the client's A (384 bytes) and the SRP server state
+// (srp.Server.State: the secret b). B is recomputed from b and the stored
+// verifier when the answer arrives, so a password changed in between makes
+// the answer fail. (Carrying B in the block would save one exponentiation,
+// about 2.4 ms per sign-in, but package srp has no way to resume with a
+// given B yet.)
+//
+// # Extension point: what follows a successful step
+//
+// Every path that completes a step of sign-in (a verified password or SRP
+// proof, a new password) ends in Service.advance, the one function that
+// decides what comes next, in this order:
+//
+//  1. NEW_PASSWORD_REQUIRED, while the user is in FORCE_CHANGE_PASSWORD;
+//  2. the MFA decision (spec §7.3): today always "no MFA";
+//  3. device authentication (DEVICE_SRP_AUTH for a remembered DEVICE_KEY);
+//     not implemented yet;
+//  4. tokens (and NewDeviceMetadata once devices are tracked).
+//
+// MFA and device challenges slot in as further steps of advance, each
+// recorded in sessionState.Done when passed, plus an entry in the answers
+// table (Respond dispatches on the challenge name there). Per-challenge data
+// (a one-time code, the factor chosen in SELECT_MFA_TYPE, device SRP state)
+// goes in sessionState.Ext, which is sealed at rest with the rest of the
+// state. A step that needs no answer from the user (such as sending an SMS
+// code) runs inside advance before the challenge is returned.
+//
+// Package authflow imports userpool, token, srp, seal, fault, storage and
+// the standard library, plus google/uuid; never net/http or
+// internal/cognitoidp.
+package authflow

@@ -1,0 +1,202 @@
+package authflow
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/userpool"
+)
+
+// advance decides what follows a completed step of sign-in and returns it:
+// the next challenge (with a new session) or the tokens. It is the one place
+// that orders the steps; see the package documentation.
+func (s *Service) advance(ctx context.Context, sc *signIn) (*Result, error) {
+	// 1. A temporary password must be replaced first (spec §7.2: before any
+	// MFA).
+	if sc.user.Status == "FORCE_CHANGE_PASSWORD" && !sc.state.done(stepNewPassword) {
+		return s.challenge(ctx, sc, ChallengeNewPassword, newPasswordParameters(sc.pool, sc.user))
+	}
+
+	// 2. MFA (spec §7.3). Not implemented yet: decideMFA always says no.
+	if next, params := s.decideMFA(sc); next != "" {
+		return s.challenge(ctx, sc, next, params)
+	}
+
+	// 3. Device authentication (DEVICE_SRP_AUTH for a remembered device)
+	// goes here.
+
+	// 4. Tokens.
+	return s.finish(ctx, sc)
+}
+
+// decideMFA returns the MFA challenge the user must answer next, or "" when
+// none is due. This is where spec §7.3's decision goes; for now no sign-in
+// needs MFA.
+func (s *Service) decideMFA(sc *signIn) (challenge string, params map[string]string) {
+	return "", nil
+}
+
+// challenge spends the session being answered (if any) and issues challenge
+// name with params and a new session holding sc's state.
+func (s *Service) challenge(ctx context.Context, sc *signIn, name string, params map[string]string) (*Result, error) {
+	if err := s.spend(ctx, sc); err != nil {
+		return nil, err
+	}
+	sc.state.Challenge = name
+	session, err := s.newSession(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Challenge: name, Parameters: params, Session: session}, nil
+}
+
+// finish ends a sign-in: it spends the session being answered (if any) and
+// issues tokens.
+func (s *Service) finish(ctx context.Context, sc *signIn) (*Result, error) {
+	if err := s.spend(ctx, sc); err != nil {
+		return nil, err
+	}
+	tokens, err := s.issue(ctx, sc.pool, sc.client, sc.user, issueOptions{deviceKey: sc.state.DeviceKey})
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tokens: tokens, Parameters: map[string]string{}}, nil
+}
+
+// newPasswordParameters are NEW_PASSWORD_REQUIRED's ChallengeParameters
+// (aws-cli admin-initiate-auth example): USER_ID_FOR_SRP, requiredAttributes
+// (a JSON array, in a string, of "userAttributes.<name>" for each required
+// attribute the user lacks: amazon-cognito-identity-js strips that prefix)
+// and userAttributes (a JSON object, in a string, of the user's attributes
+// but sub).
+func newPasswordParameters(pool *userpool.Pool, u storage.User) map[string]string {
+	required := []string{}
+	for _, d := range pool.Settings.SchemaAttributes {
+		if !d.Required || d.Name == "sub" {
+			continue
+		}
+		if v, ok := userpool.GetAttribute(u.Attributes, d.Name); !ok || v == "" {
+			required = append(required, "userAttributes."+d.Name)
+		}
+	}
+	attrs := orderedObject{}
+	for _, a := range u.Attributes {
+		if a.Name != "sub" {
+			attrs = append(attrs, a)
+		}
+	}
+	req, _ := json.Marshal(required)
+	obj, _ := attrs.MarshalJSON()
+	return map[string]string{
+		"USER_ID_FOR_SRP":    u.Username,
+		"requiredAttributes": string(req),
+		"userAttributes":     string(obj),
+	}
+}
+
+// orderedObject marshals attributes as a JSON object in their stored order.
+type orderedObject []storage.Attribute
+
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, a := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(a.Name)
+		v, _ := json.Marshal(a.Value)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+// answerNewPassword completes NEW_PASSWORD_REQUIRED: NEW_PASSWORD (checked
+// against the pool's policy with RespondToAuthChallenge's wording) and
+// userAttributes.<name> for attributes to set, at least every required
+// attribute the user lacks.
+func answerNewPassword(ctx context.Context, s *Service, sc *signIn, r map[string]string) (*Result, error) {
+	pw := r["NEW_PASSWORD"]
+	if pw == "" {
+		return nil, missing("NEW_PASSWORD")
+	}
+	op := "RespondToAuthChallenge"
+	if sc.admin {
+		op = "AdminRespondToAuthChallenge"
+	}
+	if err := sc.pool.CheckPasswordPolicy(op, pw); err != nil {
+		return nil, s.wrongAnswer(ctx, sc, err)
+	}
+	var created, updated []storage.Attribute
+	for k, v := range r {
+		name, ok := strings.CutPrefix(k, "userAttributes.")
+		if !ok || name == "" {
+			continue
+		}
+		a := storage.Attribute{Name: name, Value: v}
+		if _, set := userpool.GetAttribute(sc.user.Attributes, name); set {
+			updated = append(updated, a)
+		} else {
+			created = append(created, a)
+		}
+	}
+	sortAttrs(created)
+	sortAttrs(updated)
+	if err := sc.pool.Settings.CheckAttributes(created, userpool.WriteCreate); err != nil {
+		return nil, s.wrongAnswer(ctx, sc, err)
+	}
+	if err := sc.pool.Settings.CheckAttributes(updated, userpool.WriteUpdate); err != nil {
+		return nil, s.wrongAnswer(ctx, sc, err)
+	}
+	attrs := userpool.SetAttributes(sc.user.Attributes, append(created, updated...)...)
+	for _, d := range sc.pool.Settings.SchemaAttributes {
+		if !d.Required || d.Name == "sub" {
+			continue
+		}
+		if v, ok := userpool.GetAttribute(attrs, d.Name); !ok || v == "" {
+			return nil, s.wrongAnswer(ctx, sc, invalidAttributes(d.Name))
+		}
+	}
+
+	// Hash outside the transaction; spend the session before changing
+	// anything, so that two concurrent answers cannot both apply.
+	fresh := sc.user
+	if err := s.Pools.SetPassword(sc.pool, &fresh, pw); err != nil {
+		return nil, err
+	}
+	if err := s.spend(ctx, sc); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	u, err := s.Store.UpdateUser(ctx, sc.pool.ID, sc.user.UsernameKey, func(u *storage.User) error {
+		if u.Sub != sc.user.Sub {
+			return userpool.ErrUserNotFound
+		}
+		u.Secrets.PasswordHash = fresh.Secrets.PasswordHash
+		u.Secrets.SRPSalt = fresh.Secrets.SRPSalt
+		u.Secrets.SRPVerifier = fresh.Secrets.SRPVerifier
+		u.PasswordChangedAt = fresh.PasswordChangedAt
+		if u.Status == "FORCE_CHANGE_PASSWORD" {
+			u.Status = "CONFIRMED"
+		}
+		u.Attributes = userpool.SetAttributes(u.Attributes, append(created, updated...)...)
+		u.UpdatedAt = now
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sc.user = u
+	sc.state.pass(stepNewPassword)
+	return s.advance(ctx, sc)
+}
+
+func sortAttrs(a []storage.Attribute) {
+	slices.SortFunc(a, func(x, y storage.Attribute) int { return strings.Compare(x.Name, y.Name) })
+}

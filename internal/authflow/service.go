@@ -1,0 +1,334 @@
+package authflow
+
+import (
+	"context"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/seal"
+	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/token"
+	"github.com/userpoold/userpoold/internal/userpool"
+)
+
+// Auth flow names (AuthFlowType).
+const (
+	FlowUserPassword      = "USER_PASSWORD_AUTH"
+	FlowAdminUserPassword = "ADMIN_USER_PASSWORD_AUTH"
+	FlowAdminNoSRP        = "ADMIN_NO_SRP_AUTH"
+	FlowUserSRP           = "USER_SRP_AUTH"
+	FlowRefreshToken      = "REFRESH_TOKEN"
+	FlowRefreshTokenAuth  = "REFRESH_TOKEN_AUTH"
+	FlowCustom            = "CUSTOM_AUTH"
+	FlowUser              = "USER_AUTH"
+)
+
+// Challenge names (ChallengeNameType) this package issues or answers.
+const (
+	ChallengePasswordVerifier = "PASSWORD_VERIFIER"
+	ChallengeNewPassword      = "NEW_PASSWORD_REQUIRED"
+)
+
+// Lockout policy (Developer Guide, "Amazon Cognito lockout behavior for
+// failed sign-in attempts"): after LockoutThreshold failures the user is
+// locked for 2^(n-LockoutThreshold) seconds after the n-th failure, at most
+// LockoutMax; the count starts over after LockoutReset without failures, or
+// on a successful sign-in.
+const (
+	LockoutThreshold = 5
+	LockoutMax       = 15 * time.Minute
+	LockoutReset     = 15 * time.Minute
+)
+
+// MaxSessionAttempts is how many wrong answers a session takes before it is
+// dead. Cognito does not publish its limit (spec §7.6 suggests at least 3).
+const MaxSessionAttempts = 5
+
+// TimestampSkew is how far the SRP TIMESTAMP may be from the server clock.
+// Cognito's tolerance is UNCONFIRMED (spec §14.11).
+const TimestampSkew = 5 * time.Minute
+
+// Service runs sign-in. Set the exported fields, then call Init (or use New)
+// before first use; a Service is then safe for concurrent use.
+type Service struct {
+	Store  storage.Store
+	Pools  *userpool.Service
+	Tokens *token.Issuer
+	// Secret is a 32-byte key (the server's master key will do: the keys
+	// actually used are derived from it for purposes of their own). It seals
+	// SECRET_BLOCK and derives the decoy salts of unknown users, so every
+	// node of a deployment must share it.
+	Secret []byte
+	Now    func() time.Time
+	Rand   io.Reader
+	Log    *slog.Logger
+
+	blocks  *seal.Box // SECRET_BLOCK
+	decoy   []byte    // HMAC key for decoy salts
+	fakeV   []byte    // decoy SRP verifier, computed once
+	fakeErr error
+	fakeOne sync.Once
+}
+
+// New returns an initialised Service.
+func New(store storage.Store, pools *userpool.Service, tokens *token.Issuer, secret []byte, now func() time.Time, rnd io.Reader, log *slog.Logger) (*Service, error) {
+	s := &Service{Store: store, Pools: pools, Tokens: tokens, Secret: secret, Now: now, Rand: rnd, Log: log}
+	return s, s.Init()
+}
+
+// Init derives the Service's keys from Secret.
+func (s *Service) Init() error {
+	box, err := seal.New(s.Secret, "authflow/secret-block", s.Rand)
+	if err != nil {
+		return fmt.Errorf("authflow: %w", err)
+	}
+	decoy, err := hkdf.Key(sha256.New, s.Secret, nil, "userpoold/authflow/decoy-salt", 32)
+	if err != nil {
+		return fmt.Errorf("authflow: %w", err)
+	}
+	s.blocks, s.decoy = box, decoy
+	return nil
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) rand() io.Reader {
+	if s.Rand != nil {
+		return s.Rand
+	}
+	return rand.Reader
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// Initiate is an InitiateAuth or AdminInitiateAuth request.
+type Initiate struct {
+	// Admin is set for AdminInitiateAuth (SigV4-authorized); PoolID is then
+	// the UserPoolId the request names.
+	Admin    bool
+	PoolID   string
+	ClientID string
+	Flow     string
+	Params   map[string]string // AuthParameters
+	Metadata map[string]string // ClientMetadata
+}
+
+// Respond is a RespondToAuthChallenge or AdminRespondToAuthChallenge
+// request.
+type Respond struct {
+	Admin     bool
+	PoolID    string
+	ClientID  string
+	Challenge string
+	Session   string
+	Responses map[string]string // ChallengeResponses
+	Metadata  map[string]string
+}
+
+// Result is the outcome of a sign-in step: either a challenge (Challenge,
+// Parameters and, for most challenges, Session) or Tokens.
+type Result struct {
+	Challenge  string
+	Parameters map[string]string
+	Session    string
+	Tokens     *Tokens
+}
+
+// Tokens is a successful sign-in's AuthenticationResult.
+type Tokens struct {
+	AccessToken  string
+	IDToken      string
+	RefreshToken string // "" on a refresh without rotation
+	ExpiresIn    int32  // access token lifetime in seconds
+	// NewDevice is set when a sign-in without a known DEVICE_KEY ends in a
+	// pool that tracks devices (not implemented yet: always nil).
+	NewDevice *DeviceMetadata
+}
+
+// DeviceMetadata is AuthenticationResult.NewDeviceMetadata.
+type DeviceMetadata struct {
+	DeviceKey      string
+	DeviceGroupKey string
+}
+
+// loadClient resolves the pool and client a request names. Admin requests
+// name the pool; the others only the client.
+func (s *Service) loadClient(ctx context.Context, admin bool, poolID, clientID string) (*userpool.Pool, *userpool.Client, error) {
+	if admin {
+		pool, err := s.Pools.LoadPool(ctx, poolID)
+		if err != nil {
+			return nil, nil, err
+		}
+		client, err := s.Pools.LoadClient(ctx, pool.ID, clientID)
+		if err != nil {
+			return nil, nil, err
+		}
+		return pool, client, nil
+	}
+	client, err := s.Pools.LoadClient(ctx, "", clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	pool, err := s.Pools.LoadPool(ctx, client.PoolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pool, client, nil
+}
+
+// InitiateAuth starts a sign-in.
+func (s *Service) InitiateAuth(ctx context.Context, in Initiate) (*Result, error) {
+	pool, client, err := s.loadClient(ctx, in.Admin, in.PoolID, in.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	switch in.Flow {
+	case FlowUserPassword:
+		if in.Admin {
+			return nil, errMethodNotSupported
+		}
+		if !client.Settings.AllowsFlow("ALLOW_USER_PASSWORD_AUTH") {
+			return nil, flowNotEnabled(FlowUserPassword)
+		}
+		return s.passwordAuth(ctx, pool, client, in)
+	case FlowAdminUserPassword, FlowAdminNoSRP:
+		if !in.Admin {
+			return nil, errMethodNotSupported
+		}
+		if !client.Settings.AllowsFlow("ALLOW_ADMIN_USER_PASSWORD_AUTH") {
+			return nil, errAdminFlowNotEnabled
+		}
+		return s.passwordAuth(ctx, pool, client, in)
+	case FlowUserSRP:
+		if !client.Settings.AllowsFlow("ALLOW_USER_SRP_AUTH") {
+			return nil, flowNotEnabled(FlowUserSRP)
+		}
+		return s.srpAuth(ctx, pool, client, in)
+	case FlowRefreshToken, FlowRefreshTokenAuth:
+		return s.refresh(ctx, pool, client, refreshRequest{
+			flow:       in.Flow,
+			token:      in.Params["REFRESH_TOKEN"],
+			secretHash: in.Params["SECRET_HASH"],
+			deviceKey:  in.Params["DEVICE_KEY"],
+		})
+	case FlowCustom:
+		if !client.Settings.AllowsFlow("ALLOW_CUSTOM_AUTH") {
+			return nil, flowNotEnabled(FlowCustom)
+		}
+		return nil, fault.New(fault.UnsupportedOperation, "CUSTOM_AUTH is not supported by this server yet.")
+	case FlowUser:
+		if !client.Settings.AllowsFlow("ALLOW_USER_AUTH") {
+			return nil, flowNotEnabled(FlowUser)
+		}
+		return nil, fault.New(fault.UnsupportedOperation, "USER_AUTH is not supported by this server yet.")
+	default:
+		return nil, errMethodNotSupported
+	}
+}
+
+// answer handles the response to one challenge that is bound to a session.
+// sc holds the session state and the user it names; the handler returns the
+// next step (usually through advance).
+type answer func(ctx context.Context, s *Service, sc *signIn, responses map[string]string) (*Result, error)
+
+// answers maps each session-bound challenge to its handler. MFA and device
+// challenges are added here.
+var answers = map[string]answer{
+	ChallengeNewPassword: answerNewPassword,
+}
+
+// RespondToAuthChallenge answers the challenge a previous step returned.
+func (s *Service) RespondToAuthChallenge(ctx context.Context, in Respond) (*Result, error) {
+	pool, client, err := s.loadClient(ctx, in.Admin, in.PoolID, in.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	if in.Challenge == ChallengePasswordVerifier {
+		// Answered without a Session: the state rides in SECRET_BLOCK.
+		return s.answerPasswordVerifier(ctx, pool, client, in)
+	}
+	if in.Session == "" {
+		return nil, missing("Session")
+	}
+	username := in.Responses["USERNAME"]
+	if username == "" {
+		return nil, missing("USERNAME")
+	}
+	if err := client.CheckSecretHash(username, in.Responses["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	sc, err := s.openSession(ctx, pool, client, in.Session)
+	if err != nil {
+		return nil, err
+	}
+	handler, ok := answers[in.Challenge]
+	if !ok || sc.state.Challenge != in.Challenge {
+		// UNCONFIRMED: Cognito's answer to a challenge name that is not the
+		// one the session is waiting for.
+		return nil, errSessionInvalid
+	}
+	if err := s.loadSessionUser(ctx, sc, username); err != nil {
+		return nil, err
+	}
+	sc.admin = in.Admin
+	sc.metadata = in.Metadata
+	return handler(ctx, s, sc, in.Responses)
+}
+
+// loadSessionUser loads the user a session names and checks that USERNAME
+// (the internal username, or leniently the sub or an alias of the same
+// user) designates that user (spec §7.4).
+func (s *Service) loadSessionUser(ctx context.Context, sc *signIn, username string) error {
+	key := sc.pool.Settings.UsernameKey(sc.state.Username)
+	u, err := s.Store.GetUser(ctx, sc.pool.ID, key)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Sub != sc.state.Sub) {
+		return userpool.ErrUserNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if sc.pool.Settings.UsernameKey(username) != key && !strings.EqualFold(username, u.Sub) {
+		other, err := s.Pools.FindUser(ctx, sc.pool, username)
+		if err != nil {
+			return err // ErrUserNotFound for a name that is nobody (pycognito#193)
+		}
+		if other.Sub != u.Sub {
+			return errSessionInvalid
+		}
+	}
+	sc.user = u
+	return nil
+}
+
+// signIn is one sign-in in progress: what the request named and what the
+// steps so far established.
+type signIn struct {
+	pool     *userpool.Pool
+	client   *userpool.Client
+	user     storage.User
+	admin    bool
+	metadata map[string]string
+	// sessionID is the storage ID of the session being answered ("" for
+	// InitiateAuth and PASSWORD_VERIFIER).
+	sessionID string
+	state     sessionState
+}

@@ -1,0 +1,313 @@
+package authflow
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/srp"
+	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/userpool"
+)
+
+// srpAuth runs USER_SRP_AUTH (InitiateAuth and AdminInitiateAuth): USERNAME
+// and SRP_A in, a PASSWORD_VERIFIER challenge out, without a Session (spec
+// §7.4, §9.2).
+func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *userpool.Client, in Initiate) (*Result, error) {
+	username := in.Params["USERNAME"]
+	if username == "" {
+		return nil, missing("USERNAME")
+	}
+	srpA := in.Params["SRP_A"]
+	if srpA == "" {
+		return nil, missing("SRP_A")
+	}
+	if err := client.CheckSecretHash(username, in.Params["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	A, err := srp.ParseA(srpA)
+	if err != nil {
+		return nil, errInvalidSRPA
+	}
+	blk := secretBlock{
+		expires:   s.now().Add(client.Settings.SessionValidity()),
+		deviceKey: in.Params["DEVICE_KEY"],
+		a:         A,
+	}
+	var salt, verifier []byte
+	u, err := s.Pools.FindUser(ctx, pool, username)
+	switch {
+	case errors.Is(err, userpool.ErrUserNotFound):
+		if !client.Settings.HidesUserExistence() {
+			return nil, err // the legacy error comes at InitiateAuth (ministack#1758)
+		}
+		// A decoy challenge that looks like a real one and then fails:
+		// the same SALT every time for the same name, a B from a verifier
+		// nobody knows the password of.
+		blk.decoy = true
+		blk.username = username
+		salt = s.decoySalt(pool.ID, pool.Settings.UsernameKey(username))
+		if verifier, err = s.decoyVerifier(); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	default:
+		if err := checkStatus(u); err != nil {
+			return nil, err
+		}
+		blk.username = u.Username
+		salt, verifier = u.Secrets.SRPSalt, u.Secrets.SRPVerifier
+		if len(salt) == 0 || len(verifier) == 0 {
+			// No password (or none usable by SRP): the proof will fail.
+			salt = s.decoySalt(pool.ID, u.UsernameKey)
+			if verifier, err = s.decoyVerifier(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	server, err := srp.NewServer(s.rand(), verifier)
+	if err != nil {
+		return nil, err
+	}
+	blk.state = server.State()
+	sealed, err := s.sealBlock(pool.ID, client.ID, blk)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{
+		Challenge: ChallengePasswordVerifier,
+		Parameters: map[string]string{
+			"SALT":            hex.EncodeToString(salt),
+			"SECRET_BLOCK":    sealed,
+			"SRP_B":           server.SRPBHex(),
+			"USERNAME":        blk.username,
+			"USER_ID_FOR_SRP": blk.username,
+		},
+	}, nil
+}
+
+// answerPasswordVerifier checks the client's PASSWORD_CLAIM_SIGNATURE
+// against the state sealed in PASSWORD_CLAIM_SECRET_BLOCK. Anything wrong
+// with the proof, the block, the TIMESTAMP or the user behind them answers
+// "Incorrect username or password." (spec §7.4).
+func (s *Service) answerPasswordVerifier(ctx context.Context, pool *userpool.Pool, client *userpool.Client, in Respond) (*Result, error) {
+	r := in.Responses
+	for _, name := range []string{"USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "TIMESTAMP", "PASSWORD_CLAIM_SIGNATURE"} {
+		if r[name] == "" {
+			return nil, missing(name)
+		}
+	}
+	username := r["USERNAME"]
+	if err := client.CheckSecretHash(username, r["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(r["PASSWORD_CLAIM_SECRET_BLOCK"])
+	if err != nil {
+		return nil, errIncorrect
+	}
+	blk, err := s.openBlock(pool.ID, client.ID, raw)
+	if err != nil {
+		return nil, errIncorrect
+	}
+	now := s.now()
+	if !now.Before(blk.expires) {
+		return nil, errIncorrect // UNCONFIRMED: Cognito may word an expired challenge differently
+	}
+	key := pool.Settings.UsernameKey(blk.username)
+	if blk.decoy {
+		s.decoyProof(blk, pool, r)
+		return nil, errIncorrect
+	}
+	u, err := s.Store.GetUser(ctx, pool.ID, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, errIncorrect
+	}
+	if err != nil {
+		return nil, err
+	}
+	if pool.Settings.UsernameKey(username) != key && username != u.Sub {
+		return nil, errIncorrect
+	}
+	if err := checkStatus(u); err != nil {
+		return nil, err
+	}
+	if err := s.checkLock(u); err != nil {
+		return nil, err
+	}
+	if !s.verifyProof(blk, u.Secrets.SRPVerifier, srp.PoolName(pool.ID), u.Username, raw, r, now) {
+		return nil, s.recordFailure(ctx, pool.ID, u)
+	}
+	if err := s.recordSuccess(ctx, pool.ID, &u); err != nil {
+		return nil, err
+	}
+	deviceKey := r["DEVICE_KEY"]
+	if deviceKey == "" {
+		deviceKey = blk.deviceKey
+	}
+	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, metadata: in.Metadata}
+	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: FlowUserSRP, DeviceKey: deviceKey}
+	return s.passwordVerified(ctx, sc)
+}
+
+// verifyProof resumes the handshake sealed in blk for verifier and checks
+// the claim. The TIMESTAMP must be in Cognito's format (srp.ParseTimestamp,
+// strict about the day and weekday) and within TimestampSkew of now.
+func (s *Service) verifyProof(blk secretBlock, verifier []byte, poolName, userID string, rawBlock []byte, r map[string]string, now time.Time) bool {
+	ts, err := srp.ParseTimestamp(r["TIMESTAMP"])
+	if err != nil || ts.Sub(now).Abs() > TimestampSkew {
+		return false
+	}
+	if len(verifier) == 0 {
+		return false
+	}
+	server, err := srp.ResumeServer(blk.state, verifier)
+	if err != nil {
+		return false
+	}
+	return server.VerifyClaim(blk.a, poolName, userID, rawBlock, r["TIMESTAMP"], r["PASSWORD_CLAIM_SIGNATURE"])
+}
+
+// decoyProof spends the time a real proof check costs, so that a decoy
+// challenge cannot be told from a real one by timing.
+func (s *Service) decoyProof(blk secretBlock, pool *userpool.Pool, r map[string]string) {
+	v, err := s.decoyVerifier()
+	if err != nil {
+		return
+	}
+	s.verifyProof(blk, v, srp.PoolName(pool.ID), blk.username, nil, r, s.now())
+}
+
+// decoySalt is the SALT shown for a user who does not exist (or has no SRP
+// verifier): derived from the name, so that asking twice gives the same
+// answer, as it would for a real user. Like real salts it is 16 bytes that
+// never start with 0x00.
+func (s *Service) decoySalt(poolID, usernameKey string) []byte {
+	m := hmac.New(sha256.New, s.decoy)
+	m.Write([]byte(poolID))
+	m.Write([]byte{0})
+	m.Write([]byte(usernameKey))
+	salt := m.Sum(nil)[:srp.SaltSize]
+	if salt[0] == 0 {
+		salt[0] = 1
+	}
+	return salt
+}
+
+// decoyVerifier is a verifier for a random password nobody knows, computed
+// once per process.
+func (s *Service) decoyVerifier() ([]byte, error) {
+	s.fakeOne.Do(func() {
+		pw := make([]byte, 32)
+		if _, err := io.ReadFull(s.rand(), pw); err != nil {
+			s.fakeErr = err
+			return
+		}
+		_, s.fakeV, s.fakeErr = srp.NewVerifier(s.rand(), "decoy", "decoy", hex.EncodeToString(pw))
+	})
+	return s.fakeV, s.fakeErr
+}
+
+// secretBlock is the PASSWORD_VERIFIER state carried by SECRET_BLOCK.
+type secretBlock struct {
+	expires   time.Time // millisecond precision
+	decoy     bool      // no such user: the answer must fail
+	username  string    // internal username (the name as typed for a decoy)
+	deviceKey string    // DEVICE_KEY sent with InitiateAuth
+	a         []byte    // the client's A, srp.Size bytes
+	state     []byte    // srp.Server.State()
+}
+
+const (
+	blockVersion = 1
+	flagDecoy    = 1
+)
+
+// errBlock reports a SECRET_BLOCK that does not decode.
+var errBlock = errors.New("authflow: malformed secret block")
+
+// blockAD binds a sealed block to the pool and client it was issued for.
+func blockAD(poolID, clientID string) []byte {
+	return []byte("secret-block\x00" + poolID + "\x00" + clientID)
+}
+
+// marshal lays the block out as: version (1) | flags (1) | expires, Unix ms
+// (8) | username (2-byte length + bytes) | device key (2 + n) | A (Size) |
+// state (1 + n).
+func (b secretBlock) marshal() []byte {
+	out := make([]byte, 0, 2+8+2+len(b.username)+2+len(b.deviceKey)+len(b.a)+1+len(b.state))
+	var flags byte
+	if b.decoy {
+		flags |= flagDecoy
+	}
+	out = append(out, blockVersion, flags)
+	out = binary.BigEndian.AppendUint64(out, uint64(b.expires.UnixMilli()))
+	out = binary.BigEndian.AppendUint16(out, uint16(len(b.username)))
+	out = append(out, b.username...)
+	out = binary.BigEndian.AppendUint16(out, uint16(len(b.deviceKey)))
+	out = append(out, b.deviceKey...)
+	out = append(out, b.a...)
+	out = append(out, byte(len(b.state)))
+	return append(out, b.state...)
+}
+
+func unmarshalBlock(p []byte) (secretBlock, error) {
+	var b secretBlock
+	if len(p) < 10 || p[0] != blockVersion {
+		return b, errBlock
+	}
+	b.decoy = p[1]&flagDecoy != 0
+	b.expires = time.UnixMilli(int64(binary.BigEndian.Uint64(p[2:10])))
+	p = p[10:]
+	str := func() (string, bool) {
+		if len(p) < 2 {
+			return "", false
+		}
+		n := int(binary.BigEndian.Uint16(p))
+		if len(p) < 2+n {
+			return "", false
+		}
+		v := string(p[2 : 2+n])
+		p = p[2+n:]
+		return v, true
+	}
+	var ok1, ok2 bool
+	b.username, ok1 = str()
+	b.deviceKey, ok2 = str()
+	if !ok1 || !ok2 || len(p) < srp.Size+1 {
+		return b, errBlock
+	}
+	b.a, p = p[:srp.Size], p[srp.Size:]
+	n := int(p[0])
+	if len(p) != 1+n {
+		return b, errBlock
+	}
+	b.state = p[1:]
+	return b, nil
+}
+
+// sealBlock returns SECRET_BLOCK: standard base64 (with padding) of the
+// sealed block.
+func (s *Service) sealBlock(poolID, clientID string, b secretBlock) (string, error) {
+	sealed, err := s.blocks.Seal(b.marshal(), blockAD(poolID, clientID))
+	if err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(sealed), nil
+}
+
+// openBlock opens a SECRET_BLOCK (already base64-decoded) issued for this
+// pool and client.
+func (s *Service) openBlock(poolID, clientID string, raw []byte) (secretBlock, error) {
+	p, err := s.blocks.Open(raw, blockAD(poolID, clientID))
+	if err != nil {
+		return secretBlock{}, err
+	}
+	return unmarshalBlock(p)
+}

@@ -1,0 +1,435 @@
+package authflow
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/token"
+	"github.com/userpoold/userpoold/internal/userpool"
+)
+
+// maxAccessTTL is the longest access or ID token lifetime a client can set;
+// a revoked family must stay revoked until its last access token expired.
+const maxAccessTTL = 24 * time.Hour
+
+// issueOptions say how a set of tokens relates to the sign-in it comes from.
+type issueOptions struct {
+	deviceKey string
+	// originJTI is the token family; "" starts a new one (a sign-in).
+	originJTI string
+	// authTime is when the user authenticated; zero means now.
+	authTime time.Time
+	// noRefresh leaves the refresh token out (a refresh without rotation).
+	noRefresh bool
+	// refreshExpires is the refresh token's expiry; zero means now +
+	// the client's RefreshTTL.
+	refreshExpires time.Time
+}
+
+// issue mints the tokens of a finished sign-in or refresh (spec §11).
+func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpool.Client, u storage.User, o issueOptions) (*Tokens, error) {
+	now := s.now()
+	if o.authTime.IsZero() {
+		o.authTime = now
+	}
+	if o.originJTI == "" {
+		jti, err := newOriginJTI(now, s.rand())
+		if err != nil {
+			return nil, err
+		}
+		o.originJTI = jti
+	}
+	event, err := uuid.NewRandomFromReader(s.rand())
+	if err != nil {
+		return nil, err
+	}
+	groups, roles, preferredRole, err := s.groups(ctx, pool.ID, u.UsernameKey)
+	if err != nil {
+		return nil, err
+	}
+	cs := client.Settings
+	access, err := s.Tokens.SignAccess(ctx, token.AccessClaims{
+		PoolID:    pool.ID,
+		Sub:       u.Sub,
+		Groups:    groups,
+		ClientID:  client.ID,
+		OriginJTI: o.originJTI,
+		EventID:   event.String(),
+		AuthTime:  o.authTime,
+		IssuedAt:  now,
+		ExpiresAt: now.Add(cs.AccessTTL()),
+		Username:  u.Username,
+		DeviceKey: o.deviceKey,
+	})
+	if err != nil {
+		return nil, err
+	}
+	id, err := s.Tokens.SignID(ctx, token.IDClaims{
+		PoolID:        pool.ID,
+		Sub:           u.Sub,
+		Groups:        groups,
+		PreferredRole: preferredRole,
+		Roles:         roles,
+		Username:      u.Username,
+		OriginJTI:     o.originJTI,
+		Audience:      client.ID,
+		EventID:       event.String(),
+		AuthTime:      o.authTime,
+		IssuedAt:      now,
+		ExpiresAt:     now.Add(cs.IDTTL()),
+		Attributes:    readableAttributes(u, cs.ReadAttributes),
+	})
+	if err != nil {
+		return nil, err
+	}
+	t := &Tokens{AccessToken: access, IDToken: id, ExpiresIn: int32(cs.AccessTTL() / time.Second)}
+	if !o.noRefresh {
+		exp := o.refreshExpires
+		if exp.IsZero() {
+			exp = now.Add(cs.RefreshTTL())
+		}
+		t.RefreshToken, err = s.Tokens.SealRefresh(token.RefreshClaims{
+			PoolID:    pool.ID,
+			ClientID:  client.ID,
+			Username:  u.Username,
+			Sub:       u.Sub,
+			OriginJTI: o.originJTI,
+			DeviceKey: o.deviceKey,
+			AuthTime:  o.authTime,
+			IssuedAt:  now,
+			ExpiresAt: exp,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// readableAttributes are the ID token's attribute claims: the user's
+// attributes, restricted to the client's ReadAttributes when it lists any.
+func readableAttributes(u storage.User, read []string) map[string]string {
+	out := make(map[string]string, len(u.Attributes))
+	for _, a := range u.Attributes {
+		if a.Name == "sub" || (len(read) > 0 && !slices.Contains(read, a.Name)) {
+			continue
+		}
+		out[a.Name] = a.Value
+	}
+	return out
+}
+
+// groups returns the user's groups for cognito:groups, ordered by
+// precedence (lowest first, groups without one last) and then name, the
+// distinct role ARNs of those groups (cognito:roles) and the role of the
+// group with the lowest precedence that has one (cognito:preferred_role).
+// The ordering of cognito:groups is UNCONFIRMED.
+func (s *Service) groups(ctx context.Context, poolID, usernameKey string) (names, roles []string, preferred string, err error) {
+	var all []storage.Group
+	page := storage.Page{Limit: 60}
+	for {
+		gs, next, err := s.Store.ListGroupsForUser(ctx, poolID, usernameKey, page)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		all = append(all, gs...)
+		if next == "" {
+			break
+		}
+		page.After = next
+	}
+	if len(all) == 0 {
+		return nil, nil, "", nil
+	}
+	slices.SortStableFunc(all, func(a, b storage.Group) int {
+		switch {
+		case a.Precedence == nil && b.Precedence == nil:
+		case a.Precedence == nil:
+			return 1
+		case b.Precedence == nil:
+			return -1
+		default:
+			if c := cmp.Compare(*a.Precedence, *b.Precedence); c != 0 {
+				return c
+			}
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	for _, g := range all {
+		names = append(names, g.Name)
+		if g.RoleArn != "" && !slices.Contains(roles, g.RoleArn) {
+			roles = append(roles, g.RoleArn)
+			if preferred == "" {
+				preferred = g.RoleArn
+			}
+		}
+	}
+	return names, roles, preferred, nil
+}
+
+// newOriginJTI returns a version 7 UUID whose first 48 bits are now in Unix
+// milliseconds: the token family's origin_jti. The time in it is what
+// GlobalSignOut compares against (apiserver's revokedByUser, signedOut).
+func newOriginJTI(now time.Time, r io.Reader) (string, error) {
+	var u uuid.UUID
+	if _, err := io.ReadFull(r, u[6:]); err != nil {
+		return "", err
+	}
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(now.UnixMilli()))
+	copy(u[:6], ms[2:])
+	u[6] = 0x70 | u[6]&0x0f
+	u[8] = 0x80 | u[8]&0x3f
+	return u.String(), nil
+}
+
+// signedOut reports whether the token family originJTI started before the
+// user's last global sign-out. Origin JTIs that are not version 7 UUIDs
+// carry no time and count as signed out once the user ever signed out.
+func signedOut(u storage.User, originJTI string) bool {
+	if u.TokensRevokedAt.IsZero() {
+		return false
+	}
+	id, err := uuid.Parse(originJTI)
+	if err != nil || id.Version() != 7 {
+		return true
+	}
+	ms := int64(id[0])<<40 | int64(id[1])<<32 | int64(id[2])<<24 | int64(id[3])<<16 | int64(id[4])<<8 | int64(id[5])
+	return ms < u.TokensRevokedAt.UnixMilli()
+}
+
+// refreshRequest is a token refresh through InitiateAuth (flow set) or
+// GetTokensFromRefreshToken (flow empty).
+type refreshRequest struct {
+	flow         string
+	token        string
+	secretHash   string // InitiateAuth: SECRET_HASH
+	clientSecret string // GetTokensFromRefreshToken: ClientSecret
+	deviceKey    string
+}
+
+// GetTokensFromRefreshToken issues new tokens for a refresh token, and a new
+// refresh token when the client rotates them.
+func (s *Service) GetTokensFromRefreshToken(ctx context.Context, clientID, clientSecret, refreshToken, deviceKey string) (*Result, error) {
+	pool, client, err := s.loadClient(ctx, false, "", clientID)
+	if err != nil {
+		return nil, err
+	}
+	return s.refresh(ctx, pool, client, refreshRequest{token: refreshToken, clientSecret: clientSecret, deviceKey: deviceKey})
+}
+
+// rotates reports whether the client rotates refresh tokens.
+func rotates(c *userpool.Client) bool {
+	r := c.Settings.RefreshTokenRotation
+	return r != nil && r.Feature == "ENABLED"
+}
+
+// refresh checks a refresh token and issues new ID and access tokens in the
+// same family (same origin_jti and auth_time), and no new refresh token
+// unless the client rotates them (spec §7.1, §11).
+func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, client *userpool.Client, in refreshRequest) (*Result, error) {
+	flow := in.flow
+	if flow == "" {
+		flow = FlowRefreshTokenAuth
+	}
+	if !client.Settings.AllowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
+		return nil, flowNotEnabled(flow)
+	}
+	api := in.flow == ""
+	if api {
+		if client.Secret != "" && subtle.ConstantTimeCompare([]byte(client.Secret), []byte(in.clientSecret)) != 1 {
+			return nil, badClientSecret(fault.NotAuthorized, client.ID)
+		}
+	} else {
+		if in.token == "" {
+			return nil, missing("REFRESH_TOKEN")
+		}
+		if rotates(client) {
+			return nil, errRotationNeedsAPI
+		}
+	}
+	claims, err := s.Tokens.OpenRefresh(in.token)
+	switch {
+	case errors.Is(err, token.ErrExpired):
+		return nil, errRefreshExpired
+	case errors.Is(err, token.ErrInvalid):
+		return nil, errRefreshInvalid
+	case err != nil:
+		return nil, err
+	}
+	if claims.PoolID != pool.ID || claims.ClientID != client.ID {
+		return nil, errRefreshInvalid
+	}
+	if !api && client.Secret != "" {
+		// SECRET_HASH over the internal username, which is what clients
+		// that signed in with an alias must use; the sub is accepted too.
+		if err := client.CheckSecretHash(claims.Username, in.secretHash); err != nil {
+			if client.CheckSecretHash(claims.Sub, in.secretHash) != nil {
+				return nil, err
+			}
+		}
+	}
+	revoked, err := s.Store.TokensRevoked(ctx, pool.ID, claims.OriginJTI)
+	if err != nil {
+		return nil, err
+	}
+	if revoked {
+		return nil, errRefreshRevoked
+	}
+	u, err := s.Store.GetUser(ctx, pool.ID, pool.Settings.UsernameKey(claims.Username))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Sub != claims.Sub) {
+		return nil, userpool.ErrUserNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if signedOut(u, claims.OriginJTI) {
+		return nil, errRefreshRevoked
+	}
+	if !u.Enabled {
+		return nil, userpool.ErrUserDisabled
+	}
+	if u.Status == "RESET_REQUIRED" {
+		return nil, userpool.ErrResetRequired
+	}
+	rotate := api && rotates(client)
+	if rotate {
+		if err := s.rotateOut(ctx, pool, client, in.token, claims); err != nil {
+			return nil, err
+		}
+	}
+	deviceKey := claims.DeviceKey
+	if deviceKey == "" {
+		deviceKey = in.deviceKey
+	}
+	tokens, err := s.issue(ctx, pool, client, u, issueOptions{
+		deviceKey:      deviceKey,
+		originJTI:      claims.OriginJTI,
+		authTime:       claims.AuthTime,
+		noRefresh:      !rotate,
+		refreshExpires: claims.ExpiresAt,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Tokens: tokens, Parameters: map[string]string{}}, nil
+}
+
+// rotationMarker is the session-store record that a refresh token was
+// rotated out. Its ID is "rt:" and a digest of the token; it expires with
+// the token, so the session sweeper removes it when it no longer matters.
+type rotationMarker struct {
+	RotatedAt int64 `json:"rotated_at"` // Unix ms
+}
+
+// rotateOut records that token is being exchanged for a new refresh token.
+// The first exchange wins; later ones succeed only within the client's
+// RetryGracePeriodSeconds. The rotated token keeps its family's expiry
+// (UNCONFIRMED whether Cognito extends it).
+func (s *Service) rotateOut(ctx context.Context, pool *userpool.Pool, client *userpool.Client, tok string, claims token.RefreshClaims) error {
+	sum := sha256.Sum256([]byte(tok))
+	id := "rt:" + base64.RawURLEncoding.EncodeToString(sum[:])
+	now := s.now()
+	state, err := json.Marshal(rotationMarker{RotatedAt: now.UnixMilli()})
+	if err != nil {
+		return err
+	}
+	err = s.Store.CreateSession(ctx, storage.AuthSession{ID: id, PoolID: pool.ID, ClientID: client.ID, ExpiresAt: claims.ExpiresAt, State: state})
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, storage.ErrExists) {
+		return err
+	}
+	prev, err := s.Store.GetSession(ctx, id)
+	if err != nil {
+		return err
+	}
+	var m rotationMarker
+	if json.Unmarshal(prev.State, &m) != nil {
+		return errRefreshReused
+	}
+	var grace time.Duration
+	if r := client.Settings.RefreshTokenRotation; r != nil && r.RetryGracePeriodSeconds != nil {
+		grace = time.Duration(*r.RetryGracePeriodSeconds) * time.Second
+	}
+	if now.Sub(time.UnixMilli(m.RotatedAt)) < grace {
+		return nil
+	}
+	return errRefreshReused
+}
+
+// RevokeToken revokes a refresh token and every token of its family
+// (spec §11; API RevokeToken). Revoking an expired token succeeds and does
+// nothing.
+func (s *Service) RevokeToken(ctx context.Context, clientID, clientSecret, tok string) error {
+	client, err := s.Pools.LoadClient(ctx, "", clientID)
+	if err != nil {
+		return err
+	}
+	if client.Secret != "" && subtle.ConstantTimeCompare([]byte(client.Secret), []byte(clientSecret)) != 1 {
+		return badClientSecret(KindUnauthorized, client.ID)
+	}
+	if !client.Settings.RevocationEnabled() {
+		return errRevocationDisabled
+	}
+	claims, err := s.Tokens.OpenRefresh(tok)
+	switch {
+	case errors.Is(err, token.ErrExpired):
+		return nil
+	case errors.Is(err, token.ErrInvalid):
+		return errNotRefreshToken
+	case err != nil:
+		return err
+	}
+	if claims.ClientID != client.ID || claims.PoolID != client.PoolID {
+		return errRevokeOtherClient
+	}
+	return s.Store.RevokeTokens(ctx, claims.PoolID, claims.OriginJTI, claims.ExpiresAt.Add(maxAccessTTL))
+}
+
+// GlobalSignOut ends every token family of a user that started before now:
+// access tokens then fail with "Access Token has been revoked" and refresh
+// tokens with "Refresh Token has been revoked". Sign-ins in the same
+// millisecond count as before it.
+func (s *Service) GlobalSignOut(ctx context.Context, poolID, usernameKey string) error {
+	at := s.now().Truncate(time.Millisecond).Add(time.Millisecond)
+	_, err := s.Store.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
+		if u.TokensRevokedAt.Before(at) {
+			u.TokensRevokedAt = at
+		}
+		return nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return userpool.ErrUserNotFound
+	}
+	return err
+}
+
+// AdminUserGlobalSignOut is GlobalSignOut for the user name designates
+// (username, alias or sub).
+func (s *Service) AdminUserGlobalSignOut(ctx context.Context, poolID, name string) error {
+	pool, err := s.Pools.LoadPool(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	u, err := s.Pools.FindUser(ctx, pool, name)
+	if err != nil {
+		return err
+	}
+	return s.GlobalSignOut(ctx, pool.ID, u.UsernameKey)
+}
