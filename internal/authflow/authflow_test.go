@@ -394,3 +394,24 @@ func TestAdvanceWithoutMFAIssuesTokens(t *testing.T) {
 		t.Fatalf("tokens %+v", r.Tokens)
 	}
 }
+
+func TestDecoyUsername(t *testing.T) {
+	f := newFixture(t, `{"UsernameAttributes":["email"]}`, `{"ExplicitAuthFlows":["ALLOW_USER_SRP_AUTH"],"PreventUserExistenceErrors":"ENABLED"}`)
+	c, _ := srptest.NewClient(rand.Reader, srp.PoolName(poolID))
+	start := func() *Result {
+		r, err := f.svc.InitiateAuth(ctx, Initiate{ClientID: clientID, Flow: FlowUserSRP, Params: map[string]string{"USERNAME": "ghost@example.com", "SRP_A": c.SRPA()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	a, b := start(), start()
+	id := a.Parameters["USER_ID_FOR_SRP"]
+	if _, err := uuid.Parse(id); err != nil || id != b.Parameters["USER_ID_FOR_SRP"] || a.Parameters["USERNAME"] != id {
+		t.Fatalf("decoy USER_ID_FOR_SRP %q, then %q", id, b.Parameters["USER_ID_FOR_SRP"])
+	}
+	resp, _ := c.PasswordVerifierResponses(a.Parameters, pw, f.clock.now())
+	if _, err := f.svc.RespondToAuthChallenge(ctx, Respond{ClientID: clientID, Challenge: ChallengePasswordVerifier, Responses: resp}); !is(err, errIncorrect) {
+		t.Fatalf("decoy answer: %v", err)
+	}
+}

@@ -51,7 +51,7 @@ func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *user
 		// the same SALT every time for the same name, a B from a verifier
 		// nobody knows the password of.
 		blk.decoy = true
-		blk.username = username
+		blk.username = s.decoyUsername(pool, username)
 		salt = s.decoySalt(pool.ID, pool.Settings.UsernameKey(username))
 		if verifier, err = s.decoyVerifier(); err != nil {
 			return nil, err
@@ -198,6 +198,25 @@ func (s *Service) decoySalt(poolID, usernameKey string) []byte {
 		salt[0] = 1
 	}
 	return salt
+}
+
+// decoyUsername is the USER_ID_FOR_SRP shown for a user who does not exist.
+// In a pool whose users sign in with email or phone as the username, real
+// internal usernames are UUIDs unlike the name typed, so the decoy is a UUID
+// derived from the name (the same on every attempt); elsewhere it is the
+// name as typed, which is what a real user signing in by username sees.
+func (s *Service) decoyUsername(pool *userpool.Pool, typed string) string {
+	if len(pool.Settings.UsernameAttributes) == 0 {
+		return typed
+	}
+	m := hmac.New(sha256.New, s.decoy)
+	m.Write([]byte("username\x00" + pool.ID + "\x00" + pool.Settings.UsernameKey(typed)))
+	var u [16]byte
+	copy(u[:], m.Sum(nil))
+	u[6] = 0x40 | u[6]&0x0f
+	u[8] = 0x80 | u[8]&0x3f
+	return hex.EncodeToString(u[0:4]) + "-" + hex.EncodeToString(u[4:6]) + "-" + hex.EncodeToString(u[6:8]) + "-" +
+		hex.EncodeToString(u[8:10]) + "-" + hex.EncodeToString(u[10:])
 }
 
 // decoyVerifier is a verifier for a random password nobody knows, computed
