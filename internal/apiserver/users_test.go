@@ -86,6 +86,9 @@ func TestSignUpErrors(t *testing.T) {
 	}{
 		{name: "username exists", in: cip.SignUpInput{Username: aws.String("taken"), Password: aws.String(umPassword), UserAttributes: umAttrs("email", "b@example.com")},
 			code: "UsernameExistsException", msg: "User already exists"},
+		{name: "username exists, password refused: the password is checked first",
+			in:   cip.SignUpInput{Username: aws.String("taken"), Password: aws.String("short"), UserAttributes: umAttrs("email", "b@example.com")},
+			code: "InvalidPasswordException", msg: "Password did not conform with policy: Password not long enough"},
 		{name: "required attribute missing", in: cip.SignUpInput{Username: aws.String("bob"), Password: aws.String(umPassword)},
 			code: "InvalidParameterException", msg: "Attributes did not conform to the schema: email: The attribute is required\n"},
 		{name: "unknown attribute", in: cip.SignUpInput{Username: aws.String("bob"), Password: aws.String(umPassword), UserAttributes: umAttrs("email", "b@example.com", "custom:nope", "x")},

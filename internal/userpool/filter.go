@@ -120,11 +120,7 @@ type ListUsersQuery struct {
 // ListUsers returns one page of the pool's users that match the filter, in
 // username order, and the token of the next page ("" on the last).
 func (s *Service) ListUsers(ctx context.Context, p *Pool, q ListUsersQuery) ([]storage.User, string, error) {
-	limit := q.Limit
-	if limit <= 0 || limit > 60 {
-		limit = 60
-	}
-	uq := storage.UserQuery{PoolID: p.ID, Page: storage.Page{After: q.PaginationToken, Limit: limit}}
+	uq := storage.UserQuery{PoolID: p.ID, Page: storage.Page{After: q.PaginationToken, Limit: pageLimit(int32(q.Limit))}}
 	if q.Filter.Attribute != "" {
 		uq.Attribute, uq.Value, uq.Prefix, uq.Fold = q.Filter.Attribute, q.Filter.Value, q.Filter.Prefix, q.Filter.fold(p.Settings)
 	}

@@ -128,9 +128,11 @@ func accountExists(kind fault.Kind, attr string) error {
 
 // newUser assembles a user for SignUp or AdminCreateUser from the requested
 // username and attributes, applying the username, schema and required
-// attribute rules. The returned user has no password, status or codes yet.
-// exists is the error for a taken username.
-func (s *Service) newUser(ctx context.Context, p *Pool, username string, attrs []storage.Attribute, exists error) (storage.User, error) {
+// attribute rules, then check (the caller's remaining input checks, such as
+// the password policy), and only then whether the username (or username
+// attribute value) is taken: exists is the error for a taken username. The
+// returned user has no password, status or codes yet.
+func (s *Service) newUser(ctx context.Context, p *Pool, username string, attrs []storage.Attribute, exists error, check func() error) (storage.User, error) {
 	st := p.Settings
 	usernameAttr, err := usernameRules(st, username)
 	if err != nil {
@@ -141,10 +143,17 @@ func (s *Service) newUser(ctx context.Context, p *Pool, username string, attrs [
 	}
 	final := SetAttributes(nil, attrs...)
 	if usernameAttr != "" {
+		// The username fills its attribute, over any value given for it
+		// (UNCONFIRMED: Cognito may refuse a different value instead).
 		final = SetAttributes(final, storage.Attribute{Name: usernameAttr, Value: username})
 	}
 	if err := st.CheckRequired(final); err != nil {
 		return storage.User{}, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return storage.User{}, err
+		}
 	}
 	sub, err := NewUUID(s.rand())
 	if err != nil {
@@ -300,17 +309,17 @@ func (s *Service) SignUp(ctx context.Context, p *Pool, c *Client, in SignUpInput
 	if err := c.checkWrite(p, in.Attributes); err != nil {
 		return SignUpResult{}, err
 	}
-	u, err := s.newUser(ctx, p, in.Username, in.Attributes, ErrSignUpUserExists)
+	u, err := s.newUser(ctx, p, in.Username, in.Attributes, ErrSignUpUserExists, func() error {
+		if in.Password == "" {
+			if !p.allowsPasswordless() {
+				return ErrMissingPassword
+			}
+			return nil
+		}
+		return p.CheckPasswordPolicy("SignUp", in.Password)
+	})
 	if err != nil {
 		return SignUpResult{}, err
-	}
-	if in.Password == "" && !p.allowsPasswordless() {
-		return SignUpResult{}, ErrMissingPassword
-	}
-	if in.Password != "" {
-		if err := p.CheckPasswordPolicy("SignUp", in.Password); err != nil {
-			return SignUpResult{}, err
-		}
 	}
 	if err := s.checkNewAliases(ctx, p, u, false); err != nil {
 		return SignUpResult{}, err
@@ -579,21 +588,26 @@ type AdminCreateUserInput struct {
 // (FORCE_CHANGE_PASSWORD) and sends the invitation, or with RESEND sends a
 // new invitation with a new temporary password to an existing user.
 func (s *Service) AdminCreateUser(ctx context.Context, p *Pool, in AdminCreateUserInput) (storage.User, error) {
-	temp := in.TemporaryPassword
-	if temp != "" {
-		if err := p.CheckPasswordPolicy("AdminCreateUser", temp); err != nil {
-			return storage.User{}, err
+	checkTemp := func() error {
+		if in.TemporaryPassword == "" {
+			return nil
 		}
-	} else {
+		return p.CheckPasswordPolicy("AdminCreateUser", in.TemporaryPassword)
+	}
+	temp := in.TemporaryPassword
+	if temp == "" {
 		var err error
 		if temp, err = p.PasswordPolicy().Generate(s.rand()); err != nil {
 			return storage.User{}, err
 		}
 	}
 	if in.MessageAction == "RESEND" {
+		if err := checkTemp(); err != nil {
+			return storage.User{}, err
+		}
 		return s.resendInvitation(ctx, p, in, temp)
 	}
-	u, err := s.newUser(ctx, p, in.Username, in.Attributes, ErrAdminUserExists)
+	u, err := s.newUser(ctx, p, in.Username, in.Attributes, ErrAdminUserExists, checkTemp)
 	if err != nil {
 		return storage.User{}, err
 	}
