@@ -206,6 +206,11 @@ func TestResendConfirmationCode(t *testing.T) {
 	_, err = e.Anonymous.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(e.client), Username: aws.String("nobody")})
 	umWantErr(t, err, "UserNotFoundException", "Username/client id combination not found.")
 
+	plain := newUMEnv(t, nil, nil)
+	plain.signUp("bob", umAttrs("email", "bob@example.com")...)
+	_, err = plain.Anonymous.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(plain.client), Username: aws.String("bob")})
+	umWantErr(t, err, "NotAuthorizedException", "Cannot resend codes. Auto verification not turned on.")
+
 	hidden := e.CreateClient(e.pool, &cip.CreateUserPoolClientInput{PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled})
 	out, err = e.Anonymous.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: hidden.ClientId, Username: aws.String("ghost@example.net")})
 	umOK(t, err)

@@ -41,6 +41,9 @@ var (
 	// ErrAlreadyConfirmed: ResendConfirmationCode for a confirmed user
 	// (amazon-cognito-identity-js#525 quotes the raw response).
 	ErrAlreadyConfirmed = fault.New(fault.InvalidParameter, "User is already confirmed.")
+	// ErrNoAutoVerification: ResendConfirmationCode in a pool without
+	// auto-verified attributes (raw response quoted in app notes).
+	ErrNoAutoVerification = fault.New(fault.NotAuthorized, "Cannot resend codes. Auto verification not turned on.")
 	// ErrNoRecoveryChannel: ForgotPassword without a verified email or
 	// phone (amazon-cognito-identity-js#678, aws-sdk-js-v3#7101).
 	ErrNoRecoveryChannel = fault.New(fault.InvalidParameter, "Cannot reset password for the user as there is no registered/verified email or phone_number")
@@ -522,9 +525,11 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, p *Pool, c *Client
 	}
 	attr := confirmationAttribute(p.Settings, u)
 	if attr == "" {
-		// UNCONFIRMED wording: the pool verifies nothing automatically, so
-		// there is nowhere Cognito would send a confirmation code.
-		return CodeDelivery{}, fault.New(fault.InvalidParameter, "Auto verification not turned on.")
+		// The pool verifies nothing automatically (or the user lacks the
+		// attribute it verifies). A raw AWS answer quoted in an app's notes:
+		// {"__type":"NotAuthorizedException","message":"Cannot resend codes.
+		// Auto verification not turned on."}
+		return CodeDelivery{}, ErrNoAutoVerification
 	}
 	var code string
 	u, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
