@@ -40,7 +40,10 @@ type Options struct {
 	// holding the database lock; 0 means 10s.
 	BusyTimeout time.Duration
 
-	noOptimistic bool // tests: UpdateUser always locks
+	// LockingUpdates makes UpdateUser read, run fn and write inside one
+	// locked transaction, like the other Update methods, instead of
+	// optimistically (see the package documentation). It costs throughput.
+	LockingUpdates bool
 }
 
 func (o Options) now() time.Time {
@@ -57,8 +60,8 @@ type DB struct {
 	d      *dialect
 	sealer storage.Sealer
 	log    *slog.Logger
-	// noOptimistic makes UpdateUser always lock (tests).
-	noOptimistic bool
+	// lockingUpdates: Options.LockingUpdates.
+	lockingUpdates bool
 }
 
 var _ storage.Store = (*DB)(nil)
@@ -91,7 +94,7 @@ func Open(ctx context.Context, dsn string, sealer storage.Sealer, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{sealer: sealer, log: log, noOptimistic: opts.noOptimistic}
+	db := &DB{sealer: sealer, log: log, lockingUpdates: opts.LockingUpdates}
 	switch kind {
 	case "postgres":
 		b, err := openPostgres(ctx, target, opts, log)

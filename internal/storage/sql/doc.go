@@ -40,7 +40,8 @@
 // fn once more. An fn may therefore run more than once (PostgreSQL also
 // retries deadlocks); only the last run is written, so fn must be a function
 // of the record it is given and must set what it reports to its caller on
-// every run. The other Update methods always lock.
+// every run. The other Update methods always lock, and so does UpdateUser
+// with Options.LockingUpdates.
 //
 // PostgreSQL writes run in READ COMMITTED transactions; Update methods lock
 // the row with SELECT ... FOR UPDATE (or compare-and-swap it, above), so

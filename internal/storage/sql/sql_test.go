@@ -112,20 +112,22 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// TestConformanceSQLiteVariants runs the suite on SQLite with one write per
-// transaction (the path a lone writer takes) and with UpdateUser locking
-// instead of compare-and-swap (the path it falls back to).
-func TestConformanceSQLiteVariants(t *testing.T) {
-	for name, opts := range map[string]Options{
-		"no-group-commit":     {MaxBatch: 1},
-		"locked-user-updates": {noOptimistic: true},
-	} {
-		t.Run(name, func(t *testing.T) {
+// TestConformanceVariants runs the suite with UpdateUser locking instead of
+// compare-and-swap (the path it falls back to), and on SQLite with one write
+// per transaction (the path a lone writer takes).
+func TestConformanceVariants(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
+		t.Run("locking-updates", func(t *testing.T) {
 			conformance.Run(t, func(t *testing.T) storage.Store {
-				return openDSN(t, newSQLiteDSN(t), opts)
+				return openDSN(t, newDSN(t), Options{LockingUpdates: true})
 			})
 		})
-	}
+	})
+	t.Run("sqlite-no-group-commit", func(t *testing.T) {
+		conformance.Run(t, func(t *testing.T) storage.Store {
+			return openDSN(t, newSQLiteDSN(t), Options{MaxBatch: 1})
+		})
+	})
 }
 
 func TestParseDSN(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 
 // SQLite extended result codes this package tells apart.
 const (
+	sqliteBusy                 = 5
 	sqliteConstraint           = 19
 	sqliteConstraintForeignKey = 787
 	sqliteConstraintPrimaryKey = 1555
@@ -411,6 +412,11 @@ func (w *writer) run(batch []*writeReq) {
 		}
 	}
 	if err := w.ctl("BEGIN IMMEDIATE"); err != nil {
+		var se *sqlite.Error
+		if errors.As(err, &se) && se.Code()&0xff == sqliteBusy {
+			finish(nil, fmt.Errorf("storage/sql: begin: %w", err))
+			return
+		}
 		// A transaction left open by a failure that ROLLBACK could not
 		// end would block every later write: end it and try once more.
 		w.ctl("ROLLBACK")

@@ -490,7 +490,7 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 		out = res
 		return nil
 	}
-	if db.noOptimistic {
+	if db.lockingUpdates {
 		if err := db.be.write(ctx, true, locked); err != nil {
 			return storage.User{}, err
 		}
