@@ -27,11 +27,13 @@ var (
 	// ErrSignUpNotPermitted: AllowAdminCreateUserOnly pools (many app code
 	// bases quote the NotAuthorizedException verbatim).
 	ErrSignUpNotPermitted = fault.New(fault.NotAuthorized, "SignUp is not permitted for this user pool")
-	// ErrSignUpUserExists: SignUp with a taken username (Developer Guide,
-	// "Managing error responses"; app code quoting it).
+	// ErrSignUpUserExists: SignUp with a taken username; app code quotes
+	// the raw 400 body {"__type":"UsernameExistsException","message":"User
+	// already exists"}.
 	ErrSignUpUserExists = fault.New(fault.UsernameExists, "User already exists")
-	// ErrAdminUserExists: AdminCreateUser with a taken username (botocore
-	// tracebacks quote "User account already exists").
+	// ErrAdminUserExists: AdminCreateUser with a taken username (SDK error
+	// strings "UsernameExistsException: User account already exists" in
+	// many test suites and notes).
 	ErrAdminUserExists = fault.New(fault.UsernameExists, "User account already exists")
 	// ErrUsernameClientNotFound is the LEGACY answer of the client-ID
 	// operations (ForgotPassword, ConfirmSignUp, ...) for an unknown user:
@@ -123,8 +125,9 @@ func usernameRules(st *Settings, username string) (attr string, err error) {
 
 // accountExists is the error for a username-attribute value (or alias) that
 // another user holds: "An account with the given email already exists."
-// (AliasExistsException text quoted by app code; the phone_number form is
-// UNCONFIRMED).
+// (Amplify UI's translation dictionaries and app code quote it for
+// UsernameExistsException and AliasExistsException; the phone_number and
+// preferred_username forms are UNCONFIRMED).
 func accountExists(kind fault.Kind, attr string) error {
 	return fault.Errorf(kind, "An account with the given %s already exists.", attr)
 }
