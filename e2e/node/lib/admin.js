@@ -10,6 +10,7 @@ import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
   AdminGetUserCommand,
+  SetUserPoolMfaConfigCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { endpoint as defaultEndpoint, region, adminCredentials } from './env.js';
 
@@ -100,4 +101,18 @@ export async function adminGetUser(ctx, username) {
 // attributeMap turns [{Name, Value}] (or CognitoUserAttribute objects) into {name: value}.
 export function attributeMap(list = []) {
   return Object.fromEntries(list.map((a) => [a.Name ?? a.getName(), a.Value ?? a.getValue()]));
+}
+
+export const SMS_ROLE = { SnsCallerArn: 'arn:aws:iam::000000000000:role/userpoold-e2e-sms', ExternalId: 'userpoold-e2e' };
+
+// createMfaPool creates a pool (and client) whose MFA is mfa (OPTIONAL or ON)
+// with the given factors ('TOTP', 'SMS', 'EMAIL') through SetUserPoolMfaConfig.
+export async function createMfaPool({ mfa = 'OPTIONAL', factors = ['TOTP'], pool = {}, client = {}, endpoint } = {}) {
+  const ctx = await createPool({ pool: { SmsConfiguration: SMS_ROLE, ...pool }, client, endpoint });
+  const input = { UserPoolId: ctx.userPoolId, MfaConfiguration: mfa };
+  if (factors.includes('TOTP')) input.SoftwareTokenMfaConfiguration = { Enabled: true };
+  if (factors.includes('SMS')) input.SmsMfaConfiguration = { SmsAuthenticationMessage: 'Your authentication code is {####}. ', SmsConfiguration: SMS_ROLE };
+  if (factors.includes('EMAIL')) input.EmailMfaConfiguration = { Message: 'Your authentication code is {####}.', Subject: 'Your code' };
+  await ctx.client.send(new SetUserPoolMfaConfigCommand(input));
+  return ctx;
 }

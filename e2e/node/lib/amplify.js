@@ -3,9 +3,14 @@
 // --test runs each file in its own process, so configure once per file.
 import { Amplify } from 'aws-amplify';
 import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
+import { ConsoleLogger } from 'aws-amplify/utils';
 import { endpoint as defaultEndpoint } from './env.js';
 import { AsyncMemoryStorage } from './storage.js';
 import { installWireRecorder } from './wire.js';
+
+// Amplify warns on every configure that userPoolEndpoint is a custom endpoint;
+// that is the point here. Errors still print.
+ConsoleLogger.LOG_LEVEL = 'ERROR';
 
 export function configureAmplify(ctx, { storage = new AsyncMemoryStorage(), endpoint = defaultEndpoint } = {}) {
   installWireRecorder();

@@ -91,3 +91,16 @@ export function tokens(session) {
     refreshToken: session.getRefreshToken().getToken(),
   };
 }
+
+// associateSoftwareToken returns the new TOTP secret. Signed in, it uses the
+// access token; in an MFA_SETUP challenge, the session.
+export function associateSoftwareToken(user) {
+  return new Promise((resolve, reject) => user.associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject }));
+}
+
+// verifySoftwareToken verifies a TOTP code. Signed in, it resolves with the
+// VerifySoftwareToken output ({Status}); in an MFA_SETUP challenge the library
+// goes on to answer MFA_SETUP and resolves with the new CognitoUserSession.
+export function verifySoftwareToken(user, code, friendlyDeviceName = 'e2e authenticator') {
+  return new Promise((resolve, reject) => user.verifySoftwareToken(code, friendlyDeviceName, { onSuccess: resolve, onFailure: reject }));
+}

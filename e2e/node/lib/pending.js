@@ -66,3 +66,13 @@ export async function rejectsWith(promiseOrFn, { name, message }) {
   if (message !== undefined) assert.equal(err.message, message, `message of ${name}`);
   return err;
 }
+
+// notYet names server features that are missing without an
+// UnsupportedOperationException to show it: the operations exist but the
+// behaviour does not yet. Tests of such a feature are declared with
+// { todo: notYet.<feature> }, so they run and print their failure as TODO
+// without failing the run. Delete the entry when the feature lands (a passing
+// TODO test is the signal). With USERPOOLD_E2E_STRICT=1 these tests count.
+export const notYet = strict ? {} : {
+  signInMfa: 'server: sign-in never issues MFA challenges yet (internal/authflow decideMFA "Not implemented yet")',
+};

@@ -103,16 +103,38 @@ test('deleteUser removes the user; signing in again → UserNotFoundException', 
 test('repeated wrong passwords lock the user: NotAuthorizedException "Password attempts exceeded"', (t) => whenImplemented(t, async () => {
   const u = await createConfirmedUser(ctx);
   const pool = userPool(ctx);
-  const messages = [];
+  const attempts = [];
   for (let i = 0; i < 10; i++) {
+    const sent = Date.now();
     const err = await rejectsWith(authenticate(cognitoUser(pool, u.username), `${u.password}x`, { flow: 'USER_PASSWORD_AUTH' }), { name: 'NotAuthorizedException' });
-    messages.push(err.message);
+    attempts.push({ sent, message: err.message });
     if (err.message === 'Password attempts exceeded') break;
   }
+  const messages = attempts.map((a) => a.message);
   const first = messages.indexOf('Password attempts exceeded');
-  assert.ok(first >= 3 && first <= 6, `lockout after about 5 failures (answers: ${JSON.stringify(messages)})`);
+  // Spec §7.2: locked after 5 failures, for 1 s, doubling with each further
+  // failure. A slow run may reach the 6th attempt after the first second, so
+  // the lock may show a little later than the 6th answer, never earlier than the 5th.
+  assert.ok(first >= 4, `locked too early (answers: ${JSON.stringify(messages)})`);
+  assert.ok(first !== -1, `never locked after 10 failures (answers: ${JSON.stringify(messages)})`);
   assert.ok(messages.slice(0, first).every((m) => m === 'Incorrect username or password.'));
-  // While locked, even the right password is refused the same way.
-  await rejectsWith(authenticate(cognitoUser(pool, u.username), u.password, { flow: 'USER_PASSWORD_AUTH' }),
-    { name: 'NotAuthorizedException', message: 'Password attempts exceeded' });
+
+  // While locked, even the right password is refused the same way. The lock
+  // lasts at least 1 s from the last counted failure, so this is only
+  // checked when the answer comes back inside that second.
+  const lastFailure = attempts[first - 1].sent;
+  let err;
+  try {
+    await authenticate(cognitoUser(pool, u.username), u.password, { flow: 'USER_PASSWORD_AUTH' });
+  } catch (e) {
+    err = e;
+  }
+  const elapsed = Date.now() - lastFailure;
+  if (elapsed < 1000) {
+    assert.ok(err, `the right password was accepted ${elapsed} ms after the last failure, inside the 1 s lock`);
+    assert.equal(err.message, 'Password attempts exceeded');
+  } else {
+    t.diagnostic(`the locked-state check was not made: the run was too slow (${elapsed} ms since the last failure)`);
+    if (err) assert.equal(err.message, 'Password attempts exceeded');
+  }
 }));
