@@ -165,9 +165,14 @@ func (s *Settings) MFAMode() string {
 	return s.MfaConfiguration
 }
 
-// SMSMFAEnabled reports whether the pool offers SMS MFA.
+// SMSMFAEnabled reports whether the pool offers SMS MFA: MFA is not OFF and
+// the pool has an SmsMfaConfiguration. A pool-level SmsConfiguration alone
+// does not count: SetUserPoolMfaConfig replaces the factor set, so a pool
+// created with SmsConfiguration and then given TOTP only offers TOTP only
+// (spec §6.2). (CreateUserPool with MFA on and an SmsConfiguration records
+// the SMS factor as an SmsMfaConfiguration.)
 func (s *Settings) SMSMFAEnabled() bool {
-	return s.MFAMode() != "OFF" && (s.SmsMfaConfiguration != nil || s.SmsConfiguration != nil)
+	return s.MFAMode() != "OFF" && s.SmsMfaConfiguration != nil
 }
 
 // TOTPEnabled reports whether the pool offers software-token MFA.
