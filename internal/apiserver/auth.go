@@ -2,33 +2,15 @@ package apiserver
 
 import (
 	"context"
-	"errors"
 
 	"github.com/userpoold/userpoold/internal/authflow"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
-	"github.com/userpoold/userpoold/internal/fault"
 )
 
 // This file implements sign-in, sessions and tokens on top of package
 // authflow: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge,
 // AdminRespondToAuthChallenge, GetTokensFromRefreshToken, RevokeToken,
 // GlobalSignOut and AdminUserGlobalSignOut.
-
-// authError maps the authflow fault kinds that package fault does not list
-// (and errmap.go therefore does not know) to their exceptions, and hands
-// everything else to mapError.
-func authError(err error) error {
-	var f *fault.Error
-	if errors.As(err, &f) {
-		switch f.Kind {
-		case authflow.KindUnauthorized:
-			return cognitoidp.NewUnauthorizedException(f.Message)
-		case authflow.KindRefreshTokenReuse:
-			return cognitoidp.NewRefreshTokenReuseException(f.Message)
-		}
-	}
-	return err
-}
 
 // authenticationResult renders tokens as AuthenticationResultType.
 func authenticationResult(t *authflow.Tokens) *cognitoidp.AuthenticationResultType {
@@ -86,7 +68,7 @@ func (s *Server) InitiateAuth(ctx context.Context, in *cognitoidp.InitiateAuthIn
 		Metadata: in.ClientMetadata,
 	})
 	if err != nil {
-		return nil, authError(err)
+		return nil, err
 	}
 	o := reply(r)
 	return &cognitoidp.InitiateAuthOutput{ChallengeName: o.name, Session: o.session, ChallengeParameters: o.params, AuthenticationResult: o.result}, nil
@@ -103,7 +85,7 @@ func (s *Server) AdminInitiateAuth(ctx context.Context, in *cognitoidp.AdminInit
 		Metadata: in.ClientMetadata,
 	})
 	if err != nil {
-		return nil, authError(err)
+		return nil, err
 	}
 	o := reply(r)
 	return &cognitoidp.AdminInitiateAuthOutput{ChallengeName: o.name, Session: o.session, ChallengeParameters: o.params, AuthenticationResult: o.result}, nil
@@ -119,7 +101,7 @@ func (s *Server) RespondToAuthChallenge(ctx context.Context, in *cognitoidp.Resp
 		Metadata:  in.ClientMetadata,
 	})
 	if err != nil {
-		return nil, authError(err)
+		return nil, err
 	}
 	o := reply(r)
 	return &cognitoidp.RespondToAuthChallengeOutput{ChallengeName: o.name, Session: o.session, ChallengeParameters: o.params, AuthenticationResult: o.result}, nil
@@ -138,7 +120,7 @@ func (s *Server) AdminRespondToAuthChallenge(ctx context.Context, in *cognitoidp
 		Metadata:  in.ClientMetadata,
 	})
 	if err != nil {
-		return nil, authError(err)
+		return nil, err
 	}
 	o := reply(r)
 	return &cognitoidp.AdminRespondToAuthChallengeOutput{ChallengeName: o.name, Session: o.session, ChallengeParameters: o.params, AuthenticationResult: o.result}, nil
@@ -149,7 +131,7 @@ func (s *Server) AdminRespondToAuthChallenge(ctx context.Context, in *cognitoidp
 func (s *Server) GetTokensFromRefreshToken(ctx context.Context, in *cognitoidp.GetTokensFromRefreshTokenInput) (*cognitoidp.GetTokensFromRefreshTokenOutput, error) {
 	r, err := s.Auth.GetTokensFromRefreshToken(ctx, str(in.ClientId), str(in.ClientSecret), str(in.RefreshToken), str(in.DeviceKey))
 	if err != nil {
-		return nil, authError(err)
+		return nil, err
 	}
 	return &cognitoidp.GetTokensFromRefreshTokenOutput{AuthenticationResult: authenticationResult(r.Tokens)}, nil
 }
@@ -158,7 +140,7 @@ func (s *Server) GetTokensFromRefreshToken(ctx context.Context, in *cognitoidp.G
 // (unsigned; authorized by the client ID and secret).
 func (s *Server) RevokeToken(ctx context.Context, in *cognitoidp.RevokeTokenInput) (*cognitoidp.RevokeTokenOutput, error) {
 	if err := s.Auth.RevokeToken(ctx, str(in.ClientId), str(in.ClientSecret), str(in.Token)); err != nil {
-		return nil, authError(err)
+		return nil, err
 	}
 	return &cognitoidp.RevokeTokenOutput{}, nil
 }
@@ -171,7 +153,7 @@ func (s *Server) GlobalSignOut(ctx context.Context, in *cognitoidp.GlobalSignOut
 		return nil, err
 	}
 	if err := s.Auth.GlobalSignOut(ctx, c.Pool.ID, c.User.UsernameKey); err != nil {
-		return nil, authError(err)
+		return nil, err
 	}
 	return &cognitoidp.GlobalSignOutOutput{}, nil
 }
@@ -179,7 +161,7 @@ func (s *Server) GlobalSignOut(ctx context.Context, in *cognitoidp.GlobalSignOut
 // AdminUserGlobalSignOut signs a user out of every session (SigV4).
 func (s *Server) AdminUserGlobalSignOut(ctx context.Context, in *cognitoidp.AdminUserGlobalSignOutInput) (*cognitoidp.AdminUserGlobalSignOutOutput, error) {
 	if err := s.Auth.AdminUserGlobalSignOut(ctx, str(in.UserPoolId), str(in.Username)); err != nil {
-		return nil, authError(err)
+		return nil, err
 	}
 	return &cognitoidp.AdminUserGlobalSignOutOutput{}, nil
 }

@@ -4,17 +4,28 @@ import (
 	"context"
 
 	"github.com/userpoold/userpoold/internal/cognitoidp"
-	"github.com/userpoold/userpoold/internal/fault"
 )
 
-// errSessionInvalid answers session-authorized TOTP setup until the sign-in
-// sessions of authflow are wired in.
-var errSessionInvalid = fault.New(fault.NotAuthorized, "Invalid session for the user.")
-
+// associateBySession is AssociateSoftwareToken with the Session of an
+// MFA_SETUP challenge: a new secret and a new Session for
+// VerifySoftwareToken (spec §7.4).
 func (s *Server) associateBySession(ctx context.Context, session string) (*cognitoidp.AssociateSoftwareTokenOutput, error) {
-	return nil, errSessionInvalid
+	code, next, err := s.Auth.AssociateSoftwareToken(ctx, session)
+	if err != nil {
+		return nil, userGone(err)
+	}
+	return &cognitoidp.AssociateSoftwareTokenOutput{SecretCode: cognitoidp.String(code), Session: cognitoidp.String(next)}, nil
 }
 
+// verifyBySession is VerifySoftwareToken with the Session AssociateSoftwareToken
+// returned: on success Status SUCCESS and a Session that completes MFA_SETUP.
 func (s *Server) verifyBySession(ctx context.Context, session, code, friendlyName string) (*cognitoidp.VerifySoftwareTokenOutput, error) {
-	return nil, errSessionInvalid
+	next, err := s.Auth.VerifySoftwareToken(ctx, session, code, friendlyName)
+	if err != nil {
+		return nil, userGone(err)
+	}
+	return &cognitoidp.VerifySoftwareTokenOutput{
+		Status:  ptr(cognitoidp.VerifySoftwareTokenResponseTypeSuccess),
+		Session: cognitoidp.String(next),
+	}, nil
 }

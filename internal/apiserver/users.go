@@ -2,7 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"errors"
 	"slices"
 
 	"github.com/userpoold/userpoold/internal/cognitoidp"
@@ -88,15 +87,6 @@ func codeDelivery(d userpool.CodeDelivery) *cognitoidp.CodeDeliveryDetailsType {
 		DeliveryMedium: ptr(cognitoidp.DeliveryMediumType(d.DeliveryMedium)),
 		AttributeName:  cognitoidp.String(d.AttributeName),
 	}
-}
-
-// userError turns the few domain sentinels without a fault kind into their
-// exceptions; everything else goes to errmap.
-func userError(err error) error {
-	if errors.Is(err, userpool.ErrResendNotPossible) {
-		return cognitoidp.NewUnsupportedUserStateException(err.Error())
-	}
-	return err
 }
 
 // clientPool loads the app client a client-ID operation names and its pool.
@@ -208,7 +198,7 @@ func (s *Server) AdminCreateUser(ctx context.Context, in *cognitoidp.AdminCreate
 	}
 	u, err := s.Pools.AdminCreateUser(ctx, p, req)
 	if err != nil {
-		return nil, userError(err)
+		return nil, err
 	}
 	ut := userType(u, nil)
 	return &cognitoidp.AdminCreateUserOutput{User: &ut}, nil

@@ -9,9 +9,8 @@
 // ChallengeResponses map, a challenge name with its parameters, a session
 // string and an authentication result. The API layer (apiserver/auth.go)
 // translates them to and from the wire shapes. Failures are *fault.Error
-// values whose Kind names the Cognito exception; the two kinds fault does
-// not list (KindUnauthorized, KindRefreshTokenReuse) are mapped by
-// apiserver/auth.go.
+// values whose Kind names the Cognito exception (apiserver/errmap.go maps
+// them).
 //
 // # Sessions
 //
@@ -48,7 +47,8 @@
 // decides what comes next, in this order:
 //
 //  1. NEW_PASSWORD_REQUIRED, while the user is in FORCE_CHANGE_PASSWORD;
-//  2. the MFA decision (spec §7.3): today always "no MFA";
+//  2. the MFA decision (spec §7.3; mfa.go: SMS_MFA, EMAIL_OTP,
+//     SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP);
 //  3. device authentication (DEVICE_SRP_AUTH for a remembered DEVICE_KEY);
 //     not implemented yet;
 //  4. tokens (and NewDeviceMetadata once devices are tracked).
@@ -61,7 +61,7 @@
 // state. A step that needs no answer from the user (such as sending an SMS
 // code) runs inside advance before the challenge is returned.
 //
-// Package authflow imports userpool, token, srp, seal, fault, storage and
-// the standard library, plus google/uuid; never net/http or
-// internal/cognitoidp.
+// Package authflow imports userpool, mfa, delivery (for message purposes),
+// token, srp, seal, fault, storage and the standard library, plus
+// google/uuid; never net/http or internal/cognitoidp.
 package authflow

@@ -5,17 +5,6 @@ import (
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
-// Kinds of the exceptions authflow raises that package fault does not list.
-// apiserver/auth.go maps them.
-const (
-	// KindUnauthorized is UnauthorizedException (RevokeToken's client
-	// authentication failure).
-	KindUnauthorized fault.Kind = "Unauthorized"
-	// KindRefreshTokenReuse is RefreshTokenReuseException
-	// (GetTokensFromRefreshToken with a rotated-out refresh token).
-	KindRefreshTokenReuse fault.Kind = "RefreshTokenReuse"
-)
-
 // Sign-in faults. Messages are Cognito's, verbatim; the source of each is
 // noted, and UNCONFIRMED marks our best guess.
 var (
@@ -53,7 +42,7 @@ var (
 	errRotationNeedsAPI = fault.New(fault.InvalidParameter, "Refresh token rotation is enabled for this client. Use GetTokensFromRefreshToken.")
 	// errRefreshReused: a rotated-out refresh token presented after its grace
 	// period. Wording UNCONFIRMED.
-	errRefreshReused = fault.New(KindRefreshTokenReuse, "Refresh token has already been used.")
+	errRefreshReused = fault.New(fault.RefreshTokenReuse, "Refresh token has already been used.")
 	// errInvalidSRPA: SRP_A not hexadecimal or A mod N == 0. Type and
 	// wording UNCONFIRMED (spec §14.11).
 	errInvalidSRPA = fault.New(fault.InvalidParameter, "Invalid SRP_A value.")
@@ -61,7 +50,7 @@ var (
 	// RevokeToken. Types from the model's error list; wording UNCONFIRMED.
 	errRevocationDisabled = fault.New(fault.UnsupportedOperation, "Token revocation is not enabled for this client.")
 	errNotRefreshToken    = fault.New(fault.UnsupportedTokenType, "Unsupported token type. Only refresh tokens can be revoked.")
-	errRevokeOtherClient  = fault.New(KindUnauthorized, "The refresh token was not issued to this client.")
+	errRevokeOtherClient  = fault.New(fault.Unauthorized, "The refresh token was not issued to this client.")
 )
 
 // missing is InvalidParameterException "Missing required parameter NAME"

@@ -20,9 +20,9 @@ func (s *Service) advance(ctx context.Context, sc *signIn) (*Result, error) {
 		return s.challenge(ctx, sc, ChallengeNewPassword, newPasswordParameters(sc.pool, sc.user))
 	}
 
-	// 2. MFA (spec §7.3). Not implemented yet: decideMFA always says no.
-	if next, params := s.decideMFA(sc); next != "" {
-		return s.challenge(ctx, sc, next, params)
+	// 2. MFA (spec §7.3; mfa.go).
+	if res, err := s.mfaStep(ctx, sc); res != nil || err != nil {
+		return res, err
 	}
 
 	// 3. Device authentication (DEVICE_SRP_AUTH for a remembered device)
@@ -30,13 +30,6 @@ func (s *Service) advance(ctx context.Context, sc *signIn) (*Result, error) {
 
 	// 4. Tokens.
 	return s.finish(ctx, sc)
-}
-
-// decideMFA returns the MFA challenge the user must answer next, or "" when
-// none is due. This is where spec §7.3's decision goes; for now no sign-in
-// needs MFA.
-func (s *Service) decideMFA(sc *signIn) (challenge string, params map[string]string) {
-	return "", nil
 }
 
 // challenge spends the session being answered (if any) and issues challenge

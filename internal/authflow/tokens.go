@@ -382,7 +382,7 @@ func (s *Service) RevokeToken(ctx context.Context, clientID, clientSecret, tok s
 		return err
 	}
 	if client.Secret != "" && subtle.ConstantTimeCompare([]byte(client.Secret), []byte(clientSecret)) != 1 {
-		return badClientSecret(KindUnauthorized, client.ID)
+		return badClientSecret(fault.Unauthorized, client.ID)
 	}
 	if !client.Settings.RevocationEnabled() {
 		return errRevocationDisabled

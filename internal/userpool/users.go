@@ -64,9 +64,9 @@ var (
 	ErrMissingPassword = fault.New(fault.InvalidParameter, "1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null")
 	// ErrResendNotPossible: AdminCreateUser with MessageAction RESEND for a
 	// user who is no longer FORCE_CHANGE_PASSWORD. The exception type is
-	// UnsupportedUserStateException (app code handles it for this case); the
-	// API layer turns this sentinel into it. UNCONFIRMED wording.
-	ErrResendNotPossible = errors.New("Resend not possible. User status is not FORCE_CHANGE_PASSWORD")
+	// UnsupportedUserStateException (app code handles it for this case).
+	// UNCONFIRMED wording.
+	ErrResendNotPossible = fault.New(fault.UnsupportedUserState, "Resend not possible. User status is not FORCE_CHANGE_PASSWORD")
 )
 
 // cannotConfirm is the error for (Admin)ConfirmSignUp on a user that is not
