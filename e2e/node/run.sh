@@ -111,5 +111,8 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 # SDK v3 warns in every file that its releases after January 2027 need Node 22.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 
+# --test-force-exit: Amplify leaves un-unref'd timers behind (autoSignIn waits
+# 3 minutes for a confirmation), which would hold a finished file open.
+# --test-timeout: no single test may hang the run.
 # shellcheck disable=SC2086
-node --test --test-reporter=spec ${NODE_TEST_ARGS:-} "${files[@]}" </dev/null
+node --test --test-reporter=spec --test-force-exit --test-timeout=120000 ${NODE_TEST_ARGS:-} "${files[@]}" </dev/null

@@ -4,7 +4,7 @@
 // NEW_PASSWORD_REQUIRED step.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { signIn, signOut, signUp, confirmSignUp, confirmSignIn, fetchAuthSession, getCurrentUser, fetchUserAttributes } from 'aws-amplify/auth';
+import { signIn, signOut, signUp, confirmSignUp, confirmSignIn, fetchAuthSession, getCurrentUser, fetchUserAttributes, autoSignIn } from 'aws-amplify/auth';
 import { GetUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createPool, createConfirmedUser, createTemporaryPasswordUser, adminGetUser, uniqueUsername, strongPassword, attributeMap } from '../lib/admin.js';
 import { configureAmplify } from '../lib/amplify.js';
@@ -175,6 +175,18 @@ test('signIn before confirmSignUp → CONFIRM_SIGN_UP (from UserNotConfirmedExce
   assert.equal(tokens.idToken.payload.email_verified, true);
 }));
 
+test('signUp with autoSignIn → confirmSignUp → COMPLETE_AUTO_SIGN_IN → autoSignIn() → DONE', (t) => whenImplemented(t, async () => {
+  const username = uniqueUsername('ampauto');
+  const password = strongPassword();
+  const result = await signUp({ username, password, options: { userAttributes: { email: `${username}@example.com` }, autoSignIn: true } });
+  assert.equal(result.nextStep.signUpStep, 'CONFIRM_SIGN_UP');
+  const code = await waitForCode(ctx.userPoolId, username, { purpose: 'SIGN_UP', channel: 'EMAIL' });
+  const confirmed = await confirmSignUp({ username, confirmationCode: code });
+  assert.deepEqual(confirmed, { isSignUpComplete: true, nextStep: { signUpStep: 'COMPLETE_AUTO_SIGN_IN' } });
+  assert.deepEqual(await autoSignIn(), { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+  assert.equal((await getCurrentUser()).userId, result.userId);
+}));
+
 test('NEW_PASSWORD_REQUIRED → CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED → confirmSignIn → DONE', (t) => whenImplemented(t, async () => {
   const u = await createTemporaryPasswordUser(ctx, { attributes: { email: `${uniqueUsername('amptemp')}@example.com` } });
   const first = await signIn({ username: u.username, password: u.temporaryPassword });
@@ -192,3 +204,21 @@ test('NEW_PASSWORD_REQUIRED → CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED → c
   await signOut();
   assert.equal((await signIn({ username: u.username, password: newPassword })).isSignedIn, true);
 }));
+
+test('a pool with email as username: signIn with the email; getCurrentUser names the UUID username and the email as loginId', async (t) => {
+  const emailPool = await createPool({ pool: { UsernameAttributes: ['email'] } });
+  t.after(() => { configureAmplify(ctx); return emailPool.cleanup(); });
+  await whenImplemented(t, async () => {
+    configureAmplify(emailPool);
+    const email = `${uniqueUsername('ampalias')}@example.com`;
+    const u = await createConfirmedUser(emailPool, { username: email, attributes: { email } });
+    assert.match(u.user.Username, /^[0-9a-f-]{36}$/);
+    for (const authFlowType of ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH']) {
+      assert.equal((await signIn({ username: email, password: u.password, options: { authFlowType } })).isSignedIn, true, authFlowType);
+      const current = await getCurrentUser();
+      assert.equal(current.username, u.user.Username);
+      assert.deepEqual(current.signInDetails, { loginId: email, authFlowType });
+      await signOut();
+    }
+  });
+});
