@@ -62,6 +62,12 @@ type Config struct {
 
 	Delivery Delivery `yaml:"delivery"`
 
+	// CompromisedPasswordsFile is a file with one compromised password per
+	// line, which threat protection's compromised-credentials detection
+	// checks passwords against. Empty means the small built-in list
+	// (risk.DefaultCompromisedPasswords).
+	CompromisedPasswordsFile string `yaml:"compromised_passwords_file"`
+
 	// MaxBodyBytes bounds API request bodies.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// ShutdownTimeout bounds the wait for in-flight requests on SIGTERM.
@@ -137,6 +143,8 @@ var Env = map[string]string{
 	"USERPOOLD_SMS_WEBHOOK":         "sms-webhook",
 	"USERPOOLD_EMAIL_WEBHOOK":       "email-webhook",
 	"USERPOOLD_SMTP_URL":            "smtp-url",
+
+	"USERPOOLD_COMPROMISED_PASSWORDS_FILE": "compromised-passwords-file",
 }
 
 // UsageError is returned by Load for bad flags or configuration; its text
@@ -179,6 +187,7 @@ func Load(args []string, getenv func(string) string, readFile func(string) ([]by
 	str("sms-webhook", "URL that receives SMS messages as JSON")
 	str("email-webhook", "URL that receives email messages as JSON")
 	str("smtp-url", "SMTP relay, smtp://user:pass@host:port?from=a@b&tls=starttls")
+	str("compromised-passwords-file", "file of compromised passwords, one per line (default: a small built-in list)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return Config{}, err
@@ -289,6 +298,8 @@ func (c *Config) apply(values map[string]string) []string {
 			c.Delivery.SMSWebhook = &Webhook{URL: v}
 		case "email-webhook":
 			c.Delivery.EmailWebhook = &Webhook{URL: v}
+		case "compromised-passwords-file":
+			c.CompromisedPasswordsFile = v
 		case "smtp-url":
 			s, err := parseSMTPURL(v)
 			if err != nil {

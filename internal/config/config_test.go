@@ -104,3 +104,19 @@ func TestSMTPURL(t *testing.T) {
 		t.Errorf("smtp = %+v", s)
 	}
 }
+
+func TestCompromisedPasswordsFile(t *testing.T) {
+	cfg, err := Load(nil, env(map[string]string{"USERPOOLD_COMPROMISED_PASSWORDS_FILE": "/etc/breached.txt"}), nil, io.Discard)
+	if err != nil || cfg.CompromisedPasswordsFile != "/etc/breached.txt" {
+		t.Fatalf("env: %q %v", cfg.CompromisedPasswordsFile, err)
+	}
+	read := func(string) ([]byte, error) { return []byte("compromised_passwords_file: list.txt\n"), nil }
+	cfg, err = Load([]string{"--config", "c.yaml"}, env(nil), read, io.Discard)
+	if err != nil || cfg.CompromisedPasswordsFile != "list.txt" {
+		t.Fatalf("file: %q %v", cfg.CompromisedPasswordsFile, err)
+	}
+	cfg, err = Load([]string{"--compromised-passwords-file", "flag.txt"}, env(nil), nil, io.Discard)
+	if err != nil || cfg.CompromisedPasswordsFile != "flag.txt" || Default().CompromisedPasswordsFile != "" {
+		t.Fatalf("flag: %q %v", cfg.CompromisedPasswordsFile, err)
+	}
+}
