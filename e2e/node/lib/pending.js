@@ -74,6 +74,5 @@ export async function rejectsWith(promiseOrFn, { name, message }) {
 // without failing the run. Delete the entry when the feature lands (a passing
 // TODO test is the signal). With USERPOOLD_E2E_STRICT=1 these tests count.
 export const notYet = strict ? {} : {
-  signInMfa: 'server: sign-in never issues MFA challenges yet (internal/authflow decideMFA "Not implemented yet")',
   devices: 'server: device tracking not implemented yet (no NewDeviceMetadata at sign-in; ConfirmDevice, UpdateDeviceStatus, GetDevice, ListDevices, ForgetDevice unimplemented)',
 };

@@ -11,7 +11,7 @@ import { createMfaPool, createConfirmedUser, uniqueUsername } from '../lib/admin
 import { configureAmplify } from '../lib/amplify.js';
 import { freshCode, wrongCode } from '../lib/totp.js';
 import { waitForMessage, countMessages } from '../lib/outbox.js';
-import { whenImplemented, rejectsWith, notYet } from '../lib/pending.js';
+import { whenImplemented, rejectsWith } from '../lib/pending.js';
 
 const PHONE = '+12065550142';
 let optional; // MFA OPTIONAL; TOTP, SMS and email offered
@@ -69,7 +69,7 @@ test('updateMFAPreference({ sms: PREFERRED }) for a user with a phone number, an
   assert.deepEqual([...pref.enabled].sort(), ['EMAIL', 'SMS']);
 }));
 
-test('sign-in with TOTP: CONFIRM_SIGN_IN_WITH_TOTP_CODE → confirmSignIn(code) → DONE', { todo: notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('sign-in with TOTP: CONFIRM_SIGN_IN_WITH_TOTP_CODE → confirmSignIn(code) → DONE', (t) => whenImplemented(t, async () => {
   const u = await signedIn();
   const secret = await setUpTotpFor(u);
   await updateMFAPreference({ totp: 'PREFERRED' });
@@ -82,7 +82,7 @@ test('sign-in with TOTP: CONFIRM_SIGN_IN_WITH_TOTP_CODE → confirmSignIn(code) 
   assert.equal((await getCurrentUser()).username, u.username);
 }));
 
-test('sign-in with SMS MFA: CONFIRM_SIGN_IN_WITH_SMS_CODE (masked number) → confirmSignIn(outbox code) → DONE', { todo: notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('sign-in with SMS MFA: CONFIRM_SIGN_IN_WITH_SMS_CODE (masked number) → confirmSignIn(outbox code) → DONE', (t) => whenImplemented(t, async () => {
   const u = await signedIn({ phone_number: PHONE });
   await updateMFAPreference({ sms: 'PREFERRED' });
   await signOut();
@@ -96,7 +96,7 @@ test('sign-in with SMS MFA: CONFIRM_SIGN_IN_WITH_SMS_CODE (masked number) → co
   assert.deepEqual(await confirmSignIn({ challengeResponse: message.Code }), { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
 }));
 
-test('sign-in with email MFA: CONFIRM_SIGN_IN_WITH_EMAIL_CODE → confirmSignIn(outbox code) → DONE', { todo: notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('sign-in with email MFA: CONFIRM_SIGN_IN_WITH_EMAIL_CODE → confirmSignIn(outbox code) → DONE', (t) => whenImplemented(t, async () => {
   const u = await signedIn();
   await updateMFAPreference({ email: 'PREFERRED' });
   await signOut();
@@ -111,7 +111,7 @@ test('sign-in with email MFA: CONFIRM_SIGN_IN_WITH_EMAIL_CODE → confirmSignIn(
   assert.deepEqual(await confirmSignIn({ challengeResponse: message.Code }), { isSignedIn: true, nextStep: { signInStep: 'DONE' } });
 }));
 
-test('SELECT_MFA_TYPE: CONTINUE_SIGN_IN_WITH_MFA_SELECTION → choose TOTP → code → DONE', { todo: notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('SELECT_MFA_TYPE: CONTINUE_SIGN_IN_WITH_MFA_SELECTION → choose TOTP → code → DONE', (t) => whenImplemented(t, async () => {
   const u = await signedIn({ phone_number: PHONE });
   const secret = await setUpTotpFor(u);
   await updateMFAPreference({ sms: 'NOT_PREFERRED', totp: 'NOT_PREFERRED' });
@@ -125,7 +125,7 @@ test('SELECT_MFA_TYPE: CONTINUE_SIGN_IN_WITH_MFA_SELECTION → choose TOTP → c
   assert.equal((await confirmSignIn({ challengeResponse: await freshCode(secret) })).isSignedIn, true);
 }));
 
-test('MFA ON: CONTINUE_SIGN_IN_WITH_TOTP_SETUP → confirmSignIn(code) → DONE; the next sign-in asks for the code', { todo: notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('MFA ON: CONTINUE_SIGN_IN_WITH_TOTP_SETUP → confirmSignIn(code) → DONE; the next sign-in asks for the code', (t) => whenImplemented(t, async () => {
   configureAmplify(required);
   const u = await createConfirmedUser(required);
   const step = await signIn({ username: u.username, password: u.password });

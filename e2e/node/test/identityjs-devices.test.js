@@ -69,7 +69,7 @@ test('setDeviceStatusRemembered, getDevice, listDevices, forgetDevice', { todo: 
   assert.deepEqual(after.Devices, []);
 }));
 
-test('a remembered device answers DEVICE_SRP_AUTH instead of the TOTP challenge; its access token names the device', { todo: notYet.devices || notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('a remembered device answers DEVICE_SRP_AUTH instead of the TOTP challenge; its access token names the device', { todo: notYet.devices }, (t) => whenImplemented(t, async () => {
   const s = await signInOnNewDevice();
   const key = s.result.NewDeviceMetadata?.DeviceKey;
   assert.ok(key, 'NewDeviceMetadata');

@@ -11,7 +11,7 @@ import {
 import { freshCode, usedCode, wrongCode } from '../lib/totp.js';
 import { waitForMessage, countMessages } from '../lib/outbox.js';
 import { verifyWithJose } from '../lib/jwt.js';
-import { whenImplemented, rejectsWith, notYet } from '../lib/pending.js';
+import { whenImplemented, rejectsWith } from '../lib/pending.js';
 import * as wire from '../lib/wire.js';
 
 const PHONE = '+12065550108';
@@ -62,7 +62,7 @@ test('TOTP setup while signed in: associate, verify (a wrong code is refused), p
   assert.deepEqual(me.UserMFASettingList, ['SOFTWARE_TOKEN_MFA']);
 }));
 
-test('TOTP at sign-in: the challenge comes with a Session; a wrong code keeps it; a fresh code completes it', { todo: notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('TOTP at sign-in: the challenge comes with a Session; a wrong code keeps it; a fresh code completes it', (t) => whenImplemented(t, async () => {
   const s = await signedIn(optional);
   const secret = await enableTotp(s);
   const user = cognitoUser(s.pool, s.username);
@@ -82,7 +82,7 @@ test('TOTP at sign-in: the challenge comes with a Session; a wrong code keeps it
   assert.equal(access.payload.username, s.username);
 }));
 
-test('TOTP: a code already used once → ExpiredCodeException "Your software token has already been used once."', { todo: notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('TOTP: a code already used once → ExpiredCodeException "Your software token has already been used once."', (t) => whenImplemented(t, async () => {
   const s = await signedIn(optional);
   const secret = await enableTotp(s);
   const first = cognitoUser(s.pool, s.username);
@@ -95,7 +95,7 @@ test('TOTP: a code already used once → ExpiredCodeException "Your software tok
     { name: 'ExpiredCodeException', message: 'Your software token has already been used once.' });
 }));
 
-test('MFA ON: the first sign-in gets MFA_SETUP; associate/verify with the session completes it; the next sign-in asks for TOTP', { todo: notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('MFA ON: the first sign-in gets MFA_SETUP; associate/verify with the session completes it; the next sign-in asks for TOTP', (t) => whenImplemented(t, async () => {
   const u = await createConfirmedUser(required);
   const pool = userPool(required);
   const user = cognitoUser(pool, u.username);
@@ -114,7 +114,7 @@ test('MFA ON: the first sign-in gets MFA_SETUP; associate/verify with the sessio
   assert.equal((await sendMFACode(again, await freshCode(secret), 'SOFTWARE_TOKEN_MFA')).kind, 'success');
 }));
 
-test('SMS MFA: the code goes to the phone (outbox) and the challenge shows the masked number', { todo: notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('SMS MFA: the code goes to the phone (outbox) and the challenge shows the masked number', (t) => whenImplemented(t, async () => {
   const s = await signedIn(optional, { phone_number: PHONE });
   assert.equal(await nodeback(s.user, 'setUserMfaPreference', { Enabled: true, PreferredMfa: true }, null), 'SUCCESS');
 
@@ -134,7 +134,7 @@ test('SMS MFA: the code goes to the phone (outbox) and the challenge shows the m
   assert.equal(done.kind, 'success');
 }));
 
-test('SELECT_MFA_TYPE: with SMS and TOTP enabled and neither preferred, the user picks TOTP', { todo: notYet.signInMfa }, (t) => whenImplemented(t, async () => {
+test('SELECT_MFA_TYPE: with SMS and TOTP enabled and neither preferred, the user picks TOTP', (t) => whenImplemented(t, async () => {
   const s = await signedIn(optional, { phone_number: PHONE });
   const secret = await associateSoftwareToken(s.user);
   assert.equal((await verifySoftwareToken(s.user, await freshCode(secret))).Status, 'SUCCESS');

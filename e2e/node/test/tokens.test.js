@@ -55,6 +55,11 @@ test('jose verifies ID and access tokens against the JWKS with the local issuer;
   for (const h of [id.protectedHeader, access.protectedHeader]) {
     assert.deepEqual(Object.keys(h).sort(), ['alg', 'kid']);
     assert.equal(h.alg, 'RS256');
+    assert.match(h.kid, /^[A-Za-z0-9+/]{43}=$/, 'kid looks like Cognito\'s: 44 characters of standard base64');
+  }
+  for (const p of [id.payload, access.payload]) {
+    assert.ok(p.auth_time <= p.iat, 'auth_time is not after iat');
+    assert.ok(Math.abs(p.iat - Date.now() / 1000) < 60, 'iat is now');
   }
   const kids = (await fetchJwks(ctx.userPoolId)).keys.map((k) => k.kid);
   assert.ok(kids.includes(id.protectedHeader.kid) && kids.includes(access.protectedHeader.kid), 'both kids are in the JWKS');
