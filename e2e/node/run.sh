@@ -13,6 +13,7 @@
 #
 # Environment:
 #   USERPOOLD_E2E_KEEP=1      keep the temporary directory (binary, data, server log)
+#   USERPOOLD_E2E_BIN=path    test this server binary instead of building one
 #   USERPOOLD_E2E_SERVER_ARGS extra flags for the server, word-split
 #   NODE_TEST_ARGS            extra flags for node --test, word-split
 set -euo pipefail
@@ -49,8 +50,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log "building the server"
-(cd "$root" && go build -o "$tmp/userpoold" ./cmd/userpoold)
+if [[ -n "${USERPOOLD_E2E_BIN:-}" ]]; then
+  log "using the server binary $USERPOOLD_E2E_BIN"
+  cp "$USERPOOLD_E2E_BIN" "$tmp/userpoold"
+else
+  log "building the server"
+  (cd "$root" && go build -o "$tmp/userpoold" ./cmd/userpoold)
+fi
 
 if [[ ! -d "$here/node_modules" || "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]]; then
   log "installing node_modules (npm ci)"

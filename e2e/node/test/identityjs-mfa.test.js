@@ -104,9 +104,23 @@ test('MFA ON: the first sign-in gets MFA_SETUP; associate/verify with the sessio
   assert.equal(setup.challengeName, 'MFA_SETUP');
   assert.deepEqual(JSON.parse(setup.challengeParameters.MFAS_CAN_SETUP), ['SOFTWARE_TOKEN_MFA']);
 
+  assert.equal(setup.challengeParameters.USER_ID_FOR_SRP, u.username);
+
+  const start = wire.mark();
   const secret = await associateSoftwareToken(user);
   const session = await verifySoftwareToken(user, await freshCode(secret));
   assert.ok(session.isValid(), 'MFA_SETUP answered with the VerifySoftwareToken session gives tokens');
+  // The session chain of spec §7.4: Associate(S1) → S2, Verify(S2) → S3, MFA_SETUP(S3) → tokens.
+  const [associated] = wire.responses('AssociateSoftwareToken', start);
+  const [verified] = wire.responses('VerifySoftwareToken', start);
+  const [answer] = wire.requests('RespondToAuthChallenge', start);
+  const [result] = wire.responses('RespondToAuthChallenge', start);
+  assert.equal(typeof associated.Session, 'string', 'AssociateSoftwareToken with a Session returns a new one');
+  assert.equal(wire.requests('VerifySoftwareToken', start)[0].Session, associated.Session);
+  assert.equal(verified.Status, 'SUCCESS');
+  assert.equal(typeof verified.Session, 'string');
+  assert.equal(answer.Session, verified.Session);
+  assert.deepEqual(result.ChallengeParameters, {});
   await verifyWithJose(session.getIdToken().getJwtToken(), required.userPoolId);
 
   const again = cognitoUser(pool, u.username);
@@ -147,4 +161,17 @@ test('SELECT_MFA_TYPE: with SMS and TOTP enabled and neither preferred, the user
   const totp = await sendMFASelectionAnswer(user, 'SOFTWARE_TOKEN_MFA');
   assert.equal(totp.kind, 'totpRequired');
   assert.equal((await sendMFACode(user, await freshCode(secret), 'SOFTWARE_TOKEN_MFA')).kind, 'success');
+}));
+
+test('a session answered once cannot be answered again: "Invalid session for the user, session can only be used once."', (t) => whenImplemented(t, async () => {
+  const s = await signedIn(optional);
+  const secret = await enableTotp(s);
+  const user = cognitoUser(s.pool, s.username);
+  assert.equal((await authenticate(user, s.password)).kind, 'totpRequired');
+  assert.equal((await sendMFACode(user, await freshCode(secret), 'SOFTWARE_TOKEN_MFA')).kind, 'success');
+  // The library still holds the challenge's session; answering it again must
+  // fail. (Any code will do: the session names the user whose code is checked,
+  // so it is checked first; a fresh code would mean waiting for the next step.)
+  await rejectsWith(sendMFACode(user, wrongCode(secret), 'SOFTWARE_TOKEN_MFA'),
+    { name: 'NotAuthorizedException', message: 'Invalid session for the user, session can only be used once.' });
 }));
