@@ -4,7 +4,7 @@
 //
 // The package owns the value types (Pool, Client, User, Group, Device,
 // AuthSession, SigningKey, Message, AuthEvent, ...) and the sentinel errors
-// (ErrNotFound, ErrExists, ErrConflict). It imports only the standard library.
+// (ErrNotFound, ErrExists). It imports only the standard library.
 // Backends live in sub-packages: storage/sql implements Store on SQLite and
 // PostgreSQL; storage/conformance holds the suite every backend must pass.
 //
@@ -13,10 +13,14 @@
 //   - Get and Update methods return an error wrapping ErrNotFound when the record
 //     does not exist; Create methods return an error wrapping ErrExists when a
 //     record with the same key (or unique secondary key) exists.
-//   - Update methods run fn inside one transaction on the freshest copy of the
-//     record. If fn returns an error, nothing is written and that error is
-//     returned unchanged. Two concurrent updates of one record are serialised,
-//     also across processes sharing a database.
+//   - Update methods apply fn to the freshest copy of the record atomically:
+//     the write happens only if nobody changed the record since fn saw it.
+//     fn may therefore run more than once (optimistic concurrency); only its
+//     last run counts. So fn must be a pure function of the record it is
+//     given: cheap (no password hashing), without side effects (no messages
+//     sent, no writes through the store). If fn returns an error, nothing is
+//     written and that error is returned unchanged. Concurrent updates of one
+//     record are serialised, also across processes sharing a database.
 //   - Values are copied in and out: callers may keep and mutate what they get.
 //   - A method that returned nil has made its write durable.
 //   - Fields documented as secret (see User.Secrets, Device.Secrets,
