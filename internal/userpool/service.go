@@ -242,22 +242,47 @@ func (p *Pool) CheckPasswordPolicy(operation, pw string) error {
 	return nil
 }
 
-// SetPassword stores a new password for u: the argon2id hash and the SRP
-// salt and verifier (computed for the internal username, as Cognito's SRP
-// uses USER_ID_FOR_SRP).
-func (s *Service) SetPassword(p *Pool, u *storage.User, pw string) error {
+// NewPassword is a password ready to store for one user: the argon2id hash
+// and the SRP salt and verifier. Computing it is slow, so callers compute it
+// before Store.UpdateUser and Apply it inside the update function (which may
+// run more than once).
+type NewPassword struct {
+	hash           string
+	salt, verifier []byte
+	at             time.Time
+}
+
+// HashPassword prepares pw as the password of the user whose internal
+// username is username (Cognito's SRP uses USER_ID_FOR_SRP).
+func (s *Service) HashPassword(p *Pool, username, pw string) (NewPassword, error) {
 	h, err := password.Hash(s.rand(), pw, s.Hashing)
 	if err != nil {
-		return err
+		return NewPassword{}, err
 	}
-	salt, verifier, err := srp.NewVerifier(s.rand(), srp.PoolName(p.ID), u.Username, pw)
+	salt, verifier, err := srp.NewVerifier(s.rand(), srp.PoolName(p.ID), username, pw)
+	if err != nil {
+		return NewPassword{}, err
+	}
+	return NewPassword{hash: h, salt: salt, verifier: verifier, at: s.now()}, nil
+}
+
+// Apply stores the password on u.
+func (np NewPassword) Apply(u *storage.User) {
+	u.Secrets.PasswordHash = np.hash
+	u.Secrets.SRPSalt = np.salt
+	u.Secrets.SRPVerifier = np.verifier
+	u.PasswordChangedAt = np.at
+}
+
+// SetPassword hashes pw and stores it on u (HashPassword, then Apply). Use it
+// for users not yet stored; inside Store.UpdateUser apply a NewPassword
+// computed beforehand instead.
+func (s *Service) SetPassword(p *Pool, u *storage.User, pw string) error {
+	np, err := s.HashPassword(p, u.Username, pw)
 	if err != nil {
 		return err
 	}
-	u.Secrets.PasswordHash = h
-	u.Secrets.SRPSalt = salt
-	u.Secrets.SRPVerifier = verifier
-	u.PasswordChangedAt = s.now()
+	np.Apply(u)
 	return nil
 }
 

@@ -659,12 +659,17 @@ func (s *Service) resendInvitation(ctx context.Context, p *Pool, in AdminCreateU
 	if u.Status != StatusForceChangePassword {
 		return storage.User{}, ErrResendNotPossible
 	}
+	np, err := s.HashPassword(p, u.Username, temp)
+	if err != nil {
+		return storage.User{}, err
+	}
 	u, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		if u.Status != StatusForceChangePassword {
 			return ErrResendNotPossible
 		}
 		u.UpdatedAt = s.now()
-		return s.SetPassword(p, u, temp) // restarts the temporary password's validity
+		np.Apply(u) // restarts the temporary password's validity
+		return nil
 	})
 	if err != nil {
 		return storage.User{}, notFound(err)
@@ -739,13 +744,18 @@ func (s *Service) ChangePassword(ctx context.Context, p *Pool, u storage.User, p
 	if !s.VerifyPassword(u, previous) {
 		return ErrIncorrectPassword
 	}
-	_, err := s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
+	np, err := s.HashPassword(p, u.Username, proposed)
+	if err != nil {
+		return err
+	}
+	_, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
 		if cur.Secrets.PasswordHash != u.Secrets.PasswordHash {
 			// The password changed since it was checked.
 			return ErrIncorrectPassword
 		}
 		cur.UpdatedAt = s.now()
-		return s.SetPassword(p, cur, proposed)
+		np.Apply(cur)
+		return nil
 	})
 	return notFound(err)
 }
@@ -760,10 +770,12 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, p *Pool, username, p
 	if err := p.CheckPasswordPolicy("AdminSetUserPassword", pw); err != nil {
 		return err
 	}
+	np, err := s.HashPassword(p, u.Username, pw)
+	if err != nil {
+		return err
+	}
 	_, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
-		if err := s.SetPassword(p, u, pw); err != nil {
-			return err
-		}
+		np.Apply(u)
 		if permanent {
 			u.Status = StatusConfirmed
 		} else {
@@ -880,10 +892,12 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p *Pool, c *Client,
 		// Cognito returns the ExpiredCodeException error" (Developer Guide).
 		return ErrCodeExpired
 	}
+	np, err := s.HashPassword(p, u.Username, pw)
+	if err != nil {
+		return err
+	}
 	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeForgotPassword, code, nil, func(u *storage.User) error {
-		if err := s.SetPassword(p, u, pw); err != nil {
-			return err
-		}
+		np.Apply(u)
 		u.Status = StatusConfirmed
 		u.Lockout = storage.Lockout{}
 		return nil
