@@ -34,7 +34,9 @@ func testHandler() *Handler {
 		"Fail": func(ctx context.Context, body []byte) (any, error) {
 			return nil, &reasonErr{Message: "bad thing", ReasonCode: "INVALID"}
 		},
-		"Oops":  func(ctx context.Context, body []byte) (any, error) { return nil, errors.New("db password=hunter2 leaked") },
+		"Oops": func(ctx context.Context, body []byte) (any, error) {
+			return nil, errors.New("db password=hunter2 leaked")
+		},
 		"Panic": func(ctx context.Context, body []byte) (any, error) { panic("boom") },
 		"Admin": func(ctx context.Context, body []byte) (any, error) { return map[string]string{}, nil },
 	}
