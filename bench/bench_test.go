@@ -1,0 +1,182 @@
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/google/uuid"
+
+	"github.com/userpoold/userpoold/internal/server/servertest"
+	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/token"
+)
+
+var ctx = context.Background()
+
+// parallelism multiplies GOMAXPROCS into the number of concurrent clients,
+// so that the server sees enough requests in flight to batch commits.
+const parallelism = 8
+
+// fixture is a running server (SQLite, synchronous=FULL: every write is
+// durable before the answer) with one pool in MFA OPTIONAL with SMS, and a
+// signed-in user with a phone number per client goroutine.
+type fixture struct {
+	env    *servertest.Env
+	hc     *http.Client
+	tokens []string
+	next   atomic.Int64
+}
+
+func newFixture(b testing.TB) *fixture {
+	b.Helper()
+	env := servertest.New(b)
+	pool := env.CreatePool(nil)
+	if _, err := env.Client.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
+		UserPoolId: aws.String(pool), MfaConfiguration: types.UserPoolMfaTypeOptional,
+		SmsMfaConfiguration: &types.SmsMfaConfigType{SmsAuthenticationMessage: aws.String("Your code is {####}")},
+	}); err != nil {
+		b.Fatal(err)
+	}
+	appClient := aws.ToString(env.CreateClient(pool, nil).ClientId)
+	f := &fixture{env: env}
+	// Enough idle connections for every client goroutine.
+	f.hc = &http.Client{Transport: &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024}}
+	p, err := env.Server.API.Pools.LoadPool(ctx, pool)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range parallelism * runtime.GOMAXPROCS(0) {
+		u := storage.User{PoolID: pool, Username: uuid.NewString(), Sub: uuid.NewString(), Status: "CONFIRMED", Enabled: true,
+			Attributes: []storage.Attribute{{Name: "phone_number", Value: "+12065550100"}}}
+		u.UsernameKey = u.Username
+		if err := env.Server.API.Pools.SetPassword(p, &u, "Passw0rd!"); err != nil {
+			b.Fatal(err)
+		}
+		if err := env.Store.CreateUser(ctx, u); err != nil {
+			b.Fatal(err)
+		}
+		tok, err := env.Server.API.Tokens.SignAccess(ctx, token.AccessClaims{PoolID: pool, Sub: u.Sub, ClientID: appClient,
+			Username: u.Username, OriginJTI: uuid.Must(uuid.NewV7()).String()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.tokens = append(f.tokens, tok)
+	}
+	return f
+}
+
+// token hands each client goroutine its own user.
+func (f *fixture) token() string { return f.tokens[int(f.next.Add(1)-1)%len(f.tokens)] }
+
+// post makes one unsigned AWS JSON 1.1 request, as an SDK would send it,
+// and fails unless the answer is HTTP 200. A plain HTTP client keeps the
+// benchmark's own CPU use low: the numbers are the server's.
+func (f *fixture) post(b testing.TB, op string, body []byte) bool {
+	req, _ := http.NewRequest(http.MethodPost, f.env.URL+"/", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+	resp, err := f.hc.Do(req)
+	if err != nil {
+		b.Error(err)
+		return false
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b.Errorf("%s: HTTP %d %s", op, resp.StatusCode, out)
+		return false
+	}
+	return true
+}
+
+// BenchmarkSetUserMFAPreference measures SetUserMFAPreference through HTTP:
+// access-token verification (RS256), user load, the preference rules and a
+// durable write. Each request flips SMS PreferredMfa, so every one changes
+// the stored user.
+func BenchmarkSetUserMFAPreference(b *testing.B) {
+	f := newFixture(b)
+	b.SetParallelism(parallelism)
+	defer cpuPerOp(b)()
+	b.RunParallel(func(pb *testing.PB) {
+		tok := f.token()
+		pref := false
+		for pb.Next() {
+			pref = !pref
+			body := fmt.Appendf(nil, `{"AccessToken":%q,"SMSMfaSettings":{"Enabled":true,"PreferredMfa":%t}}`, tok, pref)
+			if !f.post(b, "SetUserMFAPreference", body) {
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkGetUser measures GetUser through HTTP.
+func BenchmarkGetUser(b *testing.B) {
+	f := newFixture(b)
+	b.SetParallelism(parallelism)
+	defer cpuPerOp(b)()
+	b.RunParallel(func(pb *testing.PB) {
+		body := fmt.Appendf(nil, `{"AccessToken":%q}`, f.token())
+		for pb.Next() {
+			if !f.post(b, "GetUser", body) {
+				return
+			}
+		}
+	})
+}
+
+// cpuPerOp resets the timer and returns a function that reports the CPU
+// time (user+system) the process spent per operation, server and client
+// together. Unlike ns/op it hardly moves when other processes share the
+// machine.
+func cpuPerOp(b *testing.B) func() {
+	start := cpuTime()
+	b.ResetTimer()
+	return func() {
+		b.StopTimer()
+		b.ReportMetric(float64((cpuTime()-start).Microseconds())/float64(b.N), "cpu-µs/op")
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestBenchmarkRequests checks what the benchmarks send: each
+// SetUserMFAPreference flips the stored preference (a real write), and
+// GetUser answers.
+func TestBenchmarkRequests(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token()
+	claims, err := f.env.Server.API.Tokens.VerifyAccess(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pref := range []bool{true, false, true} {
+		body := fmt.Appendf(nil, `{"AccessToken":%q,"SMSMfaSettings":{"Enabled":true,"PreferredMfa":%t}}`, tok, pref)
+		if !f.post(t, "SetUserMFAPreference", body) {
+			return
+		}
+		u, err := f.env.Store.GetUser(ctx, claims.PoolID, claims.Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := u.MFA.Preferred == "SMS_MFA"; got != pref {
+			t.Errorf("after PreferredMfa=%t the stored preference is %q", pref, u.MFA.Preferred)
+		}
+	}
+	f.post(t, "GetUser", fmt.Appendf(nil, `{"AccessToken":%q}`, tok))
+}
