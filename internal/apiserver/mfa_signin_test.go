@@ -590,3 +590,24 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestMFACodeLivesAsLongAsTheSession: SMS codes are valid for the app
+// client's AuthSessionValidity, not a fixed time (spec §7.6).
+func TestMFACodeLivesAsLongAsTheSession(t *testing.T) {
+	e := newMFAEnv(t, optionalSMS, "")
+	c := e.CreateClient(e.pool, &cip.CreateUserPoolClientInput{AuthSessionValidity: aws.Int32(10),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	e.client = aws.ToString(c.ClientId)
+	u := e.user("val", "phone_number", "+12065550177")
+	if _, err := e.Anonymous.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: aws.String(e.token(u)),
+		SMSMfaSettings: smsSettings(true, true)}); err != nil {
+		t.Fatal(err)
+	}
+	out := e.mustLogin("val", types.ChallengeNameTypeSmsMfa)
+	e.Clock.Advance(9 * time.Minute)
+	e.wantTokens(e.respond(types.ChallengeNameTypeSmsMfa, out.Session, "val", "SMS_MFA_CODE", e.lastMessage("val").Code))
+	out = e.mustLogin("val", types.ChallengeNameTypeSmsMfa)
+	e.Clock.Advance(10 * time.Minute)
+	_, err := e.respond(types.ChallengeNameTypeSmsMfa, out.Session, "val", "SMS_MFA_CODE", e.lastMessage("val").Code)
+	expectErr(t, "after 10 minutes", err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
+}
