@@ -3,11 +3,17 @@ package mfa_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"net/url"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/seal"
@@ -32,12 +38,16 @@ func (c *clock) Add(d time.Duration) {
 
 // openNodes opens n stores on one SQLite file: n nodes sharing a database.
 func openNodes(t *testing.T, n int) []storage.Store {
+	return openNodesAt(t, n, "sqlite:"+filepath.Join(t.TempDir(), "mfa.db"))
+}
+
+// openNodesAt opens n stores on the database dsn names.
+func openNodesAt(t *testing.T, n int, dsn string) []storage.Store {
 	t.Helper()
 	box, err := seal.New(bytes.Repeat([]byte{7}, seal.KeySize), "storage", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "mfa.db")
 	var out []storage.Store
 	for range n {
 		db, err := sqlstore.Open(context.Background(), dsn, box, sqlstore.Options{})
@@ -150,9 +160,52 @@ func TestServiceTOTPLifecycle(t *testing.T) {
 
 // TestCheckTOTPOnceAcrossNodes races the same code on two stores sharing one
 // database: exactly one request may accept it.
-func TestCheckTOTPOnceAcrossNodes(t *testing.T) {
+func TestCheckTOTPOnceAcrossNodes(t *testing.T) { checkTOTPOnce(t, openNodes(t, 2)) }
+
+// TestCheckTOTPOnceAcrossNodesPostgres is the same race on PostgreSQL
+// (USERPOOLD_TEST_POSTGRES), where the two stores are two connection pools.
+func TestCheckTOTPOnceAcrossNodesPostgres(t *testing.T) {
+	dsn := os.Getenv("USERPOOLD_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("USERPOOLD_TEST_POSTGRES is not set")
+	}
+	checkTOTPOnce(t, openNodesAt(t, 2, isolatedSchema(t, dsn)))
+}
+
+// isolatedSchema returns dsn with a fresh schema as its search_path, dropped
+// when the test ends.
+func isolatedSchema(t *testing.T, dsn string) string {
+	t.Helper()
 	ctx := context.Background()
-	nodes := openNodes(t, 2)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connecting to PostgreSQL: %v", err)
+	}
+	defer conn.Close(ctx)
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "mfatest_" + hex.EncodeToString(b[:])
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if c, err := pgx.Connect(context.Background(), dsn); err == nil {
+			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func checkTOTPOnce(t *testing.T, nodes []storage.Store) {
+	ctx := context.Background()
 	clk := &clock{t: fixed}
 	secret := []byte("12345678901234567890")
 	if _, err := nodes[0].UpdateUser(ctx, poolID, "alice", func(u *storage.User) error {
