@@ -246,11 +246,19 @@ func (s *Service) answerCode(ctx context.Context, sc *signIn, code, param, verif
 	switch {
 	case errors.Is(err, errUnchanged):
 	case err != nil:
-		return nil, err
+		return nil, userGone(err)
 	default:
 		sc.user = u
 	}
 	return s.passMFA(ctx, sc)
+}
+
+// userGone turns a user deleted during sign-in into UserNotFoundException.
+func userGone(err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return userpool.ErrUserNotFound
+	}
+	return err
 }
 
 // errUnchanged aborts an UpdateUser that would write nothing.
@@ -270,7 +278,7 @@ func answerSoftwareToken(ctx context.Context, s *Service, sc *signIn, r map[stri
 		if fault.KindOf(err) != "" {
 			return nil, s.wrongAnswer(ctx, sc, err)
 		}
-		return nil, err
+		return nil, userGone(err)
 	}
 	if u.Sub != sc.user.Sub {
 		return nil, userpool.ErrUserNotFound
@@ -318,7 +326,7 @@ func answerMFASetup(ctx context.Context, s *Service, sc *signIn, r map[string]st
 		u, err := s.mfaService().SetPreference(ctx, sc.pool.ID, sc.user.UsernameKey,
 			mfa.Preference{TOTP: &mfa.Setting{Enabled: true, Preferred: true}}, mfa.PoolFacts{Tier: sc.pool.Settings.Tier()})
 		if err != nil {
-			return nil, err
+			return nil, userGone(err)
 		}
 		sc.user = u
 		return s.passMFA(ctx, sc)
@@ -385,7 +393,7 @@ func (s *Service) AssociateSoftwareToken(ctx context.Context, session string) (s
 	}
 	code, err := s.mfaService().Associate(ctx, sc.pool.ID, sc.user.UsernameKey)
 	if err != nil {
-		return "", "", err
+		return "", "", userGone(err)
 	}
 	st := sc.state.mfa()
 	st.Associated, st.Verified = true, false
@@ -418,7 +426,7 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, session, code, friend
 		if fault.KindOf(err) != "" {
 			return "", s.wrongAnswer(ctx, sc, err)
 		}
-		return "", err
+		return "", userGone(err)
 	}
 	st.Verified = true
 	sc.state.setMFA(st)
