@@ -66,6 +66,7 @@ func (s *Server) InitiateAuth(ctx context.Context, in *cognitoidp.InitiateAuthIn
 		Flow:     string(cognitoidp.ToValue(in.AuthFlow)),
 		Params:   in.AuthParameters,
 		Metadata: in.ClientMetadata,
+		Context:  userContext(ctx, in.UserContextData),
 	})
 	if err != nil {
 		return nil, err
@@ -83,6 +84,7 @@ func (s *Server) AdminInitiateAuth(ctx context.Context, in *cognitoidp.AdminInit
 		Flow:     string(cognitoidp.ToValue(in.AuthFlow)),
 		Params:   in.AuthParameters,
 		Metadata: in.ClientMetadata,
+		Context:  adminContext(ctx, in.ContextData),
 	})
 	if err != nil {
 		return nil, err
@@ -99,6 +101,7 @@ func (s *Server) RespondToAuthChallenge(ctx context.Context, in *cognitoidp.Resp
 		Session:   str(in.Session),
 		Responses: in.ChallengeResponses,
 		Metadata:  in.ClientMetadata,
+		Context:   userContext(ctx, in.UserContextData),
 	})
 	if err != nil {
 		return nil, err
@@ -118,6 +121,7 @@ func (s *Server) AdminRespondToAuthChallenge(ctx context.Context, in *cognitoidp
 		Session:   str(in.Session),
 		Responses: in.ChallengeResponses,
 		Metadata:  in.ClientMetadata,
+		Context:   adminContext(ctx, in.ContextData),
 	})
 	if err != nil {
 		return nil, err

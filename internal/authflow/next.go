@@ -14,21 +14,42 @@ import (
 // the next challenge (with a new session) or the tokens. It is the one place
 // that orders the steps; see the package documentation.
 func (s *Service) advance(ctx context.Context, sc *signIn) (*Result, error) {
+	// 0. Once, right after the password: the DEVICE_KEY the client sent
+	// must name one of the user's devices (devices.go), and threat
+	// protection assesses the sign-in (risk.go), which may block it.
+	if err := s.deviceLookup(ctx, sc); err != nil {
+		return nil, err
+	}
+	if err := s.riskStep(ctx, sc); err != nil {
+		return nil, err
+	}
+
 	// 1. A temporary password must be replaced first (spec §7.2: before any
 	// MFA).
 	if sc.user.Status == "FORCE_CHANGE_PASSWORD" && !sc.state.done(stepNewPassword) {
 		return s.challenge(ctx, sc, ChallengeNewPassword, newPasswordParameters(sc.pool, sc.user))
 	}
 
-	// 2. MFA (spec §7.3; mfa.go).
-	if res, err := s.mfaStep(ctx, sc); res != nil || err != nil {
+	// 2. A remembered device that replaces MFA authenticates now
+	// (DEVICE_SRP_AUTH; devices.go has the ordering rules).
+	if res, err := s.deviceStep(ctx, sc, true); res != nil || err != nil {
 		return res, err
 	}
 
-	// 3. Device authentication (DEVICE_SRP_AUTH for a remembered device)
-	// goes here.
+	// 3. MFA (spec §7.3; mfa.go), then any MFA threat protection asks for.
+	if res, err := s.mfaStep(ctx, sc); res != nil || err != nil {
+		return res, err
+	}
+	if res, err := s.riskMFAStep(ctx, sc); res != nil || err != nil {
+		return res, err
+	}
 
-	// 4. Tokens.
+	// 4. Any other known device authenticates after MFA.
+	if res, err := s.deviceStep(ctx, sc, false); res != nil || err != nil {
+		return res, err
+	}
+
+	// 5. Tokens (and NewDeviceMetadata).
 	return s.finish(ctx, sc)
 }
 
@@ -38,6 +59,7 @@ func (s *Service) challenge(ctx context.Context, sc *signIn, name string, params
 	if err := s.spend(ctx, sc); err != nil {
 		return nil, err
 	}
+	noteChallenge(sc, name)
 	sc.state.Challenge = name
 	session, err := s.newSession(ctx, sc)
 	if err != nil {
@@ -46,16 +68,26 @@ func (s *Service) challenge(ctx context.Context, sc *signIn, name string, params
 	return &Result{Challenge: name, Parameters: params, Session: session}, nil
 }
 
-// finish ends a sign-in: it spends the session being answered (if any) and
-// issues tokens.
+// finish ends a sign-in: it spends the session being answered (if any),
+// marks the sign-in's auth event Pass, and issues tokens bound to the
+// sign-in's device (a new one, in NewDeviceMetadata, when it had none).
 func (s *Service) finish(ctx context.Context, sc *signIn) (*Result, error) {
 	if err := s.spend(ctx, sc); err != nil {
 		return nil, err
 	}
-	tokens, err := s.issue(ctx, sc.pool, sc.client, sc.user, issueOptions{deviceKey: sc.state.DeviceKey})
+	accessKey, refreshKey, newDevice, err := s.deviceTokens(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
+	eventID, err := s.signInPassed(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := s.issue(ctx, sc.pool, sc.client, sc.user, issueOptions{deviceKey: accessKey, refreshDeviceKey: refreshKey, eventID: eventID})
+	if err != nil {
+		return nil, err
+	}
+	tokens.NewDevice = newDevice
 	return &Result{Tokens: tokens, Parameters: map[string]string{}}, nil
 }
 

@@ -42,12 +42,12 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 		return nil, err
 	}
 	if !s.Pools.VerifyPassword(u, pw) {
-		return nil, s.recordFailure(ctx, pool.ID, u)
+		return nil, s.signInFailed(ctx, pool, client, u, in.Context, s.recordFailure(ctx, pool.ID, u))
 	}
 	if err := s.recordSuccess(ctx, pool.ID, &u); err != nil {
 		return nil, err
 	}
-	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, metadata: in.Metadata}
+	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, metadata: in.Metadata, context: in.Context, password: pw}
 	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: in.Flow, DeviceKey: in.Params["DEVICE_KEY"]}
 	return s.passwordVerified(ctx, sc)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/risk"
 	"github.com/userpoold/userpoold/internal/seal"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/token"
@@ -71,6 +72,9 @@ type Service struct {
 	Now    func() time.Time
 	Rand   io.Reader
 	Log    *slog.Logger
+	// Compromised is the compromised-password list of threat protection
+	// (risk.go); nil detects nothing.
+	Compromised *risk.PasswordList
 
 	blocks  *seal.Box // SECRET_BLOCK
 	decoy   []byte    // HMAC key for decoy salts
@@ -130,6 +134,9 @@ type Initiate struct {
 	Flow     string
 	Params   map[string]string // AuthParameters
 	Metadata map[string]string // ClientMetadata
+	// Context is where the request comes from (UserContextData or
+	// ContextData, and the HTTP request), for threat protection.
+	Context risk.Context
 }
 
 // Respond is a RespondToAuthChallenge or AdminRespondToAuthChallenge
@@ -142,6 +149,7 @@ type Respond struct {
 	Session   string
 	Responses map[string]string // ChallengeResponses
 	Metadata  map[string]string
+	Context   risk.Context
 }
 
 // Result is the outcome of a sign-in step: either a challenge (Challenge,
@@ -159,8 +167,8 @@ type Tokens struct {
 	IDToken      string
 	RefreshToken string // "" on a refresh without rotation
 	ExpiresIn    int32  // access token lifetime in seconds
-	// NewDevice is set when a sign-in without a known DEVICE_KEY ends in a
-	// pool that tracks devices (not implemented yet: always nil).
+	// NewDevice is set when a user sign-in without a known DEVICE_KEY ends
+	// in a pool that tracks devices (devices.go).
 	NewDevice *DeviceMetadata
 }
 
@@ -291,7 +299,10 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in Respond) (*Resu
 	}
 	sc.admin = in.Admin
 	sc.metadata = in.Metadata
-	return handler(ctx, s, sc, in.Responses)
+	sc.context = in.Context
+	res, err := handler(ctx, s, sc, in.Responses)
+	s.answered(ctx, sc, in.Challenge, err)
+	return res, err
 }
 
 // loadSessionUser loads the user a session names and checks that USERNAME
@@ -327,6 +338,11 @@ type signIn struct {
 	user     storage.User
 	admin    bool
 	metadata map[string]string
+	// context is where this request comes from; password is the password
+	// verified by this request (password flows only), for the
+	// compromised-credentials check. Neither is kept in the session.
+	context  risk.Context
+	password string
 	// sessionID is the storage ID of the session being answered ("" for
 	// InitiateAuth and PASSWORD_VERIFIER).
 	sessionID string

@@ -142,16 +142,19 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, pool *userpool.Poo
 		return nil, err
 	}
 	if !s.verifyProof(blk, u.Secrets.SRPVerifier, srp.PoolName(pool.ID), u.Username, raw, r, now) {
-		return nil, s.recordFailure(ctx, pool.ID, u)
+		return nil, s.signInFailed(ctx, pool, client, u, in.Context, s.recordFailure(ctx, pool.ID, u))
 	}
 	if err := s.recordSuccess(ctx, pool.ID, &u); err != nil {
 		return nil, err
 	}
-	deviceKey := r["DEVICE_KEY"]
-	if deviceKey == "" {
+	// A DEVICE_KEY member here, even empty, replaces the one sent with
+	// InitiateAuth: amazon-cognito-identity-js retries this answer with
+	// DEVICE_KEY null after "Device does not exist." (devices.go).
+	deviceKey, sent := r["DEVICE_KEY"]
+	if !sent {
 		deviceKey = blk.deviceKey
 	}
-	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, metadata: in.Metadata}
+	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, metadata: in.Metadata, context: in.Context}
 	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: FlowUserSRP, DeviceKey: deviceKey}
 	return s.passwordVerified(ctx, sc)
 }

@@ -28,7 +28,12 @@ const maxAccessTTL = 24 * time.Hour
 
 // issueOptions say how a set of tokens relates to the sign-in it comes from.
 type issueOptions struct {
-	deviceKey string
+	// deviceKey is the access token's device_key; refreshDeviceKey the
+	// device the refresh token is bound to ("" means deviceKey).
+	deviceKey        string
+	refreshDeviceKey string
+	// eventID is the auth event of the sign-in ("" for a random event_id).
+	eventID string
 	// originJTI is the token family; "" starts a new one (a sign-in).
 	originJTI string
 	// authTime is when the user authenticated; zero means now.
@@ -53,9 +58,13 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 		}
 		o.originJTI = jti
 	}
-	event, err := uuid.NewRandomFromReader(s.rand())
-	if err != nil {
-		return nil, err
+	eventID := o.eventID
+	if eventID == "" {
+		event, err := uuid.NewRandomFromReader(s.rand())
+		if err != nil {
+			return nil, err
+		}
+		eventID = event.String()
 	}
 	groups, roles, preferredRole, err := s.groups(ctx, pool.ID, u.UsernameKey)
 	if err != nil {
@@ -68,7 +77,7 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 		Groups:    groups,
 		ClientID:  client.ID,
 		OriginJTI: o.originJTI,
-		EventID:   event.String(),
+		EventID:   eventID,
 		AuthTime:  o.authTime,
 		IssuedAt:  now,
 		ExpiresAt: now.Add(cs.AccessTTL()),
@@ -87,7 +96,7 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 		Username:      u.Username,
 		OriginJTI:     o.originJTI,
 		Audience:      client.ID,
-		EventID:       event.String(),
+		EventID:       eventID,
 		AuthTime:      o.authTime,
 		IssuedAt:      now,
 		ExpiresAt:     now.Add(cs.IDTTL()),
@@ -102,13 +111,17 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 		if exp.IsZero() {
 			exp = now.Add(cs.RefreshTTL())
 		}
+		refreshDevice := o.refreshDeviceKey
+		if refreshDevice == "" {
+			refreshDevice = o.deviceKey
+		}
 		t.RefreshToken, err = s.Tokens.SealRefresh(token.RefreshClaims{
 			PoolID:    pool.ID,
 			ClientID:  client.ID,
 			Username:  u.Username,
 			Sub:       u.Sub,
 			OriginJTI: o.originJTI,
-			DeviceKey: o.deviceKey,
+			DeviceKey: refreshDevice,
 			AuthTime:  o.authTime,
 			IssuedAt:  now,
 			ExpiresAt: exp,
@@ -306,22 +319,24 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, client *user
 	if u.Status == "RESET_REQUIRED" {
 		return nil, userpool.ErrResetRequired
 	}
+	// Refresh tokens of a tracking pool are bound to a device (devices.go).
+	deviceKey, err := s.refreshDevice(ctx, pool, u, claims.DeviceKey, in.deviceKey)
+	if err != nil {
+		return nil, err
+	}
 	rotate := api && rotates(client)
 	if rotate {
 		if err := s.rotateOut(ctx, pool, client, in.token, claims); err != nil {
 			return nil, err
 		}
 	}
-	deviceKey := claims.DeviceKey
-	if deviceKey == "" {
-		deviceKey = in.deviceKey
-	}
 	tokens, err := s.issue(ctx, pool, client, u, issueOptions{
-		deviceKey:      deviceKey,
-		originJTI:      claims.OriginJTI,
-		authTime:       claims.AuthTime,
-		noRefresh:      !rotate,
-		refreshExpires: claims.ExpiresAt,
+		deviceKey:        deviceKey,
+		refreshDeviceKey: claims.DeviceKey,
+		originJTI:        claims.OriginJTI,
+		authTime:         claims.AuthTime,
+		noRefresh:        !rotate,
+		refreshExpires:   claims.ExpiresAt,
 	})
 	if err != nil {
 		return nil, err

@@ -28,6 +28,7 @@ import (
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/delivery"
 	"github.com/userpoold/userpoold/internal/password"
+	"github.com/userpoold/userpoold/internal/risk"
 	"github.com/userpoold/userpoold/internal/seal"
 	"github.com/userpoold/userpoold/internal/sigv4"
 	"github.com/userpoold/userpoold/internal/storage"
@@ -135,6 +136,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	// the master key under purposes of its own.
 	auth, err := authflow.New(store, pools, issuer, master, now, nil, log)
 	if err != nil {
+		return nil, err
+	}
+	if auth.Compromised, err = loadCompromisedPasswords(cfg.CompromisedPasswordsFile); err != nil {
 		return nil, err
 	}
 	s.API = &apiserver.Server{Store: store, Pools: pools, Tokens: issuer, Auth: auth, Region: cfg.Region, Account: cfg.AccountID, Now: now, Log: log}
@@ -418,4 +422,23 @@ func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+}
+
+// loadCompromisedPasswords reads the compromised-password list of threat
+// protection from path (one password per line), or returns the built-in
+// list when path is empty.
+func loadCompromisedPasswords(path string) (*risk.PasswordList, error) {
+	if path == "" {
+		return risk.NewPasswordList(risk.DefaultCompromisedPasswords), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("compromised passwords: %w", err)
+	}
+	defer f.Close()
+	l, err := risk.ReadPasswordList(f)
+	if err != nil {
+		return nil, fmt.Errorf("compromised passwords %s: %w", path, err)
+	}
+	return l, nil
 }

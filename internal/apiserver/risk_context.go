@@ -1,0 +1,53 @@
+package apiserver
+
+import (
+	"context"
+	"strings"
+
+	"github.com/userpoold/userpoold/internal/awsjson"
+	"github.com/userpoold/userpoold/internal/cognitoidp"
+	"github.com/userpoold/userpoold/internal/risk"
+)
+
+// requestIP is the source address of the HTTP request ctx belongs to, ""
+// when unknown.
+func requestIP(ctx context.Context) string {
+	if ip := risk.ParseIP(awsjson.Info(ctx).RemoteAddr); ip.IsValid() {
+		return ip.String()
+	}
+	return ""
+}
+
+// userContext is the threat-protection context of an unsigned sign-in
+// request: UserContextData's IpAddress and EncodedData, else the request's
+// source address; the request's User-Agent.
+func userContext(ctx context.Context, in *cognitoidp.UserContextDataType) risk.Context {
+	c := risk.Context{IP: requestIP(ctx), UserAgent: awsjson.Info(ctx).Header.Get("User-Agent")}
+	if in != nil {
+		if ip := str(in.IpAddress); ip != "" {
+			c.IP = ip
+		}
+		c.EncodedData = str(in.EncodedData)
+	}
+	return c
+}
+
+// adminContext is the threat-protection context of an admin sign-in
+// request: ContextData's IpAddress, EncodedData and User-Agent header (the
+// end user's, forwarded by the back end), else the request's own.
+func adminContext(ctx context.Context, in *cognitoidp.ContextDataType) risk.Context {
+	c := userContext(ctx, nil)
+	if in == nil {
+		return c
+	}
+	if ip := str(in.IpAddress); ip != "" {
+		c.IP = ip
+	}
+	c.EncodedData = str(in.EncodedData)
+	for _, h := range in.HttpHeaders {
+		if strings.EqualFold(str(h.HeaderName), "User-Agent") {
+			c.UserAgent = str(h.HeaderValue)
+		}
+	}
+	return c
+}
