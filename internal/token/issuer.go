@@ -85,6 +85,8 @@ type Issuer struct {
 	// for signing); 0 means 5 minutes.
 	CacheTTL time.Duration
 
+	cache verifiedCache
+
 	mu     sync.Mutex
 	pools  map[string]*poolKeys
 	forced map[string]time.Time // last reload forced by an unknown kid

@@ -187,52 +187,22 @@ func (i *Issuer) verify(ctx context.Context, token, want string) ([]byte, string
 	if len(token) > maxTokenLen {
 		return nil, "", fmt.Errorf("%w: too long", ErrInvalid)
 	}
-	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
-	if err != nil || len(jws.Signatures) != 1 {
-		return nil, "", fmt.Errorf("%w: not an RS256 JWS", ErrInvalid)
-	}
-	sig := jws.Signatures[0]
-	kid := sig.Protected.KeyID
-	// Our tokens carry exactly kid and alg; anything else (typ, crit, an
-	// embedded jwk, a nonce) is not ours.
-	h := sig.Protected
-	if kid == "" || h.Algorithm != string(jose.RS256) || len(h.ExtraHeaders) > 0 || h.JSONWebKey != nil || h.Nonce != "" {
-		return nil, "", fmt.Errorf("%w: header", ErrInvalid)
-	}
-	// Only the pool is read before the signature is checked; it selects the
-	// key set, and a forged iss can only select a key set that then fails.
-	var unverified common
-	if json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &unverified) != nil {
-		return nil, "", fmt.Errorf("%w: claims", ErrInvalid)
-	}
-	poolID, ok := i.poolFromIssuer(unverified.Iss)
+	v, ok := i.cache.get(token)
 	if !ok {
-		return nil, "", fmt.Errorf("%w: issuer", ErrInvalid)
+		var err error
+		if v, err = i.verifySignature(ctx, token); err != nil {
+			return nil, "", err
+		}
+		i.cache.put(token, v)
 	}
-	k, err := i.verifyingKey(ctx, poolID, kid)
-	if err != nil {
-		return nil, "", err
-	}
-	payload, err := jws.Verify(&k.priv.PublicKey)
-	if err != nil {
-		return nil, "", fmt.Errorf("%w: signature", ErrInvalid)
-	}
-	var c common
-	if json.Unmarshal(payload, &c) != nil || c.Exp == nil || c.Iss != unverified.Iss {
-		return nil, "", fmt.Errorf("%w: claims", ErrInvalid)
-	}
-	if c.TokenUse != k.use {
-		// We never sign a token whose token_use differs from its key's use.
-		return nil, "", fmt.Errorf("%w: token_use does not match key", ErrInvalid)
-	}
-	if c.TokenUse != want {
+	if v.use != want {
 		return nil, "", ErrWrongUse
 	}
-	if !i.now().Before(time.Unix(*c.Exp, 0)) {
+	if !i.now().Before(time.Unix(v.exp, 0)) {
 		return nil, "", ErrExpired
 	}
-	if i.Revocations != nil && c.OriginJTI != "" {
-		revoked, err := i.Revocations.TokensRevoked(ctx, poolID, c.OriginJTI)
+	if i.Revocations != nil && v.originJTI != "" {
+		revoked, err := i.Revocations.TokensRevoked(ctx, v.poolID, v.originJTI)
 		if err != nil {
 			return nil, "", fmt.Errorf("token: revocation check: %w", err)
 		}
@@ -240,5 +210,50 @@ func (i *Issuer) verify(ctx context.Context, token, want string) ([]byte, string
 			return nil, "", ErrRevoked
 		}
 	}
-	return payload, poolID, nil
+	return v.payload, v.poolID, nil
+}
+
+// verifySignature parses a compact JWS and checks everything about it that
+// cannot change over time: format, header, issuer, key, signature, and that
+// its token_use matches the key that signed it.
+func (i *Issuer) verifySignature(ctx context.Context, token string) (verified, error) {
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil || len(jws.Signatures) != 1 {
+		return verified{}, fmt.Errorf("%w: not an RS256 JWS", ErrInvalid)
+	}
+	sig := jws.Signatures[0]
+	kid := sig.Protected.KeyID
+	// Our tokens carry exactly kid and alg; anything else (typ, crit, an
+	// embedded jwk, a nonce) is not ours.
+	h := sig.Protected
+	if kid == "" || h.Algorithm != string(jose.RS256) || len(h.ExtraHeaders) > 0 || h.JSONWebKey != nil || h.Nonce != "" {
+		return verified{}, fmt.Errorf("%w: header", ErrInvalid)
+	}
+	// Only the pool is read before the signature is checked; it selects the
+	// key set, and a forged iss can only select a key set that then fails.
+	var unverified common
+	if json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &unverified) != nil {
+		return verified{}, fmt.Errorf("%w: claims", ErrInvalid)
+	}
+	poolID, ok := i.poolFromIssuer(unverified.Iss)
+	if !ok {
+		return verified{}, fmt.Errorf("%w: issuer", ErrInvalid)
+	}
+	k, err := i.verifyingKey(ctx, poolID, kid)
+	if err != nil {
+		return verified{}, err
+	}
+	payload, err := jws.Verify(&k.priv.PublicKey)
+	if err != nil {
+		return verified{}, fmt.Errorf("%w: signature", ErrInvalid)
+	}
+	var c common
+	if json.Unmarshal(payload, &c) != nil || c.Exp == nil || c.Iss != unverified.Iss {
+		return verified{}, fmt.Errorf("%w: claims", ErrInvalid)
+	}
+	if c.TokenUse != k.use {
+		// We never sign a token whose token_use differs from its key's use.
+		return verified{}, fmt.Errorf("%w: token_use does not match key", ErrInvalid)
+	}
+	return verified{payload: payload, poolID: poolID, use: c.TokenUse, exp: *c.Exp, originJTI: c.OriginJTI}, nil
 }

@@ -922,3 +922,30 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifiedCache checks that remembering verified tokens skips only the
+// signature: expiry still applies, and any change to a cached token's text
+// is verified afresh.
+func TestVerifiedCache(t *testing.T) {
+	f := newFixture(t, poolA)
+	ctx := context.Background()
+	at, _ := f.iss.SignAccess(ctx, accessClaims(poolA))
+	for range 3 {
+		if _, err := f.iss.VerifyAccess(ctx, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := f.iss.cache.get(at); !ok {
+		t.Fatal("verified token not cached")
+	}
+	parts := strings.Split(at, ".")
+	sig := []byte(parts[2])
+	sig[10] ^= 1
+	if _, err := f.iss.VerifyAccess(ctx, parts[0]+"."+parts[1]+"."+string(sig)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("tampered copy of a cached token: %v", err)
+	}
+	f.clk.t = t0.Add(2 * time.Hour)
+	if _, err := f.iss.VerifyAccess(ctx, at); !errors.Is(err, ErrExpired) {
+		t.Errorf("cached token after expiry: %v", err)
+	}
+}
