@@ -37,6 +37,8 @@ type Service struct {
 	Now     func() time.Time
 	Rand    io.Reader
 	Log     *slog.Logger
+
+	decoded decodedCache
 }
 
 func (s *Service) now() time.Time {
@@ -60,13 +62,15 @@ func (s *Service) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// Pool is a loaded user pool with its settings decoded.
+// Pool is a loaded user pool with its settings decoded. Settings may be
+// shared between requests: treat it as read-only.
 type Pool struct {
 	storage.Pool
 	Settings *Settings
 }
 
-// Client is a loaded app client with its settings decoded.
+// Client is a loaded app client with its settings decoded. Settings may be
+// shared between requests: treat it as read-only.
 type Client struct {
 	storage.Client
 	Settings *ClientSettings
@@ -103,7 +107,7 @@ func (s *Service) LoadPool(ctx context.Context, id string) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := DecodeSettings(p)
+	st, err := s.decoded.pool(p)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +124,7 @@ func (s *Service) LoadClient(ctx context.Context, poolID, clientID string) (*Cli
 	if err != nil {
 		return nil, err
 	}
-	cs, err := DecodeClientSettings(c)
+	cs, err := s.decoded.client(c)
 	if err != nil {
 		return nil, err
 	}
