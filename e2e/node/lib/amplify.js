@@ -8,6 +8,13 @@ import { endpoint as defaultEndpoint } from './env.js';
 import { AsyncMemoryStorage } from './storage.js';
 import { installWireRecorder } from './wire.js';
 
+// Amplify names a new device from navigator.userAgent before ConfirmDevice
+// and silently skips device confirmation when that throws. Node 20 has no
+// global navigator (Node 21+ does), so give it the browser's minimum.
+if (typeof globalThis.navigator === 'undefined') {
+  globalThis.navigator = { userAgent: `userpoold-e2e (Node.js ${process.version})` };
+}
+
 // Amplify warns on every configure that userPoolEndpoint is a custom endpoint;
 // that is the point here. Errors still print.
 ConsoleLogger.LOG_LEVEL = 'ERROR';
