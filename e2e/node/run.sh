@@ -2,7 +2,7 @@
 # Runs the Node end-to-end suite against a freshly built userpoold.
 #
 #   e2e/node/run.sh                        every test file under test/
-#   e2e/node/run.sh test/identityjs.test.js   only the files given
+#   e2e/node/run.sh test/identityjs-signin.test.js   only the files given
 #
 # It builds the server from this checkout, starts it on a free loopback port
 # with a temporary data directory, --password-hashing fast and a generated

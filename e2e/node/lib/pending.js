@@ -20,8 +20,8 @@ export function unsupportedError(err) {
   return undefined;
 }
 
-// With USERPOOLD_E2E_STRICT=1 nothing is skipped: an unimplemented operation
-// fails the test like any other error.
+// With USERPOOLD_E2E_STRICT=1 nothing is skipped or todo: an unimplemented operation
+// or a notYet feature fails the test like any other error.
 const strict = ['1', 'true'].includes(process.env.USERPOOLD_E2E_STRICT ?? '');
 
 // whenImplemented runs fn(t) and skips test t when the server answered
