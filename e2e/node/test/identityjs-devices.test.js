@@ -5,6 +5,7 @@
 // with DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER instead of the TOTP challenge.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { AdminForgetDeviceCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { createMfaPool, createConfirmedUser } from '../lib/admin.js';
 import {
   userPool, cognitoUser, authenticate, sendMFACode, callbacks, associateSoftwareToken, verifySoftwareToken, nodeback,
@@ -99,4 +100,28 @@ test('a remembered device answers DEVICE_SRP_AUTH instead of the TOTP challenge;
   const done = await sendMFACode(elsewhere, await freshCode(secret), 'SOFTWARE_TOKEN_MFA');
   assert.equal(done.kind, 'success');
   assert.equal(decodeJwt(done.session.getAccessToken().getJwtToken()).device_key, undefined, 'a new device is not in the token until confirmed');
+}));
+
+test('a device forgotten by an administrator: the library retries PASSWORD_VERIFIER without the stale DEVICE_KEY and signs in', { todo: notYet.devices }, (t) => whenImplemented(t, async () => {
+  const s = await signInOnNewDevice();
+  const key = s.result.NewDeviceMetadata?.DeviceKey;
+  assert.ok(key, 'NewDeviceMetadata');
+  assert.equal(await callbacks(s.user, 'setDeviceStatusRemembered'), 'SUCCESS');
+  await ctx.client.send(new AdminForgetDeviceCommand({ UserPoolId: ctx.userPoolId, Username: s.username, DeviceKey: key }));
+
+  const again = cognitoUser(s.pool, s.username);
+  again.getCachedDeviceKeyAndPassword();
+  assert.equal(again.deviceKey, key, 'the library still holds the forgotten key');
+  const start = wire.mark();
+  const outcome = await authenticate(again, s.password);
+  assert.equal(outcome.kind, 'success');
+  // amazon-cognito-identity-js answers the same PASSWORD_VERIFIER challenge a
+  // second time (same SECRET_BLOCK and signature) with "DEVICE_KEY": null when
+  // the first answer is a ResourceNotFoundException mentioning "device".
+  const answers = wire.since(start).filter((ex) => ex.operation === 'RespondToAuthChallenge');
+  assert.equal(answers.length, 2, wire.describe(answers));
+  assert.deepEqual(JSON.parse(answers[0].response), { __type: 'ResourceNotFoundException', message: 'Device does not exist.' });
+  assert.equal(JSON.parse(answers[1].request).ChallengeResponses.DEVICE_KEY, null);
+  assert.equal(JSON.parse(answers[1].request).ChallengeResponses.PASSWORD_CLAIM_SECRET_BLOCK, JSON.parse(answers[0].request).ChallengeResponses.PASSWORD_CLAIM_SECRET_BLOCK);
+  assert.ok(JSON.parse(answers[1].response).AuthenticationResult.NewDeviceMetadata, 'a new device is offered');
 }));
