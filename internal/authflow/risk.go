@@ -293,7 +293,12 @@ func (s *Service) canAnswerMFA(sc *signIn) bool {
 func riskMFADecision(sc *signIn) mfa.Decision {
 	p := MFAPool(sc.pool)
 	p.Mode = "ON"
-	return mfa.Decide(p, mfa.UserOf(&sc.user))
+	u := mfa.UserOf(&sc.user)
+	if u.HasTOTP && !slices.Contains(u.Enabled, mfa.TOTP) {
+		// A verified software token counts as configured, enabled or not.
+		u.Enabled = append(slices.Clone(u.Enabled), mfa.TOTP)
+	}
+	return mfa.Decide(p, u)
 }
 
 // riskMFAStep issues the MFA challenge threat protection asks for, when the
@@ -381,13 +386,13 @@ func (s *Service) signInPassed(ctx context.Context, sc *signIn) (string, error) 
 	}
 	_, err := s.Store.UpdateAuthEvent(ctx, sc.pool.ID, sc.user.UsernameKey, rs.EventID, func(e *storage.AuthEvent) error {
 		e.Response = responsePass
-		failures := []storage.ChallengeResult{}
-		for _, c := range e.ChallengeResponses {
-			if c.Response == resultFailure && c.Name == challengeMfa {
-				failures = append(failures, c)
+		// The stored results (with any failures, in order), then the
+		// successes recorded since.
+		for _, c := range rs.Challenges {
+			if !slices.Contains(e.ChallengeResponses, c) {
+				e.ChallengeResponses = append(e.ChallengeResponses, c)
 			}
 		}
-		e.ChallengeResponses = append(slices.Clone(rs.Challenges), failures...)
 		return nil
 	})
 	if errors.Is(err, storage.ErrNotFound) {

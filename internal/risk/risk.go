@@ -128,7 +128,8 @@ func samePrefix(a, b netip.Addr) bool {
 }
 
 // Assess applies the rules of the package documentation to a and the user's
-// history (any order; events at or after a.Time are ignored).
+// history (any order; events after a.Time are ignored, events at the same
+// instant count as earlier).
 func Assess(a Attempt, history []Event) Assessment {
 	out := Assessment{Compromised: a.Compromised}
 	var (
@@ -136,7 +137,7 @@ func Assess(a Attempt, history []Event) Assessment {
 		anyPass, anyPassWithIP              bool
 	)
 	for _, e := range history {
-		if !e.Time.Before(a.Time) {
+		if e.Time.After(a.Time) {
 			continue
 		}
 		sameDevice := a.Device != "" && e.Device == a.Device
