@@ -1,9 +1,11 @@
 // Package authflow is the sign-in state machine of a user pool: the
 // InitiateAuth flows (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH,
 // ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN), the
-// answers to their challenges (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED),
-// sign-in sessions, password lockout, the tokens a finished sign-in gets, and
-// the ways tokens end (RevokeToken, GlobalSignOut).
+// answers to their challenges (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, the
+// MFA challenges, DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER), sign-in
+// sessions, password lockout, threat protection's assessment and auth events,
+// the tokens a finished sign-in gets, and the ways tokens end (RevokeToken,
+// GlobalSignOut).
 //
 // It takes and returns domain values: a flow name, an AuthParameters or
 // ChallengeResponses map, a challenge name with its parameters, a session
@@ -46,12 +48,18 @@
 // proof, a new password) ends in Service.advance, the one function that
 // decides what comes next, in this order:
 //
+//  0. once, right after the password: the DEVICE_KEY check ("Device does not
+//     exist."; devices.go) and the threat-protection assessment, which may
+//     block the sign-in (risk.go);
 //  1. NEW_PASSWORD_REQUIRED, while the user is in FORCE_CHANGE_PASSWORD;
-//  2. the MFA decision (spec §7.3; mfa.go: SMS_MFA, EMAIL_OTP,
-//     SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP);
-//  3. device authentication (DEVICE_SRP_AUTH for a remembered DEVICE_KEY);
-//     not implemented yet;
-//  4. tokens (and NewDeviceMetadata once devices are tracked).
+//  2. DEVICE_SRP_AUTH for a remembered device that replaces MFA
+//     (devices.go: the ordering rules);
+//  3. the MFA decision (spec §7.3; mfa.go: SMS_MFA, EMAIL_OTP,
+//     SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP), then any MFA threat
+//     protection asks for (risk.go);
+//  4. DEVICE_SRP_AUTH for any other known device;
+//  5. tokens (with NewDeviceMetadata for a new device in a tracking pool;
+//     the auth event marked Pass).
 //
 // MFA and device challenges slot in as further steps of advance, each
 // recorded in sessionState.Done when passed, plus an entry in the answers
@@ -61,7 +69,7 @@
 // state. A step that needs no answer from the user (such as sending an SMS
 // code) runs inside advance before the challenge is returned.
 //
-// Package authflow imports userpool, mfa, delivery (for message purposes),
-// token, srp, seal, fault, storage and the standard library, plus
+// Package authflow imports userpool, mfa, risk, delivery (for message
+// purposes), token, srp, seal, fault, storage and the standard library, plus
 // google/uuid; never net/http or internal/cognitoidp.
 package authflow
