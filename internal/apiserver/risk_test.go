@@ -579,6 +579,10 @@ func TestRiskWithRememberedDevices(t *testing.T) {
 				want = append(want, "Mfa:Success")
 			}
 			e.wantEvent(t, "rem", "Pass", "AccountTakeover", "Medium", want...)
+			got, err := e.Client.AdminGetDevice(ctx, &cip.AdminGetDeviceInput{UserPoolId: aws.String(e.pool), Username: aws.String("rem"), DeviceKey: aws.String(d.key)})
+			if err != nil || attrMap(got.Device.DeviceAttributes)["last_ip_used"] != awayIP {
+				t.Errorf("last_ip_used after a sign-in from %s: %v %v", awayIP, attrMap(got.Device.DeviceAttributes), err)
+			}
 		})
 	}
 }

@@ -102,6 +102,9 @@ type deviceState struct {
 	Known      bool   `json:"known,omitempty"`
 	GroupKey   string `json:"grp,omitempty"`
 	Remembered bool   `json:"rem,omitempty"`
+	// IP is the client address of the request that verified the password:
+	// the device's last_ip_used.
+	IP string `json:"ip,omitempty"`
 	// ReplacesMFA is set when DEVICE_SRP_AUTH was issued instead of MFA.
 	ReplacesMFA bool `json:"mfa,omitempty"`
 	// A, SRP and Block are the handshake of DEVICE_PASSWORD_VERIFIER: the
@@ -151,6 +154,9 @@ func (s *Service) deviceLookup(ctx context.Context, sc *signIn) error {
 		return nil
 	}
 	st.Checked, st.Admin = true, sc.admin
+	if a := risk.ParseIP(sc.context.IP); a.IsValid() {
+		st.IP = a.String()
+	}
 	if sc.state.DeviceKey != "" && sc.pool.Settings.DeviceTracking() && !sc.admin {
 		d, err := s.confirmedDevice(ctx, sc.pool, sc.user, sc.state.DeviceKey)
 		if err != nil {
@@ -262,11 +268,7 @@ func answerDevicePasswordVerifier(ctx context.Context, s *Service, sc *signIn, r
 	if err := s.spend(ctx, sc); err != nil {
 		return nil, err
 	}
-	ip := ""
-	if a := risk.ParseIP(sc.context.IP); a.IsValid() {
-		ip = a.String()
-	}
-	if err := s.Pools.DeviceUsed(ctx, sc.pool, key, ip); err != nil {
+	if err := s.Pools.DeviceUsed(ctx, sc.pool, key, st.IP); err != nil {
 		return nil, err
 	}
 	sc.state.pass(stepDevice)
@@ -292,11 +294,7 @@ func (s *Service) deviceTokens(ctx context.Context, sc *signIn) (accessKey, refr
 	case st.Known:
 		return sc.state.DeviceKey, sc.state.DeviceKey, nil, nil
 	}
-	ip := ""
-	if a := risk.ParseIP(sc.context.IP); a.IsValid() {
-		ip = a.String()
-	}
-	d, err := s.Pools.NewDevice(ctx, sc.pool, sc.user, ip)
+	d, err := s.Pools.NewDevice(ctx, sc.pool, sc.user, st.IP)
 	if err != nil {
 		return "", "", nil, err
 	}

@@ -109,7 +109,8 @@ func (s *Service) ownDevice(ctx context.Context, p *Pool, u storage.User, key st
 // them; the store seals them) and its name, and reports whether the user
 // must still choose to remember it (the pool's
 // DeviceOnlyRememberedOnUserPrompt). Without that prompt the device is
-// remembered at once.
+// remembered at once. ip (the request's address) becomes last_ip_used only
+// when the sign-in that created the device had none.
 func (s *Service) ConfirmDevice(ctx context.Context, p *Pool, u storage.User, key, saltB64, verifierB64, name, ip string) (userConfirmationNecessary bool, err error) {
 	d, err := s.ownDevice(ctx, p, u, key)
 	if errors.Is(err, ErrDeviceNotFound) {
@@ -144,7 +145,7 @@ func (s *Service) ConfirmDevice(ctx context.Context, p *Pool, u storage.User, ke
 		if prompt {
 			d.Remembered = DeviceNotRemembered
 		}
-		if ip != "" {
+		if _, known := GetAttribute(d.Attributes, deviceAttrLastIP); !known && ip != "" {
 			d.Attributes = SetAttributes(d.Attributes, storage.Attribute{Name: deviceAttrLastIP, Value: ip})
 		}
 		d.UpdatedAt = now
