@@ -9,7 +9,7 @@ import { createMfaPool, createConfirmedUser } from '../lib/admin.js';
 import { freshCode } from '../lib/totp.js';
 import { decodeJwt } from '../lib/jwt.js';
 import { configureAmplify } from '../lib/amplify.js';
-import { whenImplemented, notYet } from '../lib/pending.js';
+import { whenImplemented } from '../lib/pending.js';
 import * as wire from '../lib/wire.js';
 
 let ctx;
@@ -23,7 +23,7 @@ before(async () => {
 afterEach(() => signOut().catch(() => {}));
 after(() => ctx?.cleanup());
 
-test('signIn confirms the device; rememberDevice; fetchDevices lists it; forgetDevice removes it', { todo: notYet.devices }, (t) => whenImplemented(t, async () => {
+test('signIn confirms the device; rememberDevice; fetchDevices lists it; forgetDevice removes it', (t) => whenImplemented(t, async () => {
   const u = await createConfirmedUser(ctx);
   const start = wire.mark();
   assert.equal((await signIn({ username: u.username, password: u.password })).isSignedIn, true);
@@ -41,7 +41,7 @@ test('signIn confirms the device; rememberDevice; fetchDevices lists it; forgetD
   assert.deepEqual(await fetchDevices(), []);
 }));
 
-test('a remembered device skips the TOTP step on the next signIn (DEVICE_SRP_AUTH); a forgotten one does not', { todo: notYet.devices }, (t) => whenImplemented(t, async () => {
+test('a remembered device skips the TOTP step on the next signIn (DEVICE_SRP_AUTH); a forgotten one does not', (t) => whenImplemented(t, async () => {
   const u = await createConfirmedUser(ctx);
   assert.equal((await signIn({ username: u.username, password: u.password })).isSignedIn, true);
   const details = await setUpTOTP();
@@ -66,7 +66,7 @@ test('a remembered device skips the TOTP step on the next signIn (DEVICE_SRP_AUT
   assert.equal((await confirmSignIn({ challengeResponse: await freshCode(details.sharedSecret) })).isSignedIn, true);
 }));
 
-test('a device forgotten by an administrator: the stale DEVICE_KEY gets "Device does not exist." and Amplify signs in without it', { todo: notYet.devices }, (t) => whenImplemented(t, async () => {
+test('a device forgotten by an administrator: the stale DEVICE_KEY gets "Device does not exist." and Amplify signs in without it', (t) => whenImplemented(t, async () => {
   const u = await createConfirmedUser(ctx);
   assert.equal((await signIn({ username: u.username, password: u.password })).isSignedIn, true);
   await rememberDevice();

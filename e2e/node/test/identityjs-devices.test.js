@@ -12,7 +12,7 @@ import {
 } from '../lib/identityjs.js';
 import { freshCode } from '../lib/totp.js';
 import { decodeJwt, verifyWithJose } from '../lib/jwt.js';
-import { whenImplemented, notYet } from '../lib/pending.js';
+import { whenImplemented } from '../lib/pending.js';
 import * as wire from '../lib/wire.js';
 
 const DEVICE_KEY = /^us-east-1_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -39,7 +39,7 @@ async function signInOnNewDevice() {
   return { ...u, pool, user, outcome, result, start };
 }
 
-test('a sign-in on a tracking pool returns NewDeviceMetadata and the library confirms the device', { todo: notYet.devices }, (t) => whenImplemented(t, async () => {
+test('a sign-in on a tracking pool returns NewDeviceMetadata and the library confirms the device', (t) => whenImplemented(t, async () => {
   const s = await signInOnNewDevice();
   assert.ok(s.result.NewDeviceMetadata, 'AuthenticationResult.NewDeviceMetadata');
   assert.match(s.result.NewDeviceMetadata.DeviceKey, DEVICE_KEY);
@@ -50,7 +50,7 @@ test('a sign-in on a tracking pool returns NewDeviceMetadata and the library con
   assert.equal(s.outcome.userConfirmationNecessary, true);
 }));
 
-test('setDeviceStatusRemembered, getDevice, listDevices, forgetDevice', { todo: notYet.devices }, (t) => whenImplemented(t, async () => {
+test('setDeviceStatusRemembered, getDevice, listDevices, forgetDevice', (t) => whenImplemented(t, async () => {
   const s = await signInOnNewDevice();
   const key = s.result.NewDeviceMetadata?.DeviceKey;
   assert.ok(key, 'NewDeviceMetadata');
@@ -70,7 +70,7 @@ test('setDeviceStatusRemembered, getDevice, listDevices, forgetDevice', { todo: 
   assert.deepEqual(after.Devices, []);
 }));
 
-test('a remembered device answers DEVICE_SRP_AUTH instead of the TOTP challenge; its access token names the device', { todo: notYet.devices }, (t) => whenImplemented(t, async () => {
+test('a remembered device answers DEVICE_SRP_AUTH instead of the TOTP challenge; its access token names the device', (t) => whenImplemented(t, async () => {
   const s = await signInOnNewDevice();
   const key = s.result.NewDeviceMetadata?.DeviceKey;
   assert.ok(key, 'NewDeviceMetadata');
@@ -102,7 +102,7 @@ test('a remembered device answers DEVICE_SRP_AUTH instead of the TOTP challenge;
   assert.equal(decodeJwt(done.session.getAccessToken().getJwtToken()).device_key, undefined, 'a new device is not in the token until confirmed');
 }));
 
-test('a device forgotten by an administrator: the library retries PASSWORD_VERIFIER without the stale DEVICE_KEY and signs in', { todo: notYet.devices }, (t) => whenImplemented(t, async () => {
+test('a device forgotten by an administrator: the library retries PASSWORD_VERIFIER without the stale DEVICE_KEY and signs in', (t) => whenImplemented(t, async () => {
   const s = await signInOnNewDevice();
   const key = s.result.NewDeviceMetadata?.DeviceKey;
   assert.ok(key, 'NewDeviceMetadata');
