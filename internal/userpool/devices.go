@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,7 +93,52 @@ func (s *Service) NewDevice(ctx context.Context, p *Pool, u storage.User, ip str
 	if err != nil {
 		return storage.Device{}, fmt.Errorf("userpool: creating a device: %w", err)
 	}
+	s.pruneUnconfirmedDevices(ctx, p, u, d.Key)
 	return d, nil
+}
+
+// Unconfirmed devices are issued at every sign-in that names no device; the
+// ones a client never confirms are pruned when the next one is issued.
+const (
+	// unconfirmedDeviceTTL is how long an unconfirmed device can still be
+	// confirmed.
+	unconfirmedDeviceTTL = 24 * time.Hour
+	// maxUnconfirmedDevices is how many unconfirmed devices a user keeps.
+	maxUnconfirmedDevices = 10
+)
+
+// pruneUnconfirmedDevices deletes u's unconfirmed devices older than
+// unconfirmedDeviceTTL, and the oldest beyond maxUnconfirmedDevices, except
+// keep. Failures are logged: pruning is housekeeping, not part of sign-in.
+func (s *Service) pruneUnconfirmedDevices(ctx context.Context, p *Pool, u storage.User, keep string) {
+	var pending []storage.Device
+	page := storage.Page{Limit: 100}
+	for {
+		devices, next, err := s.Store.ListDevices(ctx, p.ID, u.UsernameKey, page)
+		if err != nil {
+			s.log().Warn("listing devices to prune", "pool", p.ID, "error", err.Error())
+			return
+		}
+		for _, d := range devices {
+			if !d.Confirmed && d.Key != keep {
+				pending = append(pending, d)
+			}
+		}
+		if next == "" {
+			break
+		}
+		page.After = next
+	}
+	slices.SortFunc(pending, func(a, b storage.Device) int { return b.CreatedAt.Compare(a.CreatedAt) }) // newest first
+	cutoff := s.now().Add(-unconfirmedDeviceTTL)
+	for i, d := range pending {
+		if i+1 < maxUnconfirmedDevices && d.CreatedAt.After(cutoff) {
+			continue
+		}
+		if err := s.Store.DeleteDevice(ctx, p.ID, d.Key); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			s.log().Warn("pruning an unconfirmed device", "pool", p.ID, "error", err.Error())
+		}
+	}
 }
 
 // ownDevice loads device key of u, or ErrDeviceNotFound.
