@@ -6,6 +6,7 @@ import (
 	"github.com/userpoold/userpoold/internal/awsjson"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/storage"
 )
 
 // exceptions maps a fault.Kind to the constructor of its exception.
@@ -66,6 +67,10 @@ func mapError(err error) error {
 	var apiErr awsjson.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr
+	}
+	if errors.Is(err, storage.ErrBadCursor) {
+		// UNCONFIRMED wording.
+		return cognitoidp.NewInvalidParameterException("The pagination token is invalid.")
 	}
 	var f *fault.Error
 	if errors.As(err, &f) {

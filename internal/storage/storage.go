@@ -13,6 +13,8 @@ var (
 	ErrNotFound = errors.New("storage: not found")
 	// ErrExists means a record with the same primary or unique key exists.
 	ErrExists = errors.New("storage: already exists")
+	// ErrBadCursor means a Page.After cursor was not one the store returned.
+	ErrBadCursor = errors.New("storage: invalid page cursor")
 )
 
 // Store is everything userpoold persists. Implementations must be safe for

@@ -176,6 +176,11 @@ func checkPaging[T any](t *testing.T, what string, want []string, key func(T) st
 			t.Errorf("%s with limit %d: got %q, want %q", what, limit, got, want)
 		}
 	}
+	for _, bad := range []string{"garbage!", "Zm9v"} {
+		if _, _, err := list(storage.Page{After: bad, Limit: 1}); !errors.Is(err, storage.ErrBadCursor) {
+			t.Errorf("%s with cursor %q: err = %v, want ErrBadCursor", what, bad, err)
+		}
+	}
 }
 
 // ---------------------------------------------------------------------------

@@ -293,7 +293,7 @@ func encodeCursor(parts ...string) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("1\x00" + strings.Join(parts, "\x00")))
 }
 
-var errBadCursor = errors.New("storage/sql: invalid page cursor")
+var errBadCursor = fmt.Errorf("storage/sql: %w", storage.ErrBadCursor)
 
 func decodeCursor(c string, n int) ([]string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
