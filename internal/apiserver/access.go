@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/token"
@@ -68,7 +67,7 @@ func (s *Server) authorize(ctx context.Context, accessToken string, check status
 	if err != nil {
 		return nil, err
 	}
-	if revokedByUser(u, claims.OriginJTI) {
+	if userpool.SignedOut(u, claims.OriginJTI) {
 		return nil, errRevokedAccessToken
 	}
 	if !u.Enabled {
@@ -83,19 +82,4 @@ func (s *Server) authorize(ctx context.Context, accessToken string, check status
 		}
 	}
 	return &caller{Pool: pool, User: u, Claims: claims}, nil
-}
-
-// revokedByUser reports whether a token family started before the user's
-// last global sign-out (or disablement). Origin JTIs are version 7 UUIDs,
-// whose first 48 bits are the sign-in time in milliseconds.
-func revokedByUser(u storage.User, originJTI string) bool {
-	if u.TokensRevokedAt.IsZero() {
-		return false
-	}
-	id, err := uuid.Parse(originJTI)
-	if err != nil || id.Version() != 7 {
-		return true
-	}
-	ms := int64(id[0])<<40 | int64(id[1])<<32 | int64(id[2])<<24 | int64(id[3])<<16 | int64(id[4])<<8 | int64(id[5])
-	return ms < u.TokensRevokedAt.UnixMilli()
 }

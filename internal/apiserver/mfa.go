@@ -78,19 +78,6 @@ func userGone(err error) error {
 	return err
 }
 
-// adminMFAUser loads the pool and user an admin MFA operation names.
-func (s *Server) adminMFAUser(ctx context.Context, poolID, username string) (*userpool.Pool, storage.User, error) {
-	p, err := s.Pools.LoadPool(ctx, poolID)
-	if err != nil {
-		return nil, storage.User{}, err
-	}
-	u, err := s.Pools.FindUser(ctx, p, username)
-	if err != nil {
-		return nil, storage.User{}, err
-	}
-	return p, u, nil
-}
-
 // SetUserMFAPreference sets the signed-in user's MFA factors and preferred
 // factor (spec §3). It is authorized by the access token alone; IAM is never
 // evaluated and a SigV4 signature, if any, is ignored.
@@ -109,7 +96,7 @@ func (s *Server) SetUserMFAPreference(ctx context.Context, in *cognitoidp.SetUse
 // AdminSetUserMFAPreference sets a user's MFA factors and preferred factor
 // as an administrator.
 func (s *Server) AdminSetUserMFAPreference(ctx context.Context, in *cognitoidp.AdminSetUserMFAPreferenceInput) (*cognitoidp.AdminSetUserMFAPreferenceOutput, error) {
-	pool, u, err := s.adminMFAUser(ctx, str(in.UserPoolId), str(in.Username))
+	pool, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +141,7 @@ func (s *Server) SetUserSettings(ctx context.Context, in *cognitoidp.SetUserSett
 // user, as an administrator. It applies to users in any state (its error
 // list has neither PasswordResetRequired nor UserNotConfirmed).
 func (s *Server) AdminSetUserSettings(ctx context.Context, in *cognitoidp.AdminSetUserSettingsInput) (*cognitoidp.AdminSetUserSettingsOutput, error) {
-	pool, u, err := s.adminMFAUser(ctx, str(in.UserPoolId), str(in.Username))
+	pool, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +201,7 @@ func (s *Server) GetUserAuthFactors(ctx context.Context, in *cognitoidp.GetUserA
 
 // AdminGetUserAuthFactors lists a user's MFA settings and sign-in factors.
 func (s *Server) AdminGetUserAuthFactors(ctx context.Context, in *cognitoidp.AdminGetUserAuthFactorsInput) (*cognitoidp.AdminGetUserAuthFactorsOutput, error) {
-	pool, u, err := s.adminMFAUser(ctx, str(in.UserPoolId), str(in.Username))
+	pool, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}

@@ -214,33 +214,6 @@ func TestSecretBlockEncoding(t *testing.T) {
 	}
 }
 
-func TestOriginJTI(t *testing.T) {
-	jti, err := newOriginJTI(epoch.Add(123*time.Millisecond), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := uuid.MustParse(jti)
-	if id.Version() != 7 || id.Variant() != uuid.RFC4122 {
-		t.Fatalf("%s: version %d variant %v", jti, id.Version(), id.Variant())
-	}
-	sec, nsec := id.Time().UnixTime()
-	if got := time.Unix(sec, nsec).UTC(); !got.Equal(epoch.Add(123 * time.Millisecond)) {
-		t.Fatalf("time %v", got)
-	}
-	u := storage.User{}
-	if signedOut(u, jti) {
-		t.Error("signed out without a sign-out")
-	}
-	u.TokensRevokedAt = epoch.Add(124 * time.Millisecond)
-	if !signedOut(u, jti) || !signedOut(u, uuid.NewString()) {
-		t.Error("a family from before the sign-out (or without a time) survives it")
-	}
-	u.TokensRevokedAt = epoch.Add(123 * time.Millisecond)
-	if signedOut(u, jti) {
-		t.Error("revokedAt is exclusive")
-	}
-}
-
 func TestSRPFixedClock(t *testing.T) {
 	f := newFixture(t, "", "")
 	f.addUser("cy", "CONFIRMED")

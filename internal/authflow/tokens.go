@@ -6,10 +6,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"io"
 	"slices"
 	"strings"
 	"time"
@@ -52,7 +50,7 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 		o.authTime = now
 	}
 	if o.originJTI == "" {
-		jti, err := newOriginJTI(now, s.rand())
+		jti, err := userpool.NewOriginJTI(now, s.rand())
 		if err != nil {
 			return nil, err
 		}
@@ -194,37 +192,6 @@ func (s *Service) groups(ctx context.Context, poolID, usernameKey string) (names
 	return names, roles, preferred, nil
 }
 
-// newOriginJTI returns a version 7 UUID whose first 48 bits are now in Unix
-// milliseconds: the token family's origin_jti. The time in it is what
-// GlobalSignOut compares against (apiserver's revokedByUser, signedOut).
-func newOriginJTI(now time.Time, r io.Reader) (string, error) {
-	var u uuid.UUID
-	if _, err := io.ReadFull(r, u[6:]); err != nil {
-		return "", err
-	}
-	var ms [8]byte
-	binary.BigEndian.PutUint64(ms[:], uint64(now.UnixMilli()))
-	copy(u[:6], ms[2:])
-	u[6] = 0x70 | u[6]&0x0f
-	u[8] = 0x80 | u[8]&0x3f
-	return u.String(), nil
-}
-
-// signedOut reports whether the token family originJTI started before the
-// user's last global sign-out. Origin JTIs that are not version 7 UUIDs
-// carry no time and count as signed out once the user ever signed out.
-func signedOut(u storage.User, originJTI string) bool {
-	if u.TokensRevokedAt.IsZero() {
-		return false
-	}
-	id, err := uuid.Parse(originJTI)
-	if err != nil || id.Version() != 7 {
-		return true
-	}
-	ms := int64(id[0])<<40 | int64(id[1])<<32 | int64(id[2])<<24 | int64(id[3])<<16 | int64(id[4])<<8 | int64(id[5])
-	return ms < u.TokensRevokedAt.UnixMilli()
-}
-
 // refreshRequest is a token refresh through InitiateAuth (flow set) or
 // GetTokensFromRefreshToken (flow empty).
 type refreshRequest struct {
@@ -310,7 +277,7 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, client *user
 	if err != nil {
 		return nil, err
 	}
-	if signedOut(u, claims.OriginJTI) {
+	if userpool.SignedOut(u, claims.OriginJTI) {
 		return nil, errRefreshRevoked
 	}
 	if !u.Enabled {
