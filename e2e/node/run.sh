@@ -28,27 +28,34 @@ log() { printf 'e2e/node: %s\n' "$*" >&2; }
 
 cleanup() {
   local status=$?
+  # A reader that went away (run.sh | head) must not stop the clean-up.
+  trap '' PIPE
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
+  local server_log=""
   if [[ $status -ne 0 && -f "$tmp/server.log" ]]; then
-    log "last lines of the server log ($tmp/server.log):"
-    tail -n 40 "$tmp/server.log" | cut -c1-600 >&2 || true
+    server_log=$(tail -n 40 "$tmp/server.log" | cut -c1-600)
   fi
   if [[ -n "${USERPOOLD_E2E_KEEP:-}" ]]; then
-    log "kept $tmp"
+    log "kept $tmp" || true
   else
     rm -rf "$tmp"
   fi
-  log "finished with status $status in $(( $(date +%s) - started ))s"
+  if [[ -n "$server_log" ]]; then
+    log "last lines of the server log:" || true
+    printf '%s\n' "$server_log" >&2 || true
+  fi
+  log "finished with status $status in $(( $(date +%s) - started ))s" || true
   exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 141' PIPE
 
 if [[ -n "${USERPOOLD_E2E_BIN:-}" ]]; then
   log "using the server binary $USERPOOLD_E2E_BIN"
