@@ -4,6 +4,7 @@
 //
 //	userpoold [flags]                 serve (see -h for flags and their USERPOOLD_* variables)
 //	userpoold outbox [flags]          print the latest code sent to a user (development outbox)
+//	userpoold rotate-keys [flags]     give a pool new token signing keys (old ones stay published)
 package main
 
 import (
@@ -29,8 +30,13 @@ func main() {
 }
 
 func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "outbox" {
-		return runOutbox(args[1:], getenv, stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "outbox":
+			return runOutbox(args[1:], getenv, stdout, stderr)
+		case "rotate-keys":
+			return runRotateKeys(args[1:], getenv, stdout, stderr)
+		}
 	}
 	if len(args) > 0 && args[0] == "serve" {
 		args = args[1:]

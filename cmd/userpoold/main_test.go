@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -198,5 +200,63 @@ func TestBadConfigExits2(t *testing.T) {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 		}
+	}
+}
+
+// TestAdminSubcommands drives "userpoold outbox" and "userpoold rotate-keys"
+// against a running server.
+func TestAdminSubcommands(t *testing.T) {
+	bin := buildBinary(t)
+	addr := freeAddr(t)
+	start(t, bin, addr, "--data", t.TempDir())
+	ctx := context.Background()
+	c := client(addr)
+	pool, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("cli")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(pool.UserPool.Id)
+	_, err = c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+		UserPoolId: aws.String(id), Username: aws.String("alice"), TemporaryPassword: aws.String("Temp-Passw0rd!"),
+		UserAttributes:         []types.AttributeType{{Name: aws.String("email"), Value: aws.String("alice@example.com")}},
+		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := func(string) string { return "" }
+	var out, errOut bytes.Buffer
+	if code := run([]string{"outbox", "--endpoint", "http://" + addr, "--pool", id, "--user", "alice"}, env, &out, &errOut); code != 0 {
+		t.Fatalf("outbox exit %d: %s", code, errOut.String())
+	}
+	if got := strings.TrimSpace(out.String()); got != "Temp-Passw0rd!" {
+		t.Errorf("outbox printed %q, want the temporary password", got)
+	}
+	if code := run([]string{"outbox", "--endpoint", "http://" + addr, "--pool", id, "--user", "alice", "--channel", "SMS"}, env, &out, &errOut); code != 1 {
+		t.Errorf("no SMS message: exit %d", code)
+	}
+
+	keys := func() int {
+		resp, err := http.Get("http://" + addr + "/" + id + "/.well-known/jwks.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var jwks struct{ Keys []json.RawMessage }
+		json.NewDecoder(resp.Body).Decode(&jwks)
+		return len(jwks.Keys)
+	}
+	if n := keys(); n != 2 {
+		t.Fatalf("new pool publishes %d keys, want 2 (ID and access)", n)
+	}
+	out.Reset()
+	if code := run([]string{"rotate-keys", "--endpoint", "http://" + addr, "--pool", id}, env, &out, &errOut); code != 0 {
+		t.Fatalf("rotate-keys exit %d: %s", code, errOut.String())
+	}
+	if n := keys(); n != 4 {
+		t.Errorf("after rotation %d keys are published, want 4 (old ones kept)", n)
+	}
+	if code := run([]string{"rotate-keys", "--endpoint", "http://" + addr, "--pool", "us-east-1_Nope12345"}, env, &out, &errOut); code != 1 {
+		t.Errorf("rotating an unknown pool: exit %d", code)
 	}
 }

@@ -375,6 +375,7 @@ func (s *Server) routes(issuer *token.Issuer) http.Handler {
 		json.NewEncoder(w).Encode(doc)
 	})
 	mux.HandleFunc("GET /_userpoold/outbox", s.serveOutbox)
+	mux.HandleFunc("POST /_userpoold/rotate-keys", func(w http.ResponseWriter, r *http.Request) { s.serveRotateKeys(w, r, issuer) })
 	return mux
 }
 
@@ -416,6 +417,45 @@ func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(body)
+}
+
+// serveRotateKeys gives a pool new signing keys; the old ones stay published
+// in the JWKS so that tokens they signed keep verifying. It is authorized
+// exactly like an admin operation (a SigV4 signature, checked against the
+// configured keys).
+func (s *Server) serveRotateKeys(w http.ResponseWriter, r *http.Request, issuer *token.Issuer) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<10))
+	if err != nil {
+		writeJSONError(w, http.StatusBadRequest, "SerializationException", "The request body is too large.")
+		return
+	}
+	if _, err := s.verifier.Verify(r, body); err != nil {
+		var e *sigv4.Error
+		if errors.As(err, &e) {
+			writeJSONError(w, http.StatusForbidden, e.Code, e.Message)
+			return
+		}
+		writeJSONError(w, http.StatusForbidden, "AccessDeniedException", "Access denied.")
+		return
+	}
+	pool := r.URL.Query().Get("userPoolId")
+	if _, err := s.Store.GetPool(r.Context(), pool); err != nil {
+		writeJSONError(w, http.StatusNotFound, "ResourceNotFoundException", "User pool "+pool+" does not exist.")
+		return
+	}
+	if err := issuer.RotateKeys(r.Context(), pool); err != nil {
+		s.log.Error("rotating keys", "pool", pool, "error", err.Error())
+		writeJSONError(w, http.StatusInternalServerError, "InternalErrorException", "An internal error occurred.")
+		return
+	}
+	s.log.Info("signing keys rotated", "pool", pool)
+	jwks, err := issuer.JWKS(r.Context(), pool)
+	if err != nil {
+		writeJSONError(w, http.StatusInternalServerError, "InternalErrorException", "An internal error occurred.")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(jwks)
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
