@@ -247,7 +247,7 @@ type secretBlock struct {
 }
 
 const (
-	blockVersion = 1
+	blockVersion = 2
 	flagDecoy    = 1
 )
 
@@ -261,9 +261,9 @@ func blockAD(poolID, clientID string) []byte {
 
 // marshal lays the block out as: version (1) | flags (1) | expires, Unix ms
 // (8) | username (2-byte length + bytes) | device key (2 + n) | A (Size) |
-// state (1 + n).
+// state (2 + n).
 func (b secretBlock) marshal() []byte {
-	out := make([]byte, 0, 2+8+2+len(b.username)+2+len(b.deviceKey)+len(b.a)+1+len(b.state))
+	out := make([]byte, 0, 2+8+2+len(b.username)+2+len(b.deviceKey)+len(b.a)+2+len(b.state))
 	var flags byte
 	if b.decoy {
 		flags |= flagDecoy
@@ -275,7 +275,7 @@ func (b secretBlock) marshal() []byte {
 	out = binary.BigEndian.AppendUint16(out, uint16(len(b.deviceKey)))
 	out = append(out, b.deviceKey...)
 	out = append(out, b.a...)
-	out = append(out, byte(len(b.state)))
+	out = binary.BigEndian.AppendUint16(out, uint16(len(b.state)))
 	return append(out, b.state...)
 }
 
@@ -302,15 +302,15 @@ func unmarshalBlock(p []byte) (secretBlock, error) {
 	var ok1, ok2 bool
 	b.username, ok1 = str()
 	b.deviceKey, ok2 = str()
-	if !ok1 || !ok2 || len(p) < srp.Size+1 {
+	if !ok1 || !ok2 || len(p) < srp.Size+2 {
 		return b, errBlock
 	}
 	b.a, p = p[:srp.Size], p[srp.Size:]
-	n := int(p[0])
-	if len(p) != 1+n {
+	n := int(binary.BigEndian.Uint16(p))
+	if len(p) != 2+n {
 		return b, errBlock
 	}
-	b.state = p[1:]
+	b.state = p[2:]
 	return b, nil
 }
 

@@ -297,7 +297,7 @@ func TestNewServerRegeneratesWhenBIsZero(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(s.State()[1:], b1) {
+	if !bytes.Equal(s.State()[1:1+srp.SecretSize], b1) {
 		t.Fatal("NewServer kept the b that makes B = 0")
 	}
 	want := new(big.Int).Mul(k, v)
@@ -317,7 +317,7 @@ func TestState(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := s.State()
-	if len(st) != 1+srp.SecretSize || st[0] != 1 {
+	if len(st) != 1+srp.SecretSize+srp.Size || st[0] != 2 || !bytes.Equal(st[1+srp.SecretSize:], s.B()) {
 		t.Fatalf("State = %x", st)
 	}
 	st[1] ^= 1 // State returns a copy
@@ -325,9 +325,13 @@ func TestState(t *testing.T) {
 		t.Fatal("State aliases the server")
 	}
 	st[1] ^= 1
+	zeroB := append([]byte{2}, make([]byte, srp.SecretSize)...)
+	zeroB = append(zeroB, s.B()...)
+	bigB := append(append([]byte{2}, st[1:1+srp.SecretSize]...), bytes.Repeat([]byte{0xff}, srp.Size)...)
 	for name, bad := range map[string][]byte{
-		"empty": nil, "version 2": append([]byte{2}, st[1:]...), "short": st[:len(st)-1], "long": append(st, 0),
-		"b = 0": append([]byte{1}, make([]byte, srp.SecretSize)...),
+		"empty": nil, "version 3": append([]byte{3}, st[1:]...), "short": st[:len(st)-1], "long": append(st, 0),
+		"version 1, b = 0": append([]byte{1}, make([]byte, srp.SecretSize)...), "b = 0": zeroB, "B >= N": bigB,
+		"version 1 with B": append([]byte{1}, st[1:]...),
 	} {
 		if _, err := srp.ResumeServer(bad, v); !errors.Is(err, srp.ErrInvalidState) {
 			t.Errorf("ResumeServer(%s): %v", name, err)
@@ -337,10 +341,26 @@ func TestState(t *testing.T) {
 	if err != nil || r.SRPBHex() != s.SRPBHex() {
 		t.Fatal("resume changed B")
 	}
-	// Another verifier gives another B, so the old claim cannot verify.
+	// A version 1 state (b only) recomputes the same B.
+	r1, err := srp.ResumeServer(append([]byte{1}, st[1:1+srp.SecretSize]...), v)
+	if err != nil || r1.SRPBHex() != s.SRPBHex() {
+		t.Fatal("version 1 resume computed another B")
+	}
+	// A claim made against the original verifier verifies after resuming
+	// with it, and not after resuming with a changed verifier.
+	c, _ := srptest.NewClient(rand.Reader, "p")
+	A, _ := srp.ParseA(c.SRPA())
+	ts := srp.FormatTimestamp(now)
+	sig, err := c.Signature("u", "pw", s.SRPBHex(), "01", base64.StdEncoding.EncodeToString([]byte("block")), ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.VerifyClaim(A, "p", "u", []byte("block"), ts, sig) {
+		t.Fatal("resumed server rejected a valid claim")
+	}
 	r2, _ := srp.ResumeServer(st, srp.Verifier([]byte{1}, "p", "u", "pw2"))
-	if r2.SRPBHex() == s.SRPBHex() {
-		t.Fatal("B does not depend on the verifier")
+	if r2.VerifyClaim(A, "p", "u", []byte("block"), ts, sig) {
+		t.Fatal("a claim for the old verifier verified after the verifier changed")
 	}
 	if b := s.B(); len(b) != srp.Size || strings.TrimLeft(hex.EncodeToString(b), "0") != s.SRPBHex() {
 		t.Fatal("B and SRPBHex disagree")

@@ -18,8 +18,14 @@ import (
 // group at about 128 bits of strength, which needs a 256-bit exponent).
 const SecretSize = 32
 
-// stateVersion is the first byte of State; bump it when the layout changes.
-const stateVersion = 1
+// State layouts, told apart by their first byte.
+const (
+	// stateVersion is version byte 1 || b: B is recomputed on resume.
+	stateVersion = 1
+	// stateWithB is version byte 2 || b || B: resuming skips computing B
+	// (one 3072-bit exponentiation). State writes this one.
+	stateWithB = 2
+)
 
 var (
 	// ErrInvalidA reports an SRP_A that is not hexadecimal or is not in
@@ -61,13 +67,18 @@ func NewServer(rand io.Reader, verifier []byte) (*Server, error) {
 	return nil, errors.New("srp: random source keeps producing an unusable b")
 }
 
-// newServer computes B for b and v, or returns nil when b == 0 or B == 0.
-func newServer(b []byte, v *bigmod.Nat) *Server {
+// isZero reports whether b is all zeros, in constant time.
+func isZero(b []byte) bool {
 	var acc byte
 	for _, c := range b {
 		acc |= c
 	}
-	if acc == 0 {
+	return acc == 0
+}
+
+// newServer computes B for b and v, or returns nil when b == 0 or B == 0.
+func newServer(b []byte, v *bigmod.Nat) *Server {
+	if isZero(b) {
 		return nil
 	}
 	gb := bigmod.NewNat().Exp(gNat, b, nMod)
@@ -94,23 +105,38 @@ func (s *Server) SRPBHex() string {
 // State serialises the handshake so that a stateless server can resume it
 // from the SECRET_BLOCK it issued. It contains the secret b: the caller must
 // encrypt and authenticate it (and bind it to the user and verifier) before
-// it leaves the process. The layout is version byte 1 || b.
+// it leaves the process: ResumeServer trusts the B it carries. The layout is
+// version byte 2 || b || B.
 func (s *Server) State() []byte {
-	return append([]byte{stateVersion}, s.b...)
+	out := make([]byte, 0, 1+SecretSize+Size)
+	out = append(out, stateWithB)
+	out = append(out, s.b...)
+	return append(out, s.pubB...)
 }
 
 // ResumeServer rebuilds the Server that produced state for the same
-// verifier, recomputing B. It returns ErrInvalidState for a state of another
-// version or length, and ErrInvalidVerifier for an out-of-range verifier. If
-// the verifier changed since State was taken, B changes and VerifyClaim
-// fails.
+// verifier. A state written by State carries B, which is trusted as is (the
+// caller authenticated the state); an older version-1 state has B
+// recomputed. It returns ErrInvalidState for a state of another version or
+// length, and ErrInvalidVerifier for an out-of-range verifier. If the
+// verifier changed since State was taken, the shared secret no longer
+// matches the client's and VerifyClaim fails.
 func ResumeServer(state []byte, verifier []byte) (*Server, error) {
-	if len(state) != 1+SecretSize || state[0] != stateVersion {
-		return nil, ErrInvalidState
-	}
 	v, err := elementNat(verifier)
 	if err != nil {
 		return nil, ErrInvalidVerifier
+	}
+	switch {
+	case len(state) == 1+SecretSize+Size && state[0] == stateWithB:
+		b := append([]byte(nil), state[1:1+SecretSize]...)
+		pubB := append([]byte(nil), state[1+SecretSize:]...)
+		if _, err := elementNat(pubB); err != nil || isZero(b) {
+			return nil, ErrInvalidState
+		}
+		return &Server{b: b, v: v, pubB: pubB}, nil
+	case len(state) == 1+SecretSize && state[0] == stateVersion:
+	default:
+		return nil, ErrInvalidState
 	}
 	s := newServer(append([]byte(nil), state[1:]...), v)
 	if s == nil {
