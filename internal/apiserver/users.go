@@ -6,6 +6,7 @@ import (
 
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
@@ -53,15 +54,13 @@ func mfaOptions(u storage.User) []cognitoidp.MFAOptionType {
 }
 
 // mfaSettings returns UserMFASettingList and PreferredMfaSetting of u, both
-// nil (and so omitted, spec §4.1) when the user has none.
+// nil (and so omitted, spec §4.1) when the user has none; the same view
+// GetUserAuthFactors gives (mfa.Settings).
 func mfaSettings(u storage.User) ([]string, *string) {
-	var list []string
-	if len(u.MFA.Enabled) > 0 {
-		list = slices.Clone(u.MFA.Enabled)
-	}
+	list, preferred := mfa.Settings(u.MFA)
 	var pref *string
-	if u.MFA.Preferred != "" {
-		pref = cognitoidp.String(u.MFA.Preferred)
+	if preferred != "" {
+		pref = cognitoidp.String(preferred)
 	}
 	return list, pref
 }

@@ -518,7 +518,7 @@ func TestGetUser(t *testing.T) {
 	umOK(t, err)
 	out, err = e.Anonymous.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(tok)})
 	umOK(t, err)
-	if !slices.Equal(out.UserMFASettingList, []string{"SOFTWARE_TOKEN_MFA", "SMS_MFA"}) || aws.ToString(out.PreferredMfaSetting) != "SOFTWARE_TOKEN_MFA" ||
+	if !slices.Equal(out.UserMFASettingList, []string{"SMS_MFA", "SOFTWARE_TOKEN_MFA"}) || aws.ToString(out.PreferredMfaSetting) != "SOFTWARE_TOKEN_MFA" ||
 		len(out.MFAOptions) != 1 || out.MFAOptions[0].DeliveryMedium != types.DeliveryMediumTypeSms || aws.ToString(out.MFAOptions[0].AttributeName) != "phone_number" {
 		t.Fatalf("MFA = %+v %v %+v", out.UserMFASettingList, out.PreferredMfaSetting, out.MFAOptions)
 	}

@@ -100,9 +100,13 @@ type Decision struct {
 // EMAIL_OTP, as users with a phone number are with SMS_MFA. UNCONFIRMED
 // (spec §7.3 "email analogue", §14.8); the Developer Guide says SMS and email
 // MFA "require no additional configuration after your user adds an email
-// address or phone number to their profile". Set to false to send such
-// users to MFA_SETUP instead.
-const implicitEmailMFA = true
+// address or phone number to their profile". But Amplify v6 implements an
+// in-flow email MFA setup (MFA_SETUP answered with EMAIL) and a setup
+// selection between TOTP and email, which users with an email address would
+// never reach if email MFA were implicit; the SMS evidence (amplify-js#11258)
+// does not carry over. So such users get MFA_SETUP. Set to true to challenge
+// them with EMAIL_OTP instead.
+const implicitEmailMFA = false
 
 // Decide is the MFA decision taken after a user's password (or SRP proof)
 // is verified (spec §7.3):

@@ -57,7 +57,8 @@ func TestDecide(t *testing.T) {
 		{"implicit SMS wins over implicit email", all, mfa.UserOf(user(true, true, false, nil, "")), challenge(mfa.SMS)},
 		{"a phone number does not help when the pool has no SMS", totpOnly, mfa.UserOf(user(true, false, false, nil, "")), setup(mfa.TOTP)},
 		// "(email analogue: pool email MFA on and user has email -> EMAIL_OTP?  UNCONFIRMED)"
-		{"ON TOTP+email pool, user with email gets implicit EMAIL_OTP", totpEmail, mfa.UserOf(user(false, true, false, nil, "")), challenge(mfa.Email)},
+		// Email MFA is not implicit (implicitEmailMFA): the user sets a factor up.
+		{"ON TOTP+email pool, user with email sets a factor up", totpEmail, mfa.UserOf(user(false, true, false, nil, "")), setup(mfa.TOTP, mfa.Email)},
 		// "else -> MFA_SETUP with MFAS_CAN_SETUP = factors the pool offers"
 		{"ON TOTP-only pool, new user → MFA_SETUP [TOTP]", totpOnly, mfa.UserOf(user(false, true, false, nil, "")), setup(mfa.TOTP)},
 		{"ON SMS+TOTP pool, user without phone → MFA_SETUP lists SMS too", smsTOTP, mfa.UserOf(user(false, true, false, nil, "")), setup(mfa.SMS, mfa.TOTP)},
