@@ -102,6 +102,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		storageKind = "postgres"
 	}
 	log.Info("userpoold listening", "addr", addr, "region", cfg.Region, "storage", storageKind, "issuer", cfg.Issuer)
+	if host, _, _ := net.SplitHostPort(cfg.Addr); cfg.PasswordHashing == "fast" && !config.IsLoopback(host) {
+		log.Warn("password-hashing is fast (for test suites): password hashes are cheap to crack; do not use it for real users")
+	}
 	if ready != nil {
 		ready <- addr
 	}

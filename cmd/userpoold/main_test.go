@@ -113,6 +113,7 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 			cmd.Wait()
 
 			start(t, bin, addr, args...)
+			c = client(addr) // the old client's pooled connections died with the server
 			for _, id := range ids {
 				if _, err := c.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(id)}); err != nil {
 					t.Errorf("pool %s lost after kill -9: %v", id, err)

@@ -66,7 +66,7 @@ func (s *Server) InitiateAuth(ctx context.Context, in *cognitoidp.InitiateAuthIn
 		Flow:     string(cognitoidp.ToValue(in.AuthFlow)),
 		Params:   in.AuthParameters,
 		Metadata: in.ClientMetadata,
-		Context:  userContext(ctx, in.UserContextData),
+		Context:  s.userContext(ctx, str(in.ClientId), in.UserContextData),
 	})
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (s *Server) RespondToAuthChallenge(ctx context.Context, in *cognitoidp.Resp
 		Session:   str(in.Session),
 		Responses: in.ChallengeResponses,
 		Metadata:  in.ClientMetadata,
-		Context:   userContext(ctx, in.UserContextData),
+		Context:   s.userContext(ctx, str(in.ClientId), in.UserContextData),
 	})
 	if err != nil {
 		return nil, err

@@ -33,6 +33,9 @@ type authEnv struct {
 	t      testing.TB
 	pool   string
 	client *types.UserPoolClientType
+	// autoSecretHash makes the sign-in helpers add SECRET_HASH for the
+	// env's client when it has a secret.
+	autoSecretHash bool
 }
 
 // allFlows are the flows the default test client allows.
@@ -124,6 +127,9 @@ func (e *authEnv) passwordAuth(clientID, username, pw string, extra ...string) (
 	for i := 0; i+1 < len(extra); i += 2 {
 		params[extra[i]] = extra[i+1]
 	}
+	if clientID == e.clientID() {
+		e.withSecretHash(username, params)
+	}
 	return e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{
 		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(clientID), AuthParameters: params,
 	})
@@ -154,6 +160,9 @@ func (e *authEnv) srpStart(clientID, username string, extra ...string) (*srptest
 	for i := 0; i+1 < len(extra); i += 2 {
 		params[extra[i]] = extra[i+1]
 	}
+	if clientID == e.clientID() {
+		e.withSecretHash(username, params)
+	}
 	out, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{
 		AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: aws.String(clientID), AuthParameters: params,
 	})
@@ -169,6 +178,9 @@ func (e *authEnv) srpAnswer(clientID string, c *srptest.Client, params map[strin
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
 		resp[extra[i]] = extra[i+1]
+	}
+	if _, set := resp["SECRET_HASH"]; !set && clientID == e.clientID() {
+		e.withSecretHash(resp["USERNAME"], resp)
 	}
 	return e.Anonymous.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
 		ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypePasswordVerifier, ChallengeResponses: resp,
@@ -194,6 +206,16 @@ func wantErr(t testing.TB, err error, code, message string) {
 	if got := servertest.ErrorMessage(err); got != message {
 		t.Fatalf("%s message = %q, want %q", code, got, message)
 	}
+}
+
+// withSecretHash adds SECRET_HASH for username to m when the env's client
+// has a secret and the env signs requests for it (autoSecretHash), and
+// returns m.
+func (e *authEnv) withSecretHash(username string, m map[string]string) map[string]string {
+	if s := aws.ToString(e.client.ClientSecret); s != "" && e.autoSecretHash {
+		m["SECRET_HASH"] = secretHash(s, username, e.clientID())
+	}
+	return m
 }
 
 func secretHash(secret, username, clientID string) string {

@@ -105,6 +105,11 @@ func clientSettings(in any, pool *userpool.Pool, verb string) (*clientDoc, error
 	return d, nil
 }
 
+// errPropagateNeedsSecret: "You can only activate
+// EnablePropagateAdditionalUserContextData in an app client that has a
+// client secret" (API reference). UNCONFIRMED wording.
+var errPropagateNeedsSecret = fault.New(fault.InvalidParameter, "EnablePropagateAdditionalUserContextData can only be activated for an app client with a client secret.")
+
 // describeClient renders a stored client as UserPoolClientType.
 func describeClient(c storage.Client) (*cognitoidp.UserPoolClientType, error) {
 	d, err := decodeClientDoc(c)
@@ -148,6 +153,9 @@ func (s *Server) CreateUserPoolClient(ctx context.Context, in *cognitoidp.Create
 		if secret, err = userpool.NewClientSecret(s.Rand); err != nil {
 			return nil, err
 		}
+	}
+	if secret == "" && cognitoidp.ToValue(d.EnablePropagateAdditionalUserContextData) {
+		return nil, errPropagateNeedsSecret
 	}
 	now := s.now()
 	c := storage.Client{PoolID: pool.ID, ID: id, Name: str(in.ClientName), Secret: secret, CreatedAt: now, UpdatedAt: now, Config: cfg}
@@ -205,6 +213,9 @@ func (s *Server) UpdateUserPoolClient(ctx context.Context, in *cognitoidp.Update
 	c, err := s.Store.UpdateClient(ctx, str(in.ClientId), func(c *storage.Client) error {
 		if c.PoolID != pool.ID {
 			return userpool.ClientNotFound(c.ID)
+		}
+		if c.Secret == "" && cognitoidp.ToValue(d.EnablePropagateAdditionalUserContextData) {
+			return errPropagateNeedsSecret
 		}
 		c.Config = cfg
 		if in.ClientName != nil {

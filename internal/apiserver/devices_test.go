@@ -76,7 +76,7 @@ func (e *devEnv) mustLogin(username, key string, want types.ChallengeNameType) *
 
 func (e *devEnv) respond(name types.ChallengeNameType, session *string, r map[string]string) (*cip.RespondToAuthChallengeOutput, error) {
 	return e.Anonymous.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
-		ClientId: aws.String(e.clientID()), ChallengeName: name, Session: session, ChallengeResponses: r,
+		ClientId: aws.String(e.clientID()), ChallengeName: name, Session: session, ChallengeResponses: e.withSecretHash(r["USERNAME"], r),
 	})
 }
 

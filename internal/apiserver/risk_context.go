@@ -19,15 +19,22 @@ func requestIP(ctx context.Context) string {
 }
 
 // userContext is the threat-protection context of an unsigned sign-in
-// request: UserContextData's IpAddress and EncodedData, else the request's
-// source address; the request's User-Agent.
-func userContext(ctx context.Context, in *cognitoidp.UserContextDataType) risk.Context {
+// request: the request's source address and User-Agent, and
+// UserContextData's EncodedData. UserContextData's IpAddress replaces the
+// source address only for app clients with
+// EnablePropagateAdditionalUserContextData (which Cognito allows only with a
+// client secret): from anyone else it is an unauthenticated claim that could
+// dodge blocked IP ranges or claim a skipped one.
+func (s *Server) userContext(ctx context.Context, clientID string, in *cognitoidp.UserContextDataType) risk.Context {
 	c := risk.Context{IP: requestIP(ctx), UserAgent: awsjson.Info(ctx).Header.Get("User-Agent")}
-	if in != nil {
-		if ip := str(in.IpAddress); ip != "" {
+	if in == nil {
+		return c
+	}
+	c.EncodedData = str(in.EncodedData)
+	if ip := str(in.IpAddress); ip != "" {
+		if cl, err := s.Pools.LoadClient(ctx, "", clientID); err == nil && cl.Secret != "" && cl.Settings.PropagatesUserContext() {
 			c.IP = ip
 		}
-		c.EncodedData = str(in.EncodedData)
 	}
 	return c
 }
@@ -36,7 +43,7 @@ func userContext(ctx context.Context, in *cognitoidp.UserContextDataType) risk.C
 // request: ContextData's IpAddress, EncodedData and User-Agent header (the
 // end user's, forwarded by the back end), else the request's own.
 func adminContext(ctx context.Context, in *cognitoidp.ContextDataType) risk.Context {
-	c := userContext(ctx, nil)
+	c := risk.Context{IP: requestIP(ctx), UserAgent: awsjson.Info(ctx).Header.Get("User-Agent")}
 	if in == nil {
 		return c
 	}

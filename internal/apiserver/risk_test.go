@@ -37,7 +37,15 @@ func newRiskEnv(t *testing.T, mode types.AdvancedSecurityModeType, dc *types.Dev
 		UserPoolTier:        types.UserPoolTierTypePlus,
 		UserPoolAddOns:      &types.UserPoolAddOnsType{AdvancedSecurityMode: mode},
 		DeviceConfiguration: dc,
-	}, nil)}
+	}, &cip.CreateUserPoolClientInput{
+		// Only a client with a secret and context-data propagation may tell
+		// Cognito the end user's IP address (UserContextData.IpAddress).
+		GenerateSecret: true, EnablePropagateAdditionalUserContextData: aws.Bool(true),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{
+			types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth,
+		},
+	})}
+	e.autoSecretHash = true
 	if _, err := e.Client.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
 		UserPoolId: aws.String(e.pool), MfaConfiguration: types.UserPoolMfaTypeOptional,
 		SmsMfaConfiguration:           &types.SmsMfaConfigType{SmsAuthenticationMessage: aws.String("Your code is {####}")},
@@ -66,7 +74,7 @@ func (e *riskEnv) loginFrom(username, pw, ip, dev string, extra ...string) (*cip
 		params[extra[i]] = extra[i+1]
 	}
 	return e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.clientID()), AuthParameters: params,
+		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.clientID()), AuthParameters: e.withSecretHash(username, params),
 		UserContextData: &types.UserContextDataType{IpAddress: aws.String(ip), EncodedData: aws.String(encodedData(dev))},
 	})
 }
@@ -275,10 +283,10 @@ func TestRiskActions(t *testing.T) {
 		}
 		e.wantEvent(t, u, "InProgress", "AccountTakeover", "Medium", "Password:Success")
 		_, err = e.Anonymous.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(e.clientID()), ChallengeName: types.ChallengeNameTypeSmsMfa,
-			Session: out.Session, ChallengeResponses: map[string]string{"USERNAME": u, "SMS_MFA_CODE": "000000"}})
+			Session: out.Session, ChallengeResponses: e.withSecretHash(u, map[string]string{"USERNAME": u, "SMS_MFA_CODE": "000000"})})
 		wantErr(t, err, "CodeMismatchException", "Invalid code or auth state for the user.")
 		r, err := e.Anonymous.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(e.clientID()), ChallengeName: types.ChallengeNameTypeSmsMfa,
-			Session: out.Session, ChallengeResponses: map[string]string{"USERNAME": u, "SMS_MFA_CODE": e.LastCode(e.pool, u)}})
+			Session: out.Session, ChallengeResponses: e.withSecretHash(u, map[string]string{"USERNAME": u, "SMS_MFA_CODE": e.LastCode(e.pool, u)})})
 		if err != nil || r.AuthenticationResult == nil {
 			t.Fatalf("%+v %v", r, err)
 		}
@@ -564,7 +572,7 @@ func TestRiskWithRememberedDevices(t *testing.T) {
 			session := out.Session
 			if tc.want == types.ChallengeNameTypeSmsMfa {
 				r, err := e.Anonymous.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(e.clientID()), ChallengeName: types.ChallengeNameTypeSmsMfa,
-					Session: out.Session, ChallengeResponses: map[string]string{"USERNAME": "rem", "SMS_MFA_CODE": e.LastCode(e.pool, "rem")}})
+					Session: out.Session, ChallengeResponses: e.withSecretHash("rem", map[string]string{"USERNAME": "rem", "SMS_MFA_CODE": e.LastCode(e.pool, "rem")})})
 				if err != nil || r.ChallengeName != types.ChallengeNameTypeDeviceSrpAuth {
 					t.Fatalf("after SMS: %+v %v", r, err)
 				}
@@ -584,5 +592,37 @@ func TestRiskWithRememberedDevices(t *testing.T) {
 				t.Errorf("last_ip_used after a sign-in from %s: %v %v", awayIP, attrMap(got.Device.DeviceAttributes), err)
 			}
 		})
+	}
+}
+
+// TestClaimedIPNeedsTrustedClient checks that UserContextData.IpAddress is
+// believed only from an app client with a secret and
+// EnablePropagateAdditionalUserContextData: from anyone else it is an
+// unauthenticated claim that could dodge a blocked range.
+func TestClaimedIPNeedsTrustedClient(t *testing.T) {
+	e := newRiskEnv(t, types.AdvancedSecurityModeTypeEnforced, nil)
+	e.setRisk(&cip.SetRiskConfigurationInput{
+		RiskExceptionConfiguration: &types.RiskExceptionConfigurationType{BlockedIPRangeList: []string{"127.0.0.0/8"}},
+	})
+	e.createUser("carl", riskPwd)
+	plain := e.newClient(nil)
+	_, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: plain.ClientId,
+		AuthParameters:  map[string]string{"USERNAME": "carl", "PASSWORD": riskPwd},
+		UserContextData: &types.UserContextDataType{IpAddress: aws.String("198.51.100.7")},
+	})
+	if servertest.ErrorCode(err) != "NotAuthorizedException" {
+		t.Errorf("a claimed IP from an untrusted client hid the blocked source address: %v", err)
+	}
+	// The trusted client's claim is believed.
+	if _, err := e.loginFrom("carl", riskPwd, "198.51.100.7", "laptop"); err != nil {
+		t.Errorf("trusted client with an unblocked claimed IP: %v", err)
+	}
+	// Propagation can only be switched on for a client with a secret.
+	_, err = e.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: aws.String(e.pool), ClientName: aws.String("nosecret"), EnablePropagateAdditionalUserContextData: aws.Bool(true),
+	})
+	if servertest.ErrorCode(err) != "InvalidParameterException" {
+		t.Errorf("propagation without a secret: %v", err)
 	}
 }

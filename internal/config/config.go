@@ -82,7 +82,8 @@ type AccessKey struct {
 
 // Delivery configures where codes and messages go.
 type Delivery struct {
-	// Outbox keeps every message readable at GET /_userpoold/outbox.
+	// Outbox keeps every message readable at GET /_userpoold/outbox. It
+	// defaults to true on a loopback address and to false otherwise.
 	Outbox       bool     `yaml:"outbox"`
 	SMTP         *SMTP    `yaml:"smtp"`
 	SMSWebhook   *Webhook `yaml:"sms_webhook"`
@@ -202,6 +203,7 @@ func Load(args []string, getenv func(string) string, readFile func(string) ([]by
 
 	cfg := def
 	var problems []string
+	outboxSet := false
 	path := *configFile
 	if path == "" && getenv != nil {
 		path = getenv("USERPOOLD_CONFIG")
@@ -215,6 +217,14 @@ func Load(args []string, getenv func(string) string, readFile func(string) ([]by
 			dec.KnownFields(true)
 			if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
 				problems = append(problems, fmt.Sprintf("config file %s: %v", path, err))
+			}
+			var set struct {
+				Delivery struct {
+					Outbox *bool `yaml:"outbox"`
+				} `yaml:"delivery"`
+			}
+			if yaml.Unmarshal(b, &set) == nil && set.Delivery.Outbox != nil {
+				outboxSet = true
 			}
 		}
 	}
@@ -233,6 +243,14 @@ func Load(args []string, getenv func(string) string, readFile func(string) ([]by
 		}
 	}
 	problems = append(problems, cfg.apply(values)...)
+	// The outbox keeps codes and temporary passwords readable: on by default
+	// for local use only. Listening beyond loopback turns it off unless it
+	// was asked for.
+	if _, ok := values["outbox"]; !ok && !outboxSet {
+		if host, _, err := net.SplitHostPort(cfg.Addr); err == nil && !IsLoopback(host) {
+			cfg.Delivery.Outbox = false
+		}
+	}
 	problems = append(problems, cfg.Validate()...)
 	if len(problems) > 0 {
 		return cfg, &UsageError{Problems: problems}

@@ -120,3 +120,26 @@ func TestCompromisedPasswordsFile(t *testing.T) {
 		t.Fatalf("flag: %q %v", cfg.CompromisedPasswordsFile, err)
 	}
 }
+
+func TestOutboxDefaultFollowsAddress(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		file string
+		want bool
+	}{
+		{[]string{"--addr", "127.0.0.1:9229"}, "", true},
+		{[]string{"--addr", "0.0.0.0:9229", "--insecure-open-admin", "true"}, "", false},
+		{[]string{"--addr", "0.0.0.0:9229", "--insecure-open-admin", "true", "--outbox", "true"}, "", true},
+		{[]string{"--addr", "0.0.0.0:9229", "--insecure-open-admin", "true", "--config", "c.yaml"}, "delivery:\n  outbox: true\n", true},
+		{[]string{"--addr", "127.0.0.1:9229", "--outbox", "false"}, "", false},
+	} {
+		read := func(string) ([]byte, error) { return []byte(tc.file), nil }
+		cfg, err := Load(tc.args, env(nil), read, io.Discard)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if cfg.Delivery.Outbox != tc.want {
+			t.Errorf("%v %q: outbox = %v, want %v", tc.args, tc.file, cfg.Delivery.Outbox, tc.want)
+		}
+	}
+}

@@ -302,6 +302,9 @@ func (s *Server) routes(issuer *token.Issuer) http.Handler {
 			if o, ok := cognitoidp.Lookup(op); ok && o.Unsigned {
 				return nil
 			}
+			if err := s.checkOpenAdmin(r); err != nil {
+				return err
+			}
 			_, err := s.verifier.Verify(r, body)
 			return err
 		},
@@ -360,16 +363,13 @@ func (s *Server) routes(issuer *token.Issuer) http.Handler {
 		doc := map[string]any{
 			"issuer":                                iss,
 			"jwks_uri":                              s.BaseURL() + "/" + pool + "/.well-known/jwks.json",
-			"authorization_endpoint":                s.BaseURL() + "/oauth2/authorize",
-			"token_endpoint":                        s.BaseURL() + "/oauth2/token",
-			"userinfo_endpoint":                     s.BaseURL() + "/oauth2/userInfo",
-			"end_session_endpoint":                  s.BaseURL() + "/logout",
 			"response_types_supported":              []string{"code", "token"},
 			"scopes_supported":                      []string{"openid", "email", "phone", "profile"},
 			"subject_types_supported":               []string{"public"},
 			"id_token_signing_alg_values_supported": []string{"RS256"},
-			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		}
+		// The OAuth2 endpoints (authorize, token, userInfo, logout) are not
+		// served, so they are not advertised.
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		json.NewEncoder(w).Encode(doc)
@@ -388,6 +388,10 @@ func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "ResourceNotFoundException", "The outbox is not enabled on this server.")
 		return
 	}
+	if err := s.checkOpenAdmin(r); err != nil {
+		writeJSONError(w, http.StatusForbidden, err.Code, err.Message)
+		return
+	}
 	if !s.verifier.AnyKey || r.Header.Get("Authorization") != "" {
 		if _, err := s.verifier.Verify(r, nil); err != nil {
 			var e *sigv4.Error
@@ -404,7 +408,7 @@ func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusBadRequest, "InvalidParameterException", "userPoolId is required.")
 		return
 	}
-	msgs, err := s.Outbox.List(r.Context(), pool, r.URL.Query().Get("username"))
+	msgs, err := s.Outbox.List(r.Context(), pool, s.outboxUsername(r.Context(), pool, r.URL.Query().Get("username")))
 	if err != nil {
 		s.log.Error("outbox", "error", err.Error())
 		writeJSONError(w, http.StatusInternalServerError, "InternalErrorException", "An internal error occurred.")
@@ -427,6 +431,10 @@ func (s *Server) serveRotateKeys(w http.ResponseWriter, r *http.Request, issuer 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<10))
 	if err != nil {
 		writeJSONError(w, http.StatusBadRequest, "SerializationException", "The request body is too large.")
+		return
+	}
+	if err := s.checkOpenAdmin(r); err != nil {
+		writeJSONError(w, http.StatusForbidden, err.Code, err.Message)
 		return
 	}
 	if _, err := s.verifier.Verify(r, body); err != nil {
@@ -456,6 +464,50 @@ func (s *Server) serveRotateKeys(w http.ResponseWriter, r *http.Request, issuer 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(jwks)
+}
+
+// checkOpenAdmin guards the development mode in which no admin keys are
+// configured and any well-formed signature is accepted. That mode is only
+// for local tools, so admin requests must then name a loopback host (which
+// defeats DNS rebinding) and must not come from a web page (a browser sends
+// Origin; any site could otherwise drive admin operations on a developer's
+// machine). With admin keys configured it allows everything: signatures
+// decide.
+func (s *Server) checkOpenAdmin(r *http.Request) *sigv4.Error {
+	if !s.verifier.AnyKey || s.cfg.InsecureOpenAdmin {
+		return nil
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if !config.IsLoopback(host) {
+		return &sigv4.Error{Code: "UnrecognizedClientException", Message: "Admin requests must name a loopback host while no admin keys are configured."}
+	}
+	if r.Header.Get("Origin") != "" {
+		return &sigv4.Error{Code: "UnrecognizedClientException", Message: "Admin requests from web pages are refused while no admin keys are configured."}
+	}
+	return nil
+}
+
+// outboxUsername resolves the name an outbox reader gives — a username in
+// any case the pool accepts, an email or phone number the user signs in
+// with, or the sub — to the internal username messages are recorded under.
+// A name that matches no user is used as given (messages to deleted users).
+func (s *Server) outboxUsername(ctx context.Context, poolID, name string) string {
+	if name == "" {
+		return ""
+	}
+	p, err := s.API.Pools.LoadPool(ctx, poolID)
+	if err != nil {
+		return name
+	}
+	u, err := s.API.Pools.FindUser(ctx, p, name)
+	if err != nil {
+		return name
+	}
+	return u.Username
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg string) {

@@ -134,10 +134,14 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Credentials, error) {
 			}
 		}
 	}
-	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
-	if payloadHash == "" || payloadHash == "UNSIGNED-PAYLOAD" {
-		sum := sha256.Sum256(body)
-		payloadHash = hex.EncodeToString(sum[:])
+	// The signature covers the hash of the body actually received. A client
+	// may also send that hash in X-Amz-Content-Sha256; it must then match,
+	// and an unsigned payload is refused: otherwise a captured request could
+	// be replayed with another body.
+	sum := sha256.Sum256(body)
+	payloadHash := hex.EncodeToString(sum[:])
+	if claimed := r.Header.Get("X-Amz-Content-Sha256"); claimed != "" && !strings.EqualFold(claimed, payloadHash) {
+		return Credentials{}, errBadSignature
 	}
 	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = false })
 	err = signer.SignHTTP(context.Background(), aws.Credentials{

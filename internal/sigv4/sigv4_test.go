@@ -147,3 +147,26 @@ func TestErrors(t *testing.T) {
 		t.Errorf("changed body: %v", err)
 	}
 }
+
+// TestBodySwap checks that a captured signed request cannot be replayed with
+// another body, even when it claims the original body's hash.
+func TestBodySwap(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	v := &Verifier{Service: "cognito-idp", Secrets: map[string]string{"AKID": "s"}, Now: func() time.Time { return now }}
+	orig := []byte(`{"UserPoolId":"us-east-1_A","Username":"alice"}`)
+	r := httptest.NewRequest("POST", "http://localhost:9229/", bytes.NewReader(orig))
+	r.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.AdminCreateUser")
+	r.Header.Set("X-Amz-Content-Sha256", sha(orig))
+	v4signer().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "s"}, r, sha(orig), "cognito-idp", "us-east-1", now)
+	if _, err := v.Verify(r, orig); err != nil {
+		t.Fatalf("original request: %v", err)
+	}
+	evil := []byte(`{"UserPoolId":"us-east-1_A","Username":"evil1"}`)
+	if _, err := v.Verify(r, evil); code(err) != "InvalidSignatureException" {
+		t.Errorf("swapped body with the original hash header: %v", err)
+	}
+	r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	if _, err := v.Verify(r, evil); code(err) != "InvalidSignatureException" {
+		t.Errorf("swapped body with UNSIGNED-PAYLOAD: %v", err)
+	}
+}

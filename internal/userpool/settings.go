@@ -245,7 +245,9 @@ type ClientSettings struct {
 	PreventUserExistenceErrors string   `json:"PreventUserExistenceErrors,omitempty"`
 	EnableTokenRevocation      *bool    `json:"EnableTokenRevocation,omitempty"`
 	AuthSessionValidity        *int32   `json:"AuthSessionValidity,omitempty"`
-	RefreshTokenRotation       *struct {
+
+	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitempty"`
+	RefreshTokenRotation                     *struct {
 		Feature                 string `json:"Feature,omitempty"`
 		RetryGracePeriodSeconds *int32 `json:"RetryGracePeriodSeconds,omitempty"`
 	} `json:"RefreshTokenRotation,omitempty"`
@@ -350,6 +352,11 @@ func (c *ClientSettings) SessionValidity() time.Duration {
 
 // HidesUserExistence reports PreventUserExistenceErrors=ENABLED.
 func (c *ClientSettings) HidesUserExistence() bool { return c.PreventUserExistenceErrors == "ENABLED" }
+
+// PropagatesUserContext reports EnablePropagateAdditionalUserContextData.
+func (c *ClientSettings) PropagatesUserContext() bool {
+	return c.EnablePropagateAdditionalUserContextData != nil && *c.EnablePropagateAdditionalUserContextData
+}
 
 // RevocationEnabled reports whether token revocation is on (the default).
 func (c *ClientSettings) RevocationEnabled() bool {
