@@ -1,6 +1,7 @@
 // Package password owns how userpoold stores and checks user passwords:
-// argon2id hashing in the PHC string format (Hash, Verify, NeedsRehash) and
-// a user pool's password policy (Policy.Check), whose failures carry
+// argon2id hashing in the PHC string format (Hash, Verify, NeedsRehash), a
+// memory budget for running hashes concurrently (Limiter), and a user
+// pool's password policy (Policy.Check), whose failures carry
 // Cognito's InvalidPasswordException messages word for word.
 //
 // The package is pure: it imports only the standard library and

@@ -27,8 +27,8 @@ type Params struct {
 // (m=19 MiB, t=2, p=1) and its m=46 MiB/t=1 alternative, and below RFC 9106's
 // 2 GiB first recommendation, which no multi-tenant server can afford per
 // request. One hash costs 64 MiB of memory and about 80 ms on two cores of
-// an AMD EPYC VM (BenchmarkHash/Default); size concurrency for
-// USER_PASSWORD_AUTH sign-ins and password changes with that in mind. SRP
+// an AMD EPYC VM (BenchmarkHash/Default); a Limiter bounds how many run
+// at once for USER_PASSWORD_AUTH sign-ins and password changes. SRP
 // sign-ins (USER_SRP_AUTH) never hash the password on the server.
 var DefaultParams = Params{Time: 2, MemoryKiB: 64 * 1024, Threads: 2, KeyLen: 32, SaltLen: 16}
 

@@ -182,12 +182,21 @@ type UserSecrets struct {
 }
 
 // Code is a one-time code sent to the user (sign-up confirmation, attribute
-// verification, forgotten password).
+// verification, forgotten password). A user has at most one Code per
+// Purpose; it may outlive its use (Value "") to keep the counts of its
+// window.
 type Code struct {
 	Purpose   string // e.g. SIGN_UP, FORGOT_PASSWORD, VERIFY:email
-	Value     string
+	Value     string // the code; "" once it can no longer be used
 	ExpiresAt time.Time
-	Attempts  int // wrong answers so far
+	Attempts  int // wrong answers so far, in this window
+	// Target binds the code to what it was sent for: for attribute
+	// verification the hex SHA-256 of the value verified; else "".
+	Target string
+	// Issued counts the codes of this purpose issued since WindowStart,
+	// this one included.
+	Issued      int
+	WindowStart time.Time
 }
 
 // UserQuery selects users for ListUsers.

@@ -2,6 +2,7 @@ package userpool
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -80,7 +81,10 @@ type pendingCode struct {
 // new one waits in PendingAttributes until VerifyAttribute. An administrator
 // who sets email_verified or phone_number_verified to true in the same call
 // verifies the new value at once, and no code is sent. It returns where the
-// codes went.
+// codes went. Codes sent earlier for another value of a changed attribute
+// stop working. A user (not an administrator) whose codes for the
+// attribute hit the limits of their window (see IssueCode) gets
+// ErrTooManyRequests, and nothing changes.
 func (s *Service) UpdateAttributes(ctx context.Context, p *Pool, u storage.User, attrs []storage.Attribute, c *Client) ([]CodeDelivery, error) {
 	st := p.Settings
 	if err := c.checkWrite(p, attrs); err != nil {
@@ -104,8 +108,14 @@ func (s *Service) UpdateAttributes(ctx context.Context, p *Pool, u storage.User,
 		// checks above is applied on top of, not undone.
 		pl := planUpdate(st, *cur, attrs)
 		cur.Attributes, cur.PendingAttributes = pl.attrs, pl.pending
+		DropStaleVerificationCodes(cur)
 		for _, a := range pl.verify {
-			code, err := s.IssueCode(cur, CodeVerify(a.Name), VerifyCodeTTL)
+			code, err := s.issueCode(cur, CodeVerify(a.Name), codeTarget(a.Value), VerifyCodeTTL, c != nil)
+			if errors.Is(err, ErrCodeIssueLimit) {
+				// UpdateUserAttributes has no LimitExceededException in
+				// its model; UNCONFIRMED which answer Cognito gives.
+				return ErrTooManyRequests
+			}
 			if err != nil {
 				return err
 			}
@@ -277,6 +287,7 @@ func (s *Service) DeleteAttributes(ctx context.Context, p *Pool, u storage.User,
 		}
 		u.Attributes = DeleteAttributes(u.Attributes, drop...)
 		u.PendingAttributes = DeleteAttributes(u.PendingAttributes, names...)
+		DropStaleVerificationCodes(u)
 	}
 	check := u
 	apply(&check)
@@ -303,7 +314,8 @@ func verificationTarget(u storage.User, attr string) (value string, pending bool
 
 // SendVerificationCode sends a code that verifies attr (email or
 // phone_number) of u: its pending value if it has one, else its current
-// value (GetUserAttributeVerificationCode).
+// value (GetUserAttributeVerificationCode). The code verifies that value
+// only. Past the limits of the window it fails with ErrCodeIssueLimit.
 func (s *Service) SendVerificationCode(ctx context.Context, p *Pool, u storage.User, attr string) (CodeDelivery, error) {
 	if verifiedFlag(attr) == "" {
 		return CodeDelivery{}, ErrNotVerifiable
@@ -314,8 +326,12 @@ func (s *Service) SendVerificationCode(ctx context.Context, p *Pool, u storage.U
 	}
 	var code string
 	updated, err := s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
+		// The value to verify, on the current record.
+		if value, _ = verificationTarget(*cur, attr); value == "" {
+			return noValue(attr)
+		}
 		var err error
-		code, err = s.IssueCode(cur, CodeVerify(attr), VerifyCodeTTL)
+		code, err = s.issueCode(cur, CodeVerify(attr), codeTarget(value), VerifyCodeTTL, true)
 		return err
 	})
 	if err != nil {
@@ -328,8 +344,9 @@ func (s *Service) SendVerificationCode(ctx context.Context, p *Pool, u storage.U
 
 // VerifyAttribute checks a verification code for attr of u; on success the
 // pending value (if any) becomes the attribute's value and it is marked
-// verified. A verified alias another user owns is AliasExistsException and
-// leaves the code usable.
+// verified. The code must have been sent to that value: a code sent to an
+// earlier value is ErrCodeExpired. A verified alias another user owns is
+// AliasExistsException and leaves the code usable.
 func (s *Service) VerifyAttribute(ctx context.Context, p *Pool, u storage.User, attr, code string) error {
 	flag := verifiedFlag(attr)
 	if flag == "" {
@@ -349,7 +366,14 @@ func (s *Service) VerifyAttribute(ctx context.Context, p *Pool, u storage.User, 
 	if err != nil {
 		return err
 	}
-	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeVerify(attr), code, nil, func(cur *storage.User) error {
+	check := func(cur *storage.User) error {
+		if v, _ := verificationTarget(*cur, attr); v != value {
+			// Changed since the owners were looked up.
+			return ErrCodeExpired
+		}
+		return nil
+	}
+	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeVerify(attr), codeTarget(value), code, check, func(cur *storage.User) error {
 		if len(owners) > 0 {
 			return accountExists(fault.AliasExists, attr)
 		}

@@ -7,12 +7,15 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/userpoold/userpoold/internal/delivery"
@@ -38,8 +41,23 @@ type Service struct {
 	Rand    io.Reader
 	Log     *slog.Logger
 
-	decoded decodedCache
+	// HashLimit bounds the memory of the argon2id computations (hashing and
+	// verifying passwords) running at once; nil means a limiter with
+	// password.DefaultBudgetKiB, made on first use. A request that waits
+	// longer than HashWait for its share is refused with
+	// TooManyRequestsException (ErrTooManyRequests).
+	HashLimit *password.Limiter
+	// HashWait is how long a request waits for HashLimit; 0 means
+	// DefaultHashWait.
+	HashWait time.Duration
+
+	hashLimitOnce sync.Once
+	decoded       decodedCache
 }
+
+// DefaultHashWait is how long a password hash waits for memory by default
+// (Service.HashWait).
+const DefaultHashWait = 3 * time.Second
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {
@@ -86,6 +104,11 @@ var (
 	ErrCodeMismatch       = fault.New(fault.CodeMismatch, "Invalid verification code provided, please try again.")
 	ErrCodeExpired        = fault.New(fault.ExpiredCode, "Invalid code provided, please request a code again.")
 	ErrCodeAttemptsPassed = fault.New(fault.LimitExceeded, "Attempt limit exceeded, please try after some time.")
+	// ErrTooManyRequests: the server's budget for password hashing is
+	// spent (see Service.HashLimit). TooManyRequestsException "Too many
+	// requests", as AWS SDK logs quote it for Cognito's throttling
+	// (aws/aws-sdk-java#2301, mifi/cognito-backup#28).
+	ErrTooManyRequests = fault.New(fault.TooManyRequests, "Too many requests")
 )
 
 // PoolNotFound is the error for an unknown pool ID.
@@ -257,8 +280,20 @@ type NewPassword struct {
 }
 
 // HashPassword prepares pw as the password of the user whose internal
-// username is username (Cognito's SRP uses USER_ID_FOR_SRP).
+// username is username (Cognito's SRP uses USER_ID_FOR_SRP). It waits for
+// its share of the hashing budget at most HashWait, then fails with
+// ErrTooManyRequests.
 func (s *Service) HashPassword(p *Pool, username, pw string) (NewPassword, error) {
+	release, err := s.acquireHash(context.Background(), s.Hashing.MemoryKiB)
+	if err != nil {
+		return NewPassword{}, err
+	}
+	defer release()
+	return s.hashPassword(p, username, pw)
+}
+
+// hashPassword is HashPassword for a caller that holds the hashing budget.
+func (s *Service) hashPassword(p *Pool, username, pw string) (NewPassword, error) {
 	h, err := password.Hash(s.rand(), pw, s.Hashing)
 	if err != nil {
 		return NewPassword{}, err
@@ -290,9 +325,69 @@ func (s *Service) SetPassword(p *Pool, u *storage.User, pw string) error {
 	return nil
 }
 
-// VerifyPassword reports whether pw is u's password. It costs the same
-// whether or not u has a password.
+// hashLimit returns the limiter of argon2id computations.
+func (s *Service) hashLimit() *password.Limiter {
+	s.hashLimitOnce.Do(func() {
+		if s.HashLimit == nil {
+			s.HashLimit = password.NewLimiter(password.DefaultBudgetKiB())
+		}
+	})
+	return s.HashLimit
+}
+
+// errHashWait is the cause of a context that waited HashWait for memory.
+var errHashWait = errors.New("userpool: hashing budget spent")
+
+// acquireHash takes memKiB of the hashing budget for one argon2id
+// computation, waiting at most HashWait (ErrTooManyRequests) or until ctx
+// ends. Call release when the computation is done.
+func (s *Service) acquireHash(ctx context.Context, memKiB uint32) (release func(), err error) {
+	wait := s.HashWait
+	if wait <= 0 {
+		wait = DefaultHashWait
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, wait, errHashWait)
+	defer cancel()
+	release, err = s.hashLimit().Acquire(ctx, memKiB)
+	if errors.Is(err, errHashWait) {
+		return nil, ErrTooManyRequests
+	}
+	return release, err
+}
+
+// verifyMemory is the memory checking pw against u costs: that of u's
+// stored hash, or of the dummy hash when u has none.
+func (s *Service) verifyMemory(u storage.User) uint32 {
+	if m := password.MemoryKiB(u.Secrets.PasswordHash); m > 0 {
+		return m
+	}
+	return s.Hashing.MemoryKiB
+}
+
+// CheckPassword reports whether pw is u's password. It costs the same
+// whether or not u has a password. It waits for its share of the hashing
+// budget at most HashWait, then fails with ErrTooManyRequests; the caller
+// must then not count a failed attempt.
+func (s *Service) CheckPassword(ctx context.Context, u storage.User, pw string) (bool, error) {
+	release, err := s.acquireHash(ctx, s.verifyMemory(u))
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return s.verifyPassword(u, pw), nil
+}
+
+// VerifyPassword is CheckPassword that waits for the hashing budget as long
+// as it takes: memory stays bounded, but the request is never refused.
+// Prefer CheckPassword, which answers TooManyRequestsException instead.
 func (s *Service) VerifyPassword(u storage.User, pw string) bool {
+	release, _ := s.hashLimit().Acquire(context.Background(), s.verifyMemory(u))
+	defer release()
+	return s.verifyPassword(u, pw)
+}
+
+// verifyPassword is VerifyPassword for a caller that holds the budget.
+func (s *Service) verifyPassword(u storage.User, pw string) bool {
 	if u.Secrets.PasswordHash == "" {
 		s.dummyHash(pw)
 		return false
@@ -307,8 +402,16 @@ func (s *Service) dummyHash(pw string) {
 	password.Hash(s.rand(), pw, s.Hashing)
 }
 
+// CheckDummyPassword is CheckPassword for a user that does not exist: it
+// costs the same and fails with ErrTooManyRequests the same way.
+func (s *Service) CheckDummyPassword(ctx context.Context, pw string) error {
+	_, err := s.CheckPassword(ctx, storage.User{}, pw)
+	return err
+}
+
 // DummyPasswordCheck is VerifyPassword for a user that does not exist.
-func (s *Service) DummyPasswordCheck(pw string) { s.dummyHash(pw) }
+// Prefer CheckDummyPassword.
+func (s *Service) DummyPasswordCheck(pw string) { s.VerifyPassword(storage.User{}, pw) }
 
 // Code purposes stored on users.
 const (
@@ -317,35 +420,98 @@ const (
 	codeVerifyPrefix   = "VERIFY:"
 )
 
-// CodeVerify is the purpose of an attribute verification code.
+// CodeVerify is the purpose of an attribute verification code for attr. A
+// code of this purpose is bound to the value it was sent to: it verifies
+// that value only (see VerifyAttribute and DropStaleVerificationCodes).
 func CodeVerify(attr string) string { return codeVerifyPrefix + attr }
 
-// Code lifetimes and attempt limits.
+// Code lifetimes and limits. The limits count per user and purpose within a
+// CodeWindow that starts with the first code of the purpose: a code issued
+// again inside the window replaces the earlier one but inherits its count
+// of wrong answers, so that asking for a new code never buys new guesses;
+// and at most MaxCodeIssues codes are sent (also against flooding a
+// mailbox or phone). A successful use of a code ends its window. Cognito
+// does not publish its limits (amazon-cognito-identity-js#548: more than
+// five ForgotPassword requests answer LimitExceededException).
 const (
 	SignUpCodeTTL         = 24 * time.Hour
 	ForgotPasswordCodeTTL = time.Hour
 	VerifyCodeTTL         = 24 * time.Hour
-	MaxCodeAttempts       = 5
+	// MaxCodeAttempts is how many wrong answers the codes of one purpose
+	// take within a window; then they are dead.
+	MaxCodeAttempts = 5
+	// MaxCodeIssues is how many codes of one purpose a window allows.
+	MaxCodeIssues = 5
+	// CodeWindow is how long the limits above count.
+	CodeWindow = time.Hour
 )
+
+// ErrCodeIssueLimit is the answer of ForgotPassword, ResendConfirmationCode
+// and GetUserAttributeVerificationCode once the user's codes of that
+// purpose hit a limit of the window (MaxCodeIssues codes sent, or
+// MaxCodeAttempts wrong answers): LimitExceededException "Attempt limit
+// exceeded, please try after some time." (ForgotPassword:
+// amazon-cognito-identity-js#548 for the exception, aws-amplify/amplify-js#8013
+// and #13225 for the message; UNCONFIRMED for the other operations).
+var ErrCodeIssueLimit = fault.New(fault.LimitExceeded, "Attempt limit exceeded, please try after some time.")
 
 // NewCode returns a 6-digit numeric code.
 func (s *Service) NewCode() (string, error) { return randomString(s.rand(), "0123456789", 6) }
 
 // IssueCode creates a code for purpose on u (replacing any earlier one of
-// the same purpose) and returns it.
+// the same purpose) and returns it. Within the purpose's window it fails
+// with ErrCodeIssueLimit once MaxCodeIssues codes were issued or
+// MaxCodeAttempts wrong answers given.
 func (s *Service) IssueCode(u *storage.User, purpose string, ttl time.Duration) (string, error) {
+	return s.issueCode(u, purpose, "", ttl, true)
+}
+
+// issueCode is IssueCode for a code bound to target (codeTarget of the
+// value a verification code verifies, or ""). An administrator's code
+// (limited false) is never refused and starts with no wrong answers, but
+// counts towards the window's issues.
+func (s *Service) issueCode(u *storage.User, purpose, target string, ttl time.Duration, limited bool) (string, error) {
+	now := s.now()
+	var prev *storage.Code
+	codes := u.Secrets.Codes[:0:0]
+	for _, c := range u.Secrets.Codes {
+		switch {
+		case c.Purpose == purpose:
+			prev = &c
+		case codeKept(c, now):
+			codes = append(codes, c)
+		}
+	}
+	next := storage.Code{Purpose: purpose, Target: target, ExpiresAt: now.Add(ttl), Issued: 1, WindowStart: now}
+	if prev != nil && now.Before(prev.WindowStart.Add(CodeWindow)) {
+		if limited && (prev.Issued >= MaxCodeIssues || prev.Attempts >= MaxCodeAttempts) {
+			return "", ErrCodeIssueLimit
+		}
+		next.Issued, next.WindowStart = prev.Issued+1, prev.WindowStart
+		if limited {
+			next.Attempts = prev.Attempts
+		}
+	}
 	code, err := s.NewCode()
 	if err != nil {
 		return "", err
 	}
-	codes := u.Secrets.Codes[:0:0]
-	for _, c := range u.Secrets.Codes {
-		if c.Purpose != purpose && c.ExpiresAt.After(s.now()) {
-			codes = append(codes, c)
-		}
-	}
-	u.Secrets.Codes = append(codes, storage.Code{Purpose: purpose, Value: code, ExpiresAt: s.now().Add(ttl)})
+	next.Value = code
+	u.Secrets.Codes = append(codes, next)
 	return code, nil
+}
+
+// codeKept reports whether c is still worth storing at now: usable, or
+// counting towards the limits of its window.
+func codeKept(c storage.Code, now time.Time) bool {
+	return (c.Value != "" && now.Before(c.ExpiresAt)) || now.Before(c.WindowStart.Add(CodeWindow))
+}
+
+// codeTarget is what a verification code for value stores in Code.Target:
+// the hex SHA-256 of the value.
+func codeTarget(value string) string {
+	h := sha256.Sum256([]byte(value))
+	return hex.EncodeToString(h[:])
 }
 
 // ConsumeCode checks value against u's code for purpose. On success the code
@@ -354,6 +520,13 @@ func (s *Service) IssueCode(u *storage.User, purpose string, ttl time.Duration) 
 // changes), and must do so inside the same UpdateUser so that two requests
 // cannot both use one code.
 func (s *Service) ConsumeCode(u *storage.User, purpose, value string) error {
+	return s.consumeCode(u, purpose, "", value)
+}
+
+// consumeCode is ConsumeCode for a code bound to target: a code sent for
+// another target is dead (ErrCodeExpired), whatever value is given.
+func (s *Service) consumeCode(u *storage.User, purpose, target, value string) error {
+	u.Secrets.Codes = slices.Clone(u.Secrets.Codes) // never write through to a caller's copy
 	for i := range u.Secrets.Codes {
 		c := &u.Secrets.Codes[i]
 		if c.Purpose != purpose {
@@ -362,17 +535,46 @@ func (s *Service) ConsumeCode(u *storage.User, purpose, value string) error {
 		if c.Attempts >= MaxCodeAttempts {
 			return ErrCodeAttemptsPassed
 		}
-		if !s.now().Before(c.ExpiresAt) {
+		if c.Value == "" || !s.now().Before(c.ExpiresAt) {
+			return ErrCodeExpired
+		}
+		if c.Target != target {
+			// Sent to a value the code no longer verifies.
+			c.Value = ""
 			return ErrCodeExpired
 		}
 		if subtle.ConstantTimeCompare([]byte(c.Value), []byte(value)) != 1 {
 			c.Attempts++
 			return ErrCodeMismatch
 		}
-		u.Secrets.Codes = append(u.Secrets.Codes[:i], u.Secrets.Codes[i+1:]...)
+		u.Secrets.Codes = append(u.Secrets.Codes[:i:i], u.Secrets.Codes[i+1:]...)
 		return nil
 	}
 	return ErrCodeMismatch
+}
+
+// DropStaleVerificationCodes invalidates u's attribute verification codes
+// that were sent to a value other than the one they would verify now (the
+// attribute's pending value, else its value): call it inside every
+// Store.UpdateUser that may change email or phone_number. The codes' counts
+// stay, so changing the attribute back and forth buys no new guesses or
+// messages. It is pure and cheap.
+func DropStaleVerificationCodes(u *storage.User) {
+	cloned := false
+	for i, c := range u.Secrets.Codes {
+		attr, ok := strings.CutPrefix(c.Purpose, codeVerifyPrefix)
+		if !ok || c.Value == "" {
+			continue
+		}
+		if v, _ := verificationTarget(*u, attr); v != "" && codeTarget(v) == c.Target {
+			continue
+		}
+		if !cloned {
+			u.Secrets.Codes = slices.Clone(u.Secrets.Codes)
+			cloned = true
+		}
+		u.Secrets.Codes[i].Value = ""
+	}
 }
 
 // CodeDelivery says where a code went (CodeDeliveryDetailsType).

@@ -452,7 +452,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, p *Pool, c *Client, usernam
 			return err
 		}
 	}
-	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeSignUp, code, func(u *storage.User) error {
+	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeSignUp, "", code, func(u *storage.User) error {
 		if u.Status != StatusUnconfirmed {
 			return cannotConfirm(u.Status)
 		}
@@ -473,12 +473,12 @@ func (s *Service) ConfirmSignUp(ctx context.Context, p *Pool, c *Client, usernam
 	return s.releaseAlias(ctx, p, attr, owners)
 }
 
-// updateWithCode consumes a one-time code of purpose on the user inside one
-// atomic update. check runs first and aborts without writing; a wrong,
-// expired or exhausted code is returned after the attempt count is stored;
-// apply runs only after the code was accepted, and its error aborts the
-// whole update (the code stays usable).
-func (s *Service) updateWithCode(ctx context.Context, p *Pool, key, purpose, code string,
+// updateWithCode consumes a one-time code of purpose (bound to target, see
+// consumeCode) on the user inside one atomic update. check runs first and
+// aborts without writing; a wrong, expired or exhausted code is returned
+// after the attempt count is stored; apply runs only after the code was
+// accepted, and its error aborts the whole update (the code stays usable).
+func (s *Service) updateWithCode(ctx context.Context, p *Pool, key, purpose, target, code string,
 	check, apply func(*storage.User) error) (storage.User, error) {
 	var codeErr error
 	u, err := s.Store.UpdateUser(ctx, p.ID, key, func(u *storage.User) error {
@@ -488,7 +488,7 @@ func (s *Service) updateWithCode(ctx context.Context, p *Pool, key, purpose, cod
 				return err
 			}
 		}
-		if codeErr = s.ConsumeCode(u, purpose, code); codeErr != nil {
+		if codeErr = s.consumeCode(u, purpose, target, code); codeErr != nil {
 			return nil // keep the attempt count
 		}
 		if err := apply(u); err != nil {
@@ -736,25 +736,56 @@ func (s *Service) SetUserEnabled(ctx context.Context, p *Pool, username string, 
 // Passwords
 
 // ChangePassword changes the password of a signed-in user, who must prove
-// the previous one.
+// the previous one. A wrong previous password counts towards the user's
+// sign-in lockout (Lockout*), so that a stolen access token is no oracle for
+// guessing the password; while the user is locked out the answer is
+// ErrPasswordAttemptsExceeded. A correct one clears the count, as a
+// successful sign-in does.
 func (s *Service) ChangePassword(ctx context.Context, p *Pool, u storage.User, previous, proposed string) error {
 	if err := p.CheckPasswordPolicy("ChangePassword", proposed); err != nil {
 		return err
 	}
-	if !s.VerifyPassword(u, previous) {
-		return ErrIncorrectPassword
+	if Locked(u, s.now()) {
+		return ErrPasswordAttemptsExceeded
 	}
-	np, err := s.HashPassword(p, u.Username, proposed)
+	// Hold the hashing budget for the check and the new hash, so that a
+	// busy server refuses (TooManyRequestsException) before an attempt is
+	// counted.
+	release, err := s.acquireHash(ctx, max(s.verifyMemory(u), s.Hashing.MemoryKiB))
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
-		if cur.Secrets.PasswordHash != u.Secrets.PasswordHash {
+	defer release()
+	// Count the attempt as failed before checking it: concurrent guesses
+	// are then all counted, and refused once the lockout starts, instead
+	// of all being checked against one stale count.
+	cur, err := s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
+		now := s.now()
+		if Locked(*cur, now) {
+			return ErrPasswordAttemptsExceeded
+		}
+		CountLockoutFailure(&cur.Lockout, now)
+		return nil
+	})
+	if err != nil {
+		return notFound(err)
+	}
+	if !s.verifyPassword(cur, previous) {
+		return ErrIncorrectPassword
+	}
+	np, err := s.hashPassword(p, cur.Username, proposed)
+	if err != nil {
+		return err
+	}
+	release()
+	_, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
+		if u.Secrets.PasswordHash != cur.Secrets.PasswordHash {
 			// The password changed since it was checked.
 			return ErrIncorrectPassword
 		}
-		cur.UpdatedAt = s.now()
-		np.Apply(cur)
+		u.UpdatedAt = s.now()
+		u.Lockout = storage.Lockout{}
+		np.Apply(u)
 		return nil
 	})
 	return notFound(err)
@@ -892,11 +923,21 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p *Pool, c *Client,
 		// Cognito returns the ExpiredCodeException error" (Developer Guide).
 		return ErrCodeExpired
 	}
+	// Check the code before the costly hash: a wrong code is counted and
+	// answered here, without hashing anything. A right one is left in
+	// place (errCodeAccepted aborts the update) and consumed below, in the
+	// update that sets the password, so that it still works only once.
+	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeForgotPassword, "", code, nil, func(*storage.User) error {
+		return errCodeAccepted
+	})
+	if !errors.Is(err, errCodeAccepted) {
+		return err
+	}
 	np, err := s.HashPassword(p, u.Username, pw)
 	if err != nil {
 		return err
 	}
-	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeForgotPassword, code, nil, func(u *storage.User) error {
+	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeForgotPassword, "", code, nil, func(u *storage.User) error {
 		np.Apply(u)
 		u.Status = StatusConfirmed
 		u.Lockout = storage.Lockout{}
@@ -904,6 +945,9 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p *Pool, c *Client,
 	})
 	return err
 }
+
+// errCodeAccepted aborts an updateWithCode that only checks a code.
+var errCodeAccepted = errors.New("userpool: code accepted")
 
 func hasCode(u storage.User, purpose string) bool {
 	return slices.ContainsFunc(u.Secrets.Codes, func(c storage.Code) bool { return c.Purpose == purpose })
@@ -929,7 +973,9 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, p *Pool, username 
 	var code string
 	u, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		var err error
-		if code, err = s.IssueCode(u, CodeForgotPassword, ForgotPasswordCodeTTL); err != nil {
+		// An administrator's request is not limited, and gives the new
+		// code its full attempts.
+		if code, err = s.issueCode(u, CodeForgotPassword, "", ForgotPasswordCodeTTL, false); err != nil {
 			return err
 		}
 		u.Status = StatusResetRequired

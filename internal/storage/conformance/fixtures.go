@@ -88,8 +88,9 @@ func fullUser(poolID, key string) storage.User {
 			TOTPSecret:   []byte("12345678901234567890"),
 			TOTPPending:  []byte("pending-secret-bytes"),
 			Codes: []storage.Code{
-				{Purpose: "SIGN_UP", Value: "123456", ExpiresAt: at(12), Attempts: 1},
-				{Purpose: "VERIFY:email", Value: "654321", ExpiresAt: at(13), Attempts: 2},
+				{Purpose: "SIGN_UP", Value: "123456", ExpiresAt: at(12), Attempts: 1, Target: "sign-up-target", Issued: 3, WindowStart: at(16)},
+				{Purpose: "VERIFY:email", Value: "654321", ExpiresAt: at(13), Attempts: 2,
+					Target: "5a2f9e0c1b7d3e8f6a4c2b0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f", Issued: 5, WindowStart: at(17)},
 			},
 		},
 	}

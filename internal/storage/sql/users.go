@@ -81,10 +81,13 @@ type userSecretsJSON struct {
 }
 
 type codeJSON struct {
-	Purpose   string `json:"purpose,omitempty"`
-	Value     string `json:"value,omitempty"`
-	ExpiresAt *int64 `json:"expires_at,omitempty"`
-	Attempts  int    `json:"attempts,omitempty"`
+	Purpose     string `json:"purpose,omitempty"`
+	Value       string `json:"value,omitempty"`
+	ExpiresAt   *int64 `json:"expires_at,omitempty"`
+	Attempts    int    `json:"attempts,omitempty"`
+	Target      string `json:"target,omitempty"`
+	Issued      int    `json:"issued,omitempty"`
+	WindowStart *int64 `json:"window_start,omitempty"`
 }
 
 func marshalUserData(u *storage.User) (string, error) {
@@ -128,7 +131,8 @@ func marshalUserSecrets(s *storage.UserSecrets) ([]byte, error) {
 	if len(s.Codes) > 0 {
 		j.Codes = make([]codeJSON, len(s.Codes))
 		for i, c := range s.Codes {
-			j.Codes[i] = codeJSON{Purpose: c.Purpose, Value: c.Value, ExpiresAt: jtime(c.ExpiresAt), Attempts: c.Attempts}
+			j.Codes[i] = codeJSON{Purpose: c.Purpose, Value: c.Value, ExpiresAt: jtime(c.ExpiresAt), Attempts: c.Attempts,
+				Target: c.Target, Issued: c.Issued, WindowStart: jtime(c.WindowStart)}
 		}
 	}
 	b, err := json.Marshal(j)
@@ -154,7 +158,8 @@ func unmarshalUserSecrets(b []byte, s *storage.UserSecrets) error {
 	if len(j.Codes) > 0 {
 		s.Codes = make([]storage.Code, len(j.Codes))
 		for i, c := range j.Codes {
-			s.Codes[i] = storage.Code{Purpose: c.Purpose, Value: c.Value, ExpiresAt: fromJTime(c.ExpiresAt), Attempts: c.Attempts}
+			s.Codes[i] = storage.Code{Purpose: c.Purpose, Value: c.Value, ExpiresAt: fromJTime(c.ExpiresAt), Attempts: c.Attempts,
+				Target: c.Target, Issued: c.Issued, WindowStart: fromJTime(c.WindowStart)}
 		}
 	}
 	return nil

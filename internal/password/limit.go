@@ -1,0 +1,120 @@
+package password
+
+import (
+	"container/list"
+	"context"
+	"runtime"
+	"sync"
+)
+
+// Limiter bounds the memory that concurrent argon2id computations use. Every
+// Hash or Verify needs Params.MemoryKiB of memory for its whole run (64 MiB
+// with DefaultParams), so that without a bound a burst of sign-ins, or of
+// requests for unknown users (whose dummy hash costs the same), can take a
+// server's memory. A computation takes its memory from the budget with
+// Acquire and gives it back with the returned release function; callers
+// that find the budget spent wait their turn, first come first served.
+//
+// A Limiter is safe for concurrent use. The zero value is not usable; use
+// NewLimiter.
+type Limiter struct {
+	mu      sync.Mutex
+	budget  int64 // KiB
+	used    int64 // KiB
+	waiters list.List
+}
+
+type waiter struct {
+	need  int64
+	ready chan struct{} // closed once the memory is granted
+}
+
+// NewLimiter returns a Limiter for budgetKiB of memory (at least 1).
+func NewLimiter(budgetKiB int64) *Limiter {
+	return &Limiter{budget: max(budgetKiB, 1)}
+}
+
+// DefaultBudgetKiB is the memory budget a server uses unless configured
+// otherwise: enough for max(2, GOMAXPROCS) computations with DefaultParams
+// at once (128 MiB on one or two cores, 512 MiB on eight). More concurrent
+// hashes than cores would not finish sooner, only use more memory. With
+// FastParams (64 KiB) the same budget admits thousands at once.
+func DefaultBudgetKiB() int64 {
+	return int64(max(2, runtime.GOMAXPROCS(0))) * int64(DefaultParams.MemoryKiB)
+}
+
+// Acquire waits until memKiB of the budget is free, takes it, and returns the
+// function that gives it back (call it exactly once). A computation that
+// needs more than the whole budget takes the whole budget, so it runs alone.
+// If ctx ends first, Acquire returns its error (context.Cause) and takes
+// nothing.
+func (l *Limiter) Acquire(ctx context.Context, memKiB uint32) (release func(), err error) {
+	need := min(max(int64(memKiB), 1), l.budget)
+	l.mu.Lock()
+	if l.waiters.Len() == 0 && l.used+need <= l.budget {
+		l.used += need
+		l.mu.Unlock()
+		return l.releaser(need), nil
+	}
+	w := &waiter{need: need, ready: make(chan struct{})}
+	elem := l.waiters.PushBack(w)
+	l.mu.Unlock()
+
+	select {
+	case <-w.ready:
+		return l.releaser(need), nil
+	case <-ctx.Done():
+		l.mu.Lock()
+		select {
+		case <-w.ready:
+			// Granted while we gave up: hand it back.
+			l.used -= need
+		default:
+			l.waiters.Remove(elem)
+		}
+		l.grant()
+		l.mu.Unlock()
+		return nil, context.Cause(ctx)
+	}
+}
+
+func (l *Limiter) releaser(need int64) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			l.mu.Lock()
+			l.used -= need
+			l.grant()
+			l.mu.Unlock()
+		})
+	}
+}
+
+// grant wakes the waiters at the front of the queue whose memory is free.
+// l.mu must be held.
+func (l *Limiter) grant() {
+	for {
+		front := l.waiters.Front()
+		if front == nil {
+			return
+		}
+		w := front.Value.(*waiter)
+		if l.used+w.need > l.budget {
+			return
+		}
+		l.used += w.need
+		l.waiters.Remove(front)
+		close(w.ready)
+	}
+}
+
+// MemoryKiB returns the memory in KiB that Verify(encoded, ...) needs: the m
+// parameter of the PHC string, or 0 for a malformed one (which Verify
+// rejects without computing anything).
+func MemoryKiB(encoded string) uint32 {
+	p, _, _, err := decode(encoded)
+	if err != nil {
+		return 0
+	}
+	return p.MemoryKiB
+}

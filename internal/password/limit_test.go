@@ -1,0 +1,93 @@
+package password
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestLimiterBoundsMemory(t *testing.T) {
+	l := NewLimiter(4 * 1024)
+	var running, peak atomic.Int64
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			release, err := l.Acquire(context.Background(), 1024)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			n := running.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			time.Sleep(time.Millisecond)
+			running.Add(-1)
+			release()
+			release() // a second call is harmless
+		})
+	}
+	wg.Wait()
+	if p := peak.Load(); p < 1 || p > 4 {
+		t.Fatalf("peak concurrency %d with room for 4", p)
+	}
+	if l.used != 0 || l.waiters.Len() != 0 {
+		t.Fatalf("after all released: used %d, %d waiting", l.used, l.waiters.Len())
+	}
+}
+
+func TestLimiterTimeoutAndOversize(t *testing.T) {
+	l := NewLimiter(100)
+	// More than the budget runs alone.
+	release, err := l.Acquire(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := errors.New("busy")
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 20*time.Millisecond, busy)
+	defer cancel()
+	if _, err := l.Acquire(ctx, 1); !errors.Is(err, busy) {
+		t.Fatalf("Acquire on a full budget = %v, want the context's cause", err)
+	}
+	if l.waiters.Len() != 0 {
+		t.Fatal("a waiter that gave up stays queued")
+	}
+	// A waiter is served once memory is released, in order.
+	got := make(chan int, 2)
+	for i := range 2 {
+		go func() {
+			r, err := l.Acquire(context.Background(), 60)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got <- i
+			time.Sleep(5 * time.Millisecond)
+			r()
+		}()
+		time.Sleep(5 * time.Millisecond) // queue them in order
+	}
+	release()
+	if a, b := <-got, <-got; a != 0 || b != 1 {
+		t.Fatalf("served %d then %d, want 0 then 1", a, b)
+	}
+}
+
+func TestMemoryKiB(t *testing.T) {
+	h, err := Hash(nil, "pw", FastParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := MemoryKiB(h); m != FastParams.MemoryKiB {
+		t.Fatalf("MemoryKiB = %d, want %d", m, FastParams.MemoryKiB)
+	}
+	if m := MemoryKiB("$bcrypt$x"); m != 0 {
+		t.Fatalf("MemoryKiB(malformed) = %d", m)
+	}
+}
