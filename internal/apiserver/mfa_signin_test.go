@@ -281,7 +281,9 @@ func TestSignInSMSMFA(t *testing.T) {
 	_, err = e.respond(types.ChallengeNameTypeSmsMfa, out.Session, "sue", "SMS_MFA_CODE", code)
 	expectErr(t, "expired", err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 
-	// Wrong answers are bounded: after 5 the session is dead.
+	// Wrong answers are bounded: after 5 the session is dead. (The wrong
+	// code above is forgotten after 15 quiet minutes, like a wrong password.)
+	e.Clock.Advance(15 * time.Minute)
 	out = e.mustLogin("sue", types.ChallengeNameTypeSmsMfa)
 	code = e.lastMessage("sue").Code
 	for range 5 {
@@ -290,6 +292,10 @@ func TestSignInSMSMFA(t *testing.T) {
 	}
 	_, err = e.respond(types.ChallengeNameTypeSmsMfa, out.Session, "sue", "SMS_MFA_CODE", code)
 	expectErr(t, "after 5 wrong codes", err, "NotAuthorizedException", "Invalid session for the user.")
+	// Five wrong codes lock the user for a second, as five wrong passwords do.
+	_, err = e.login("sue")
+	expectErr(t, "sign-in after 5 wrong codes", err, "NotAuthorizedException", "Password attempts exceeded")
+	e.Clock.Advance(time.Second)
 
 	// The admin flow gets the same challenge.
 	a, err := e.Client.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: aws.String(e.pool), ClientId: aws.String(e.client),

@@ -248,6 +248,7 @@ func answerDevicePasswordVerifier(ctx context.Context, s *Service, sc *signIn, r
 			return nil, missing(name)
 		}
 	}
+	sc.compared()
 	st := sc.state.device()
 	key := sc.state.DeviceKey
 	if k := r["DEVICE_KEY"]; k != "" && k != key {
@@ -302,16 +303,17 @@ func (s *Service) deviceTokens(ctx context.Context, sc *signIn) (accessKey, refr
 }
 
 // refreshDevice applies the device binding of a refresh token (see the file
-// comment) and returns the device_key of the new tokens.
+// comment) and returns the device_key of the new tokens. The DEVICE_KEY
+// sent with the refresh only ever selects the device the token is bound to:
+// it is never copied into a token by itself, so that a client cannot put a
+// device_key of its choosing in an access token (where a pool does not track
+// devices, or the token is bound to none).
 func (s *Service) refreshDevice(ctx context.Context, pool *userpool.Pool, u storage.User, bound, sent string) (string, error) {
 	if !pool.Settings.DeviceTracking() {
 		if bound == untrackedDevice {
-			bound = ""
+			return "", nil
 		}
-		if bound == "" {
-			return sent, nil
-		}
-		return bound, nil
+		return bound, nil // "" or the device of a sign-in while the pool tracked devices
 	}
 	if bound == "" {
 		return "", nil // issued before the pool tracked devices

@@ -22,10 +22,26 @@
 // usable session), bound to the pool and the app client, expiring after the
 // client's AuthSessionValidity (3 minutes by default), and whose State (sealed
 // by the store) is a sessionState: the challenge it answers, the user, the
-// flow, the steps already passed and room for later steps. A successful
-// answer spends the session atomically (UpdateSession sets Used), so it can
-// be answered once; a wrong answer only counts an attempt, and after
-// MaxSessionAttempts wrong answers the session is dead.
+// flow, the steps already passed and room for later steps. Every answer
+// first reserves one of the session's MaxSessionAttempts attempts in the
+// same UpdateSession that checks it is unused and unexpired, so that
+// concurrent answers cannot outrun the limit: a code or proof is compared
+// at most MaxSessionAttempts times per session. A wrong answer keeps its
+// attempt; one that compared nothing (a missing parameter) gives it back; a
+// successful answer spends the session (Used), so it can be answered once.
+//
+// # Lockout
+//
+// Wrong passwords, SRP proofs and MFA codes (SMS_MFA, EMAIL_OTP,
+// SOFTWARE_TOKEN_MFA) all count in the user's storage.Lockout: after
+// LockoutThreshold failures the user is locked, 1 s doubling to LockoutMax,
+// and every password, proof or code is refused with "Password attempts
+// exceeded" meanwhile. A password or proof attempt is counted (reserve)
+// inside UpdateUser before the slow check and given back (refund) when it
+// turns out right; an MFA code is checked and, if wrong, counted inside one
+// UpdateUser. A correct password alone does not reset the count; a
+// completed sign-in (tokens) does, so wrong MFA codes cannot be retried
+// without end by whoever knows the password.
 //
 // # SECRET_BLOCK
 //
@@ -40,7 +56,9 @@
 // verifier when the answer arrives, so a password changed in between makes
 // the answer fail. (Carrying B in the block would save one exponentiation,
 // about 2.4 ms per sign-in, but package srp has no way to resume with a
-// given B yet.)
+// given B yet.) A block authenticates once: a verified answer records a
+// marker keyed by the block's digest in the session store (spendBlock), so
+// a replayed answer is refused as "Incorrect username or password.".
 //
 // # Extension point: what follows a successful step
 //
@@ -49,8 +67,9 @@
 // decides what comes next, in this order:
 //
 //  0. once, right after the password: the DEVICE_KEY check ("Device does not
-//     exist."; devices.go) and the threat-protection assessment, which may
-//     block the sign-in (risk.go);
+//     exist."; devices.go), spending the SECRET_BLOCK of an SRP answer
+//     (srp.go) and the threat-protection assessment, which may block the
+//     sign-in (risk.go);
 //  1. NEW_PASSWORD_REQUIRED, while the user is in FORCE_CHANGE_PASSWORD;
 //  2. DEVICE_SRP_AUTH for a remembered device that replaces MFA
 //     (devices.go: the ordering rules);

@@ -203,8 +203,30 @@ func (s *Service) answerCode(ctx context.Context, sc *signIn, code, param, verif
 		return nil, missing(param)
 	}
 	st := sc.state.mfa()
-	if !mfa.CheckCode(st.Code, code) {
-		return nil, s.wrongAnswer(ctx, sc, mfa.ErrCodeMismatch)
+	// What a right code changes: the address it went to is verified, and
+	// after MFA_SETUP by email that address becomes the user's, unless
+	// another user signs in with it.
+	set := []storage.Attribute{{Name: verifiedAttr, Value: "true"}}
+	if st.Email != "" {
+		set = append([]storage.Attribute{{Name: "email", Value: st.Email}}, set...)
+	}
+	update, err := s.Pools.PrepareChallengeAttributes(ctx, sc.pool, nil, sc.user, set)
+	if err != nil {
+		if fault.KindOf(err) != fault.AliasExists || st.Email != "" {
+			return nil, err
+		}
+		// Another user holds this address as a verified alias: the code
+		// still passes MFA, but does not mark the address verified.
+		update = nil
+	}
+	sc.compared()
+	if err := s.checkMFACode(ctx, sc, func(*storage.User) error {
+		if !mfa.CheckCode(st.Code, code) {
+			return mfa.ErrCodeMismatch
+		}
+		return nil
+	}); err != nil {
+		return nil, s.wrongAnswer(ctx, sc, err)
 	}
 	// Spend first: of two right answers only one gets through.
 	if err := s.spend(ctx, sc); err != nil {
@@ -215,20 +237,14 @@ func (s *Service) answerCode(ctx context.Context, sc *signIn, code, param, verif
 		if u.Sub != sc.user.Sub {
 			return userpool.ErrUserNotFound
 		}
-		set := []storage.Attribute{{Name: verifiedAttr, Value: "true"}}
-		if st.Email != "" {
-			// MFA_SETUP by email: the address is the user's once proven, and
-			// email MFA is enabled (preferred unless another factor is).
-			set = append(set, storage.Attribute{Name: "email", Value: st.Email})
+		attrs, pending := slices.Clone(u.Attributes), slices.Clone(u.PendingAttributes)
+		if update != nil {
+			update.Apply(u)
 		}
-		changed := false
-		for _, a := range set {
-			if v, _ := userpool.GetAttribute(u.Attributes, a.Name); v != a.Value {
-				changed = true
-			}
-		}
-		u.Attributes = userpool.SetAttributes(u.Attributes, set...)
+		changed := !slices.Equal(attrs, u.Attributes) || !slices.Equal(pending, u.PendingAttributes)
 		if st.Email != "" {
+			// MFA_SETUP by email: email MFA is enabled (preferred unless
+			// another factor is).
 			m, err := mfa.ApplyPreference(u, mfa.Preference{Email: &mfa.Setting{Enabled: true, Preferred: u.MFA.Preferred == ""}},
 				mfa.PoolFacts{Tier: sc.pool.Settings.Tier(), EmailMFA: true})
 			if err != nil {
@@ -266,27 +282,39 @@ var errUnchanged = errors.New("authflow: unchanged")
 
 // answerSoftwareToken checks SOFTWARE_TOKEN_MFA_CODE against the user's
 // software token, recording its time step in the same atomic update so that
-// the code can never be used again (spec §13.4). Other keys (Amplify and
+// the code can never be used again (spec §13.4), or counting a wrong code
+// against the user's lockout (checkMFACode). Other keys (Amplify and
 // amazon-cognito-identity-js also send SMS_MFA_CODE) are ignored.
 func answerSoftwareToken(ctx context.Context, s *Service, sc *signIn, r map[string]string) (*Result, error) {
 	code := r["SOFTWARE_TOKEN_MFA_CODE"]
 	if code == "" {
 		return nil, missing("SOFTWARE_TOKEN_MFA_CODE")
 	}
-	u, err := s.mfaService().CheckTOTP(ctx, sc.pool.ID, sc.user.UsernameKey, code)
+	sc.compared()
+	now := s.now()
+	err := s.checkMFACode(ctx, sc, func(u *storage.User) error {
+		if !mfa.HasTOTP(u) {
+			return mfa.ErrNoTOTP
+		}
+		step, err := mfa.MatchTOTP(u.Secrets.TOTPSecret, code, now, u.MFA.TOTPLastStep)
+		switch {
+		case errors.Is(err, mfa.ErrReplay):
+			return mfa.ErrTOTPReplay
+		case err != nil:
+			return mfa.ErrTOTPMismatch
+		}
+		u.MFA.TOTPLastStep = step
+		return nil
+	})
 	if err != nil {
 		if fault.KindOf(err) != "" {
 			return nil, s.wrongAnswer(ctx, sc, err)
 		}
-		return nil, userGone(err)
-	}
-	if u.Sub != sc.user.Sub {
-		return nil, userpool.ErrUserNotFound
+		return nil, err
 	}
 	if err := s.spend(ctx, sc); err != nil {
 		return nil, err
 	}
-	sc.user = u
 	return s.passMFA(ctx, sc)
 }
 
@@ -335,6 +363,13 @@ func answerMFASetup(ctx context.Context, s *Service, sc *signIn, r map[string]st
 		if at := strings.IndexByte(email, '@'); at < 1 || at == len(email)-1 {
 			return nil, s.wrongAnswer(ctx, sc, errInvalidEmail)
 		}
+		// The address becomes the user's, verified, once the code comes
+		// back: it must not be one another user signs in with.
+		if _, err := s.Pools.PrepareChallengeAttributes(ctx, sc.pool, nil, sc.user, []storage.Attribute{
+			{Name: "email", Value: email}, {Name: "email_verified", Value: "true"},
+		}); err != nil {
+			return nil, s.wrongAnswer(ctx, sc, err)
+		}
 		return s.mfaChallenge(ctx, sc, ChallengeEmailOTP, email)
 	}
 	return nil, s.wrongAnswer(ctx, sc, errSetupIncomplete)
@@ -366,13 +401,15 @@ func (s *Service) setupSession(ctx context.Context, session string) (*signIn, er
 		return nil, err
 	}
 	if sc.state.Challenge != ChallengeMFASetup {
+		s.release(ctx, sc)
 		return nil, errSessionInvalid
 	}
 	u, err := s.Store.GetUser(ctx, pool.ID, pool.Settings.UsernameKey(sc.state.Username))
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Sub != sc.state.Sub) {
-		return nil, userpool.ErrUserNotFound
+		err = userpool.ErrUserNotFound
 	}
 	if err != nil {
+		s.release(ctx, sc)
 		return nil, err
 	}
 	sc.user = u
@@ -388,6 +425,11 @@ func (s *Service) AssociateSoftwareToken(ctx context.Context, session string) (s
 	if err != nil {
 		return "", "", err
 	}
+	defer func() {
+		if err != nil {
+			s.release(ctx, sc)
+		}
+	}()
 	if !sc.pool.Settings.TOTPEnabled() {
 		return "", "", mfa.ErrPoolTOTPOff
 	}
@@ -415,6 +457,11 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, session, code, friend
 	if err != nil {
 		return "", err
 	}
+	defer func() {
+		if err != nil {
+			s.release(ctx, sc)
+		}
+	}()
 	st := sc.state.mfa()
 	if !st.Associated {
 		return "", errSessionInvalid
@@ -422,6 +469,7 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, session, code, friend
 	if !sc.pool.Settings.TOTPEnabled() {
 		return "", mfa.ErrPoolTOTPOff
 	}
+	sc.compared()
 	if _, err := s.mfaService().VerifySetup(ctx, sc.pool.ID, sc.user.UsernameKey, code, friendlyName); err != nil {
 		if fault.KindOf(err) != "" {
 			return "", s.wrongAnswer(ctx, sc, err)

@@ -20,6 +20,9 @@ func (s *Service) advance(ctx context.Context, sc *signIn) (*Result, error) {
 	if err := s.deviceLookup(ctx, sc); err != nil {
 		return nil, err
 	}
+	if err := s.spendBlock(ctx, sc); err != nil { // srp.go
+		return nil, err
+	}
 	if err := s.riskStep(ctx, sc); err != nil {
 		return nil, err
 	}
@@ -69,10 +72,14 @@ func (s *Service) challenge(ctx context.Context, sc *signIn, name string, params
 }
 
 // finish ends a sign-in: it spends the session being answered (if any),
-// marks the sign-in's auth event Pass, and issues tokens bound to the
-// sign-in's device (a new one, in NewDeviceMetadata, when it had none).
+// resets the user's failure count (lockout.go), marks the sign-in's auth
+// event Pass, and issues tokens bound to the sign-in's device (a new one, in
+// NewDeviceMetadata, when it had none).
 func (s *Service) finish(ctx context.Context, sc *signIn) (*Result, error) {
 	if err := s.spend(ctx, sc); err != nil {
+		return nil, err
+	}
+	if err := s.clearLockout(ctx, sc.pool.ID, &sc.user); err != nil {
 		return nil, err
 	}
 	accessKey, refreshKey, newDevice, err := s.deviceTokens(ctx, sc)
@@ -158,33 +165,28 @@ func answerNewPassword(ctx context.Context, s *Service, sc *signIn, r map[string
 	if err := sc.pool.CheckPasswordPolicy(op, pw); err != nil {
 		return nil, s.wrongAnswer(ctx, sc, err)
 	}
-	var created, updated []storage.Attribute
+	var attrs []storage.Attribute
 	for k, v := range r {
 		name, ok := strings.CutPrefix(k, "userAttributes.")
 		if !ok || name == "" {
 			continue
 		}
-		a := storage.Attribute{Name: name, Value: v}
-		if _, set := userpool.GetAttribute(sc.user.Attributes, name); set {
-			updated = append(updated, a)
-		} else {
-			created = append(created, a)
-		}
+		attrs = append(attrs, storage.Attribute{Name: name, Value: v})
 	}
-	sortAttrs(created)
-	sortAttrs(updated)
-	if err := sc.pool.Settings.CheckAttributes(created, userpool.WriteCreate); err != nil {
+	sortAttrs(attrs)
+	// The same rules as UpdateUserAttributes through this client: write
+	// permissions (so no email_verified or dev: attributes by default),
+	// schema and mutability, a changed address unverified, no alias of
+	// another user.
+	update, err := s.Pools.PrepareChallengeAttributes(ctx, sc.pool, sc.client, sc.user, attrs)
+	if err != nil {
 		return nil, s.wrongAnswer(ctx, sc, err)
 	}
-	if err := sc.pool.Settings.CheckAttributes(updated, userpool.WriteUpdate); err != nil {
-		return nil, s.wrongAnswer(ctx, sc, err)
-	}
-	attrs := userpool.SetAttributes(sc.user.Attributes, append(created, updated...)...)
 	for _, d := range sc.pool.Settings.SchemaAttributes {
 		if !d.Required || d.Name == "sub" {
 			continue
 		}
-		if v, ok := userpool.GetAttribute(attrs, d.Name); !ok || v == "" {
+		if v, ok := userpool.GetAttribute(update.Attributes(), d.Name); !ok || v == "" {
 			return nil, s.wrongAnswer(ctx, sc, invalidAttributes(d.Name))
 		}
 	}
@@ -207,7 +209,7 @@ func answerNewPassword(ctx context.Context, s *Service, sc *signIn, r map[string
 		if u.Status == "FORCE_CHANGE_PASSWORD" {
 			u.Status = "CONFIRMED"
 		}
-		u.Attributes = userpool.SetAttributes(u.Attributes, append(created, updated...)...)
+		update.Apply(u)
 		u.UpdatedAt = now
 		return nil
 	})

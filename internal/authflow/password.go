@@ -24,27 +24,36 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 	if err := client.CheckSecretHash(username, in.Params["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
-	u, err := s.Pools.FindUser(ctx, pool, username)
-	if errors.Is(err, userpool.ErrUserNotFound) {
+	// Count the attempt before the (slow) check, atomically, so that a burst
+	// of concurrent guesses gets no more checks than the lockout allows; the
+	// check uses the hash as stored then. A sign-in by username reads the
+	// user only there; an alias or a sub is resolved first.
+	u, r, err := s.reserve(ctx, pool.ID, pool.Settings.UsernameKey(username), checkStatus)
+	if errors.Is(err, storage.ErrNotFound) {
+		var found storage.User
+		if found, err = s.Pools.FindUser(ctx, pool, username); err == nil {
+			u, r, err = s.reserve(ctx, pool.ID, found.UsernameKey, func(cur storage.User) error {
+				if cur.Sub != found.Sub {
+					return storage.ErrNotFound // deleted and re-created meanwhile
+				}
+				return checkStatus(cur)
+			})
+		}
+	}
+	if errors.Is(err, userpool.ErrUserNotFound) || errors.Is(err, storage.ErrNotFound) {
 		s.Pools.DummyPasswordCheck(pw) // same cost as a real check
 		if client.Settings.HidesUserExistence() {
 			return nil, errIncorrect
 		}
-		return nil, err
+		return nil, userpool.ErrUserNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := checkStatus(u); err != nil {
-		return nil, err
-	}
-	if err := s.checkLock(u); err != nil {
-		return nil, err
-	}
 	if !s.Pools.VerifyPassword(u, pw) {
-		return nil, s.signInFailed(ctx, pool, client, u, in.Context, s.recordFailure(ctx, pool.ID, u))
+		return nil, s.signInFailed(ctx, pool, client, u, in.Context, errIncorrect)
 	}
-	if err := s.recordSuccess(ctx, pool.ID, &u); err != nil {
+	if err := s.refund(ctx, pool.ID, &u, r); err != nil {
 		return nil, err
 	}
 	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, metadata: in.Metadata, context: in.Context, password: pw}

@@ -43,11 +43,11 @@ const (
 // failed sign-in attempts"): after LockoutThreshold failures the user is
 // locked for 2^(n-LockoutThreshold) seconds after the n-th failure, at most
 // LockoutMax; the count starts over after LockoutReset without failures, or
-// on a successful sign-in.
+// when a sign-in completes (lockout.go). The schedule is userpool's.
 const (
-	LockoutThreshold = 5
-	LockoutMax       = 15 * time.Minute
-	LockoutReset     = 15 * time.Minute
+	LockoutThreshold = userpool.LockoutThreshold // 5
+	LockoutMax       = userpool.LockoutMax       // 15 minutes
+	LockoutReset     = userpool.LockoutReset     // 15 minutes
 )
 
 // MaxSessionAttempts is how many wrong answers a session takes before it is
@@ -288,6 +288,15 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in Respond) (*Resu
 	if err != nil {
 		return nil, err
 	}
+	res, err := s.respond(ctx, sc, in, username)
+	if err != nil {
+		s.release(ctx, sc)
+	}
+	return res, err
+}
+
+// respond runs the handler of in.Challenge for the session sc holds.
+func (s *Service) respond(ctx context.Context, sc *signIn, in Respond, username string) (*Result, error) {
 	handler, ok := answers[in.Challenge]
 	if !ok || sc.state.Challenge != in.Challenge {
 		// UNCONFIRMED: Cognito's answer to a challenge name that is not the
@@ -344,7 +353,15 @@ type signIn struct {
 	context  risk.Context
 	password string
 	// sessionID is the storage ID of the session being answered ("" for
-	// InitiateAuth and PASSWORD_VERIFIER).
+	// InitiateAuth and PASSWORD_VERIFIER, and once it is spent).
 	sessionID string
-	state     sessionState
+	// block is the SECRET_BLOCK (decoded) of a verified PASSWORD_VERIFIER
+	// answer until advance spends it (spendBlock); blockExpires its expiry.
+	block        []byte
+	blockExpires time.Time
+	// reserved is set when this request holds one of the session's
+	// attempts (openSession); counted when that attempt stands (the answer
+	// was compared, or wrong) rather than being released on failure.
+	reserved, counted bool
+	state             sessionState
 }

@@ -89,37 +89,48 @@ func (s *Service) newSession(ctx context.Context, sc *signIn) (string, error) {
 	return session, nil
 }
 
-// openSession loads a session answered with pool and client and checks
-// that it can still be answered. It does not spend it.
+// openSession loads a session answered with pool and client, checks that
+// it can still be answered and reserves one of its MaxSessionAttempts
+// attempts, all in one UpdateSession: of any number of answers, concurrent
+// or not, at most MaxSessionAttempts get past it in the life of the
+// session, so an answer is never compared more often than that. The attempt
+// stays counted when the answer is wrong or was compared at all (see
+// signIn.counted); release gives it back to an answer that compared
+// nothing (a missing parameter, a challenge name that does not match); a
+// right answer spends the session.
 func (s *Service) openSession(ctx context.Context, pool *userpool.Pool, client *userpool.Client, session string) (*signIn, error) {
 	if len(session) < 20 || len(session) > 2048 {
 		return nil, errSessionInvalid
 	}
 	id := sessionID(session)
-	a, err := s.Store.GetSession(ctx, id)
+	now := s.now()
+	a, err := s.Store.UpdateSession(ctx, id, func(a *storage.AuthSession) error {
+		if a.PoolID != pool.ID || a.ClientID != client.ID {
+			return errSessionInvalid
+		}
+		if a.Used {
+			return errSessionUsed
+		}
+		if !now.Before(a.ExpiresAt) {
+			return errSessionExpired
+		}
+		if a.Attempts >= MaxSessionAttempts {
+			return errSessionInvalid
+		}
+		a.Attempts++
+		return nil
+	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, errSessionInvalid
 	}
 	if err != nil {
 		return nil, err
 	}
-	if a.PoolID != pool.ID || a.ClientID != client.ID {
-		return nil, errSessionInvalid
-	}
-	if a.Used {
-		return nil, errSessionUsed
-	}
-	if !s.now().Before(a.ExpiresAt) {
-		return nil, errSessionExpired
-	}
-	if a.Attempts >= MaxSessionAttempts {
-		return nil, errSessionInvalid
-	}
 	var st sessionState
 	if err := json.Unmarshal(a.State, &st); err != nil || st.V != sessionVersion {
 		return nil, errSessionInvalid
 	}
-	return &signIn{pool: pool, client: client, sessionID: id, state: st}, nil
+	return &signIn{pool: pool, client: client, sessionID: id, reserved: true, state: st}, nil
 }
 
 // spend marks the session being answered as used; later calls for the same
@@ -147,18 +158,34 @@ func (s *Service) spend(ctx context.Context, sc *signIn) error {
 	return err
 }
 
-// wrongAnswer counts a wrong answer against the session (which stays
-// usable until MaxSessionAttempts) and returns cause.
+// wrongAnswer leaves the attempt openSession reserved counted (the session
+// stays usable until MaxSessionAttempts) and returns cause.
 func (s *Service) wrongAnswer(ctx context.Context, sc *signIn, cause error) error {
-	if sc.sessionID == "" {
-		return cause
+	sc.counted = true
+	return cause
+}
+
+// compared records that the answer being handled is about to be compared
+// with a secret (a code, a proof): from then on its attempt counts whatever
+// happens, so that nothing can compare more than MaxSessionAttempts times.
+func (sc *signIn) compared() { sc.counted = true }
+
+// release gives back the attempt openSession reserved for an answer that
+// failed without being compared or found wrong. It does nothing once the
+// session is spent.
+func (s *Service) release(ctx context.Context, sc *signIn) {
+	if sc == nil || sc.sessionID == "" || !sc.reserved || sc.counted {
+		return
 	}
+	sc.reserved = false
 	_, err := s.Store.UpdateSession(ctx, sc.sessionID, func(a *storage.AuthSession) error {
-		a.Attempts++
+		if a.Used || a.Attempts == 0 {
+			return errUnchanged
+		}
+		a.Attempts--
 		return nil
 	})
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		s.log().Warn("counting a wrong session answer", "error", err.Error())
+	if err != nil && !errors.Is(err, errUnchanged) && !errors.Is(err, storage.ErrNotFound) {
+		s.log().Warn("releasing a session attempt", "error", err.Error())
 	}
-	return cause
 }

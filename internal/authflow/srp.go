@@ -125,26 +125,23 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, pool *userpool.Poo
 		s.decoyProof(blk, pool, r)
 		return nil, errIncorrect
 	}
-	u, err := s.Store.GetUser(ctx, pool.ID, key)
+	// Count the attempt before the proof is checked (see passwordAuth).
+	u, res, err := s.reserve(ctx, pool.ID, key, func(u storage.User) error {
+		if pool.Settings.UsernameKey(username) != key && username != u.Sub {
+			return errIncorrect
+		}
+		return checkStatus(u)
+	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, errIncorrect
 	}
 	if err != nil {
 		return nil, err
 	}
-	if pool.Settings.UsernameKey(username) != key && username != u.Sub {
-		return nil, errIncorrect
-	}
-	if err := checkStatus(u); err != nil {
-		return nil, err
-	}
-	if err := s.checkLock(u); err != nil {
-		return nil, err
-	}
 	if !s.verifyProof(blk, u.Secrets.SRPVerifier, srp.PoolName(pool.ID), u.Username, raw, r, now) {
-		return nil, s.signInFailed(ctx, pool, client, u, in.Context, s.recordFailure(ctx, pool.ID, u))
+		return nil, s.signInFailed(ctx, pool, client, u, in.Context, errIncorrect)
 	}
-	if err := s.recordSuccess(ctx, pool.ID, &u); err != nil {
+	if err := s.refund(ctx, pool.ID, &u, res); err != nil {
 		return nil, err
 	}
 	// A DEVICE_KEY member here, even empty, replaces the one sent with
@@ -156,7 +153,43 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, pool *userpool.Poo
 	}
 	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, metadata: in.Metadata, context: in.Context}
 	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: FlowUserSRP, DeviceKey: deviceKey}
+	// Each SECRET_BLOCK authenticates once (advance spends it).
+	sc.block, sc.blockExpires = raw, blk.expires
 	return s.passwordVerified(ctx, sc)
+}
+
+// spendBlock records that the SECRET_BLOCK of the PASSWORD_VERIFIER answer
+// being handled (sc.block, base64-decoded) has authenticated, so that the
+// answer cannot be replayed: a marker in the session store whose ID is "pv:"
+// and a SHA-256 digest of the block, expiring with the block (the session
+// sweeper removes it once it no longer matters). The marker is created
+// atomically, so of two concurrent answers with one block only one gets
+// through; the other, like any later replay, gets errIncorrect. The marker
+// is never a usable session: session IDs are digests without a prefix, and
+// it is stored already used.
+//
+// advance calls it right after the DEVICE_KEY check, not when the proof is
+// verified: amazon-cognito-identity-js answers "Device does not exist." by
+// sending the same answer again with DEVICE_KEY null (devices.go).
+func (s *Service) spendBlock(ctx context.Context, sc *signIn) error {
+	if sc.block == nil {
+		return nil
+	}
+	raw := sc.block
+	sc.block = nil
+	sum := sha256.Sum256(append([]byte("userpoold/secret-block\x00"), raw...))
+	err := s.Store.CreateSession(ctx, storage.AuthSession{
+		ID:        "pv:" + base64.RawURLEncoding.EncodeToString(sum[:]),
+		PoolID:    sc.pool.ID,
+		ClientID:  sc.client.ID,
+		ExpiresAt: sc.blockExpires,
+		Used:      true,
+		State:     []byte("{}"),
+	})
+	if errors.Is(err, storage.ErrExists) {
+		return errIncorrect
+	}
+	return err
 }
 
 // verifyProof resumes the handshake sealed in blk for verifier and checks
