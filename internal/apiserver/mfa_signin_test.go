@@ -146,8 +146,10 @@ func TestSignInSoftwareTokenMFA(t *testing.T) {
 	}
 
 	out = e.mustLogin("tina", types.ChallengeNameTypeSoftwareTokenMfa)
-	if len(out.ChallengeParameters) != 0 {
-		t.Errorf("SOFTWARE_TOKEN_MFA parameters = %v, want none", out.ChallengeParameters)
+	// As in AWS's examples: the internal username, and the device name
+	// when the token was verified with one (this one was not).
+	if p := out.ChallengeParameters; len(p) != 1 || p["USER_ID_FOR_SRP"] != "tina" {
+		t.Errorf("SOFTWARE_TOKEN_MFA parameters = %v, want only USER_ID_FOR_SRP", p)
 	}
 	_, err := e.respond(types.ChallengeNameTypeSoftwareTokenMfa, out.Session, "tina")
 	expectErr(t, "no code", err, "InvalidParameterException", "Missing required parameter SOFTWARE_TOKEN_MFA_CODE")
@@ -448,6 +450,9 @@ func TestMFASetupTOTP(t *testing.T) {
 	}
 	// The next sign-in asks for the new factor; the verification code is spent.
 	out := e.mustLogin("neo", types.ChallengeNameTypeSoftwareTokenMfa)
+	if out.ChallengeParameters["FRIENDLY_DEVICE_NAME"] != "neo's phone" {
+		t.Errorf("SOFTWARE_TOKEN_MFA parameters = %v, want the FriendlyDeviceName given at verification", out.ChallengeParameters)
+	}
 	_, err = e.respond(types.ChallengeNameTypeSoftwareTokenMfa, out.Session, "neo", "SOFTWARE_TOKEN_MFA_CODE", verifyCode)
 	expectErr(t, "verification code at sign-in", err, "ExpiredCodeException", "Your software token has already been used once.")
 	e.Clock.Advance(30 * time.Second)

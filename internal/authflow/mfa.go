@@ -151,9 +151,16 @@ func jsonList(factors []string) string {
 // (the user's own address otherwise).
 func (s *Service) mfaChallenge(ctx context.Context, sc *signIn, factor, email string) (*Result, error) {
 	if factor == ChallengeSoftwareToken {
-		// No parameters: real responses carry none (spec §7.4).
+		// Spec §7.4 leaves the parameters UNCONFIRMED; AWS's own examples
+		// (the aws-cli respond-to-auth-challenge example, the Developer
+		// Guide's AdminInitiateAuth sample) show FRIENDLY_DEVICE_NAME and
+		// USER_ID_FOR_SRP, and the AWS Android SDK reads the former.
 		sc.state.setMFA(mfaState{})
-		return s.challenge(ctx, sc, factor, map[string]string{})
+		params := map[string]string{"USER_ID_FOR_SRP": sc.user.Username}
+		if name := sc.user.MFA.TOTPFriendlyName; name != "" {
+			params["FRIENDLY_DEVICE_NAME"] = name
+		}
+		return s.challenge(ctx, sc, factor, params)
 	}
 	attr, to := "phone_number", sc.user
 	if factor == ChallengeEmailOTP {

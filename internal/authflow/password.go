@@ -41,7 +41,11 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 		}
 	}
 	if errors.Is(err, userpool.ErrUserNotFound) || errors.Is(err, storage.ErrNotFound) {
-		s.Pools.DummyPasswordCheck(pw) // same cost as a real check
+		// Same cost as a real check; TooManyRequestsException when the
+		// hashing budget is exhausted, as for a real user.
+		if err := s.Pools.CheckDummyPassword(ctx, pw); err != nil {
+			return nil, err
+		}
 		if client.Settings.HidesUserExistence() {
 			return nil, errIncorrect
 		}
@@ -50,7 +54,15 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 	if err != nil {
 		return nil, err
 	}
-	if !s.Pools.VerifyPassword(u, pw) {
+	ok, err := s.Pools.CheckPassword(ctx, u, pw)
+	if err != nil {
+		// The server was too busy to check: the attempt does not count.
+		if rerr := s.refund(ctx, pool.ID, &u, r); rerr != nil {
+			return nil, rerr
+		}
+		return nil, err
+	}
+	if !ok {
 		return nil, s.signInFailed(ctx, pool, client, u, in.Context, errIncorrect)
 	}
 	if err := s.refund(ctx, pool.ID, &u, r); err != nil {

@@ -377,16 +377,7 @@ func (s *Service) CheckPassword(ctx context.Context, u storage.User, pw string) 
 	return s.verifyPassword(u, pw), nil
 }
 
-// VerifyPassword is CheckPassword that waits for the hashing budget as long
-// as it takes: memory stays bounded, but the request is never refused.
-// Prefer CheckPassword, which answers TooManyRequestsException instead.
-func (s *Service) VerifyPassword(u storage.User, pw string) bool {
-	release, _ := s.hashLimit().Acquire(context.Background(), s.verifyMemory(u))
-	defer release()
-	return s.verifyPassword(u, pw)
-}
-
-// verifyPassword is VerifyPassword for a caller that holds the budget.
+// verifyPassword is CheckPassword for a caller that holds the budget.
 func (s *Service) verifyPassword(u storage.User, pw string) bool {
 	if u.Secrets.PasswordHash == "" {
 		s.dummyHash(pw)
@@ -408,10 +399,6 @@ func (s *Service) CheckDummyPassword(ctx context.Context, pw string) error {
 	_, err := s.CheckPassword(ctx, storage.User{}, pw)
 	return err
 }
-
-// DummyPasswordCheck is VerifyPassword for a user that does not exist.
-// Prefer CheckDummyPassword.
-func (s *Service) DummyPasswordCheck(pw string) { s.VerifyPassword(storage.User{}, pw) }
 
 // Code purposes stored on users.
 const (
