@@ -60,10 +60,7 @@ func (s *Server) authorize(ctx context.Context, accessToken string, check status
 		}
 		return nil, err
 	}
-	u, err := s.Store.GetUser(ctx, pool.ID, pool.Settings.UsernameKey(claims.Username))
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Sub != claims.Sub) {
-		return nil, userpool.ErrUserNotFound
-	}
+	u, err := s.Pools.TokenUser(ctx, pool, claims.Username, claims.Sub)
 	if err != nil {
 		return nil, err
 	}

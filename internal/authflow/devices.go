@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 
@@ -119,21 +118,9 @@ func init() {
 	answers[ChallengeDevicePasswordVerifier] = answerDevicePasswordVerifier
 }
 
-func (st *sessionState) device() deviceState {
-	var d deviceState
-	if raw, ok := st.Ext[extDevice]; ok {
-		json.Unmarshal(raw, &d) // written by setDevice; a zero state is safe
-	}
-	return d
-}
+func (st *sessionState) device() deviceState { return getExt[deviceState](st, extDevice) }
 
-func (st *sessionState) setDevice(d deviceState) {
-	raw, _ := json.Marshal(d)
-	if st.Ext == nil {
-		st.Ext = map[string]json.RawMessage{}
-	}
-	st.Ext[extDevice] = raw
-}
+func (st *sessionState) setDevice(v deviceState) { st.putExt(extDevice, v) }
 
 // confirmedDevice loads device key of u if it is confirmed (has a
 // verifier), or returns userpool.ErrDeviceNotFound.

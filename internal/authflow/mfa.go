@@ -79,21 +79,9 @@ func init() {
 	answers[ChallengeMFASetup] = answerMFASetup
 }
 
-func (st *sessionState) mfa() mfaState {
-	var m mfaState
-	if raw, ok := st.Ext[extMFA]; ok {
-		json.Unmarshal(raw, &m) // written by setMFA; a zero state is safe
-	}
-	return m
-}
+func (st *sessionState) mfa() mfaState { return getExt[mfaState](st, extMFA) }
 
-func (st *sessionState) setMFA(m mfaState) {
-	raw, _ := json.Marshal(m)
-	if st.Ext == nil {
-		st.Ext = map[string]json.RawMessage{}
-	}
-	st.Ext[extMFA] = raw
-}
+func (st *sessionState) setMFA(v mfaState) { st.putExt(extMFA, v) }
 
 func (s *Service) mfaService() *mfa.Service {
 	return &mfa.Service{Users: s.Store, Now: s.Now, Rand: s.rand()}

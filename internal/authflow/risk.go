@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/url"
@@ -116,21 +115,9 @@ type riskState struct {
 	FeedbackHash  string `json:"fb,omitempty"`
 }
 
-func (st *sessionState) risk() riskState {
-	var r riskState
-	if raw, ok := st.Ext[extRisk]; ok {
-		json.Unmarshal(raw, &r) // written by setRisk; a zero state is safe
-	}
-	return r
-}
+func (st *sessionState) risk() riskState { return getExt[riskState](st, extRisk) }
 
-func (st *sessionState) setRisk(r riskState) {
-	raw, _ := json.Marshal(r)
-	if st.Ext == nil {
-		st.Ext = map[string]json.RawMessage{}
-	}
-	st.Ext[extRisk] = raw
-}
+func (st *sessionState) setRisk(v riskState) { st.putExt(extRisk, v) }
 
 // needsMFA reports whether threat protection asks for MFA.
 func (r riskState) needsMFA() bool {

@@ -189,3 +189,22 @@ func (s *Service) release(ctx context.Context, sc *signIn) {
 		s.log().Warn("releasing a session attempt", "error", err.Error())
 	}
 }
+
+// getExt returns the extension state a step stored under key with putExt,
+// or the zero T when there is none (a zero state is always safe).
+func getExt[T any](st *sessionState, key string) T {
+	var v T
+	if raw, ok := st.Ext[key]; ok {
+		json.Unmarshal(raw, &v) // written by putExt
+	}
+	return v
+}
+
+// putExt stores a step's extension state under key.
+func (st *sessionState) putExt(key string, v any) {
+	raw, _ := json.Marshal(v)
+	if st.Ext == nil {
+		st.Ext = map[string]json.RawMessage{}
+	}
+	st.Ext[key] = raw
+}

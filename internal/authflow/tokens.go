@@ -270,10 +270,7 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, client *user
 	if revoked {
 		return nil, errRefreshRevoked
 	}
-	u, err := s.Store.GetUser(ctx, pool.ID, pool.Settings.UsernameKey(claims.Username))
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Sub != claims.Sub) {
-		return nil, userpool.ErrUserNotFound
-	}
+	u, err := s.Pools.TokenUser(ctx, pool, claims.Username, claims.Sub)
 	if err != nil {
 		return nil, err
 	}

@@ -388,20 +388,8 @@ func (s *Server) serveOutbox(w http.ResponseWriter, r *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "ResourceNotFoundException", "The outbox is not enabled on this server.")
 		return
 	}
-	if err := s.checkOpenAdmin(r); err != nil {
-		writeJSONError(w, http.StatusForbidden, err.Code, err.Message)
+	if !s.authorizeAdmin(w, r, nil, true) {
 		return
-	}
-	if !s.verifier.AnyKey || r.Header.Get("Authorization") != "" {
-		if _, err := s.verifier.Verify(r, nil); err != nil {
-			var e *sigv4.Error
-			if errors.As(err, &e) {
-				writeJSONError(w, http.StatusForbidden, e.Code, e.Message)
-				return
-			}
-			writeJSONError(w, http.StatusForbidden, "AccessDeniedException", "Access denied.")
-			return
-		}
 	}
 	pool := r.URL.Query().Get("userPoolId")
 	if pool == "" {
@@ -433,17 +421,7 @@ func (s *Server) serveRotateKeys(w http.ResponseWriter, r *http.Request, issuer 
 		writeJSONError(w, http.StatusBadRequest, "SerializationException", "The request body is too large.")
 		return
 	}
-	if err := s.checkOpenAdmin(r); err != nil {
-		writeJSONError(w, http.StatusForbidden, err.Code, err.Message)
-		return
-	}
-	if _, err := s.verifier.Verify(r, body); err != nil {
-		var e *sigv4.Error
-		if errors.As(err, &e) {
-			writeJSONError(w, http.StatusForbidden, e.Code, e.Message)
-			return
-		}
-		writeJSONError(w, http.StatusForbidden, "AccessDeniedException", "Access denied.")
+	if !s.authorizeAdmin(w, r, body, false) {
 		return
 	}
 	pool := r.URL.Query().Get("userPoolId")
@@ -464,6 +442,30 @@ func (s *Server) serveRotateKeys(w http.ResponseWriter, r *http.Request, issuer 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(jwks)
+}
+
+// authorizeAdmin authorizes a request to one of userpoold's own admin
+// endpoints like an admin operation, answering 403 when it fails. With
+// readUnsigned, an unsigned request is also accepted while no admin keys are
+// configured.
+func (s *Server) authorizeAdmin(w http.ResponseWriter, r *http.Request, body []byte, readUnsigned bool) bool {
+	if err := s.checkOpenAdmin(r); err != nil {
+		writeJSONError(w, http.StatusForbidden, err.Code, err.Message)
+		return false
+	}
+	if readUnsigned && s.verifier.AnyKey && r.Header.Get("Authorization") == "" {
+		return true
+	}
+	if _, err := s.verifier.Verify(r, body); err != nil {
+		var e *sigv4.Error
+		if errors.As(err, &e) {
+			writeJSONError(w, http.StatusForbidden, e.Code, e.Message)
+		} else {
+			writeJSONError(w, http.StatusForbidden, "AccessDeniedException", "Access denied.")
+		}
+		return false
+	}
+	return true
 }
 
 // checkOpenAdmin guards the development mode in which no admin keys are

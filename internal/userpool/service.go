@@ -220,6 +220,17 @@ func (s *Service) FindUser(ctx context.Context, p *Pool, name string) (storage.U
 	return storage.User{}, ErrUserNotFound
 }
 
+// TokenUser loads the user a token names by its internal username and sub.
+// A user deleted and re-created under the same name is another user:
+// ErrUserNotFound, like a missing one.
+func (s *Service) TokenUser(ctx context.Context, p *Pool, username, sub string) (storage.User, error) {
+	u, err := s.Store.GetUser(ctx, p.ID, p.Settings.UsernameKey(username))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Sub != sub) {
+		return storage.User{}, ErrUserNotFound
+	}
+	return u, err
+}
+
 // isVerifiedAlias reports whether attr of u can be used to sign in as an
 // alias: email and phone_number only once verified; preferred_username
 // always.
