@@ -302,6 +302,16 @@ func (s *Server) describePool(ctx context.Context, p storage.Pool, users int64) 
 	return &u, nil
 }
 
+// updatePool is Store.UpdatePool answering Cognito's error for a missing
+// pool.
+func (s *Server) updatePool(ctx context.Context, id string, fn func(*storage.Pool) error) error {
+	_, err := s.Store.UpdatePool(ctx, id, fn)
+	if errors.Is(err, storage.ErrNotFound) {
+		return userpool.PoolNotFound(id)
+	}
+	return err
+}
+
 func (s *Server) loadPool(ctx context.Context, id string) (storage.Pool, error) {
 	p, err := s.Store.GetPool(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -331,7 +341,7 @@ func (s *Server) DescribeUserPool(ctx context.Context, in *cognitoidp.DescribeUs
 // request leaves out returns to its default; the schema, username and alias
 // attributes and username configuration cannot change.
 func (s *Server) UpdateUserPool(ctx context.Context, in *cognitoidp.UpdateUserPoolInput) (*cognitoidp.UpdateUserPoolOutput, error) {
-	_, err := s.Store.UpdatePool(ctx, str(in.UserPoolId), func(p *storage.Pool) error {
+	err := s.updatePool(ctx, str(in.UserPoolId), func(p *storage.Pool) error {
 		old, err := decodePoolDoc(*p)
 		if err != nil {
 			return err
@@ -379,9 +389,6 @@ func (s *Server) UpdateUserPool(ctx context.Context, in *cognitoidp.UpdateUserPo
 		p.UpdatedAt = s.now()
 		return nil
 	})
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, userpool.PoolNotFound(str(in.UserPoolId))
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -438,7 +445,7 @@ func (s *Server) AddCustomAttributes(ctx context.Context, in *cognitoidp.AddCust
 	if err := recode(in.CustomAttributes, &add); err != nil {
 		return nil, err
 	}
-	_, err := s.Store.UpdatePool(ctx, str(in.UserPoolId), func(p *storage.Pool) error {
+	err := s.updatePool(ctx, str(in.UserPoolId), func(p *storage.Pool) error {
 		d, err := decodePoolDoc(*p)
 		if err != nil {
 			return err
@@ -461,9 +468,6 @@ func (s *Server) AddCustomAttributes(ctx context.Context, in *cognitoidp.AddCust
 		p.UpdatedAt = s.now()
 		return nil
 	})
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, userpool.PoolNotFound(str(in.UserPoolId))
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -484,7 +488,7 @@ func (s *Server) updateTags(ctx context.Context, arn string, fn func(map[string]
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.UpdatePool(ctx, id, func(p *storage.Pool) error {
+	err = s.updatePool(ctx, id, func(p *storage.Pool) error {
 		if p.Tags == nil {
 			p.Tags = map[string]string{}
 		}
@@ -494,9 +498,6 @@ func (s *Server) updateTags(ctx context.Context, arn string, fn func(map[string]
 		}
 		return nil
 	})
-	if errors.Is(err, storage.ErrNotFound) {
-		return userpool.PoolNotFound(id)
-	}
 	return err
 }
 
@@ -549,7 +550,7 @@ var (
 // factor block left out is off afterwards).
 func (s *Server) SetUserPoolMfaConfig(ctx context.Context, in *cognitoidp.SetUserPoolMfaConfigInput) (*cognitoidp.SetUserPoolMfaConfigOutput, error) {
 	var out *cognitoidp.SetUserPoolMfaConfigOutput
-	_, err := s.Store.UpdatePool(ctx, str(in.UserPoolId), func(p *storage.Pool) error {
+	err := s.updatePool(ctx, str(in.UserPoolId), func(p *storage.Pool) error {
 		d, err := decodePoolDoc(*p)
 		if err != nil {
 			return err
@@ -603,9 +604,6 @@ func (s *Server) SetUserPoolMfaConfig(ctx context.Context, in *cognitoidp.SetUse
 		}
 		return nil
 	})
-	if errors.Is(err, storage.ErrNotFound) {
-		return nil, userpool.PoolNotFound(str(in.UserPoolId))
-	}
 	if err != nil {
 		return nil, err
 	}

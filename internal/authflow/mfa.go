@@ -106,7 +106,12 @@ func (s *Service) mfaStep(ctx context.Context, sc *signIn) (*Result, error) {
 	if sc.state.done(stepMFA) {
 		return nil, nil
 	}
-	d := mfa.Decide(MFAPool(sc.pool), mfa.UserOf(&sc.user))
+	return s.issueMFA(ctx, sc, mfa.Decide(MFAPool(sc.pool), mfa.UserOf(&sc.user)))
+}
+
+// issueMFA issues the challenge an MFA decision calls for (a factor's
+// challenge, SELECT_MFA_TYPE or MFA_SETUP), or returns nil for no MFA.
+func (s *Service) issueMFA(ctx context.Context, sc *signIn, d mfa.Decision) (*Result, error) {
 	switch d.Outcome {
 	case mfa.Challenge:
 		return s.mfaChallenge(ctx, sc, d.Challenge, "")

@@ -295,17 +295,10 @@ func (s *Service) riskMFAStep(ctx context.Context, sc *signIn) (*Result, error) 
 		return nil, nil
 	}
 	d := riskMFADecision(sc)
-	switch d.Outcome {
-	case mfa.Challenge:
-		return s.mfaChallenge(ctx, sc, d.Challenge, "")
-	case mfa.Select:
-		sc.state.setMFA(mfaState{Options: d.Factors})
-		return s.challenge(ctx, sc, ChallengeSelectMFAType, map[string]string{
-			"MFAS_CAN_CHOOSE": jsonList(d.Factors),
-			"USER_ID_FOR_SRP": sc.user.Username,
-		})
+	if d.Outcome == mfa.Setup {
+		return nil, nil // threat protection never sends a user to set a factor up
 	}
-	return nil, nil
+	return s.issueMFA(ctx, sc, d)
 }
 
 // isMFAChallenge reports whether name is one of the MFA challenges.
