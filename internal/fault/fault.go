@@ -55,6 +55,16 @@ const (
 	DuplicateProvider               Kind = "DuplicateProvider"
 	InvalidSmsRoleAccessPolicy      Kind = "InvalidSmsRoleAccessPolicy"
 	InvalidSmsRoleTrustRelationship Kind = "InvalidSmsRoleTrustRelationship"
+
+	// Passkey (WebAuthn) kinds, returned by internal/passkey
+	// (spec/cognito-user-auth.md §6).
+	WebAuthnChallengeNotFound      Kind = "WebAuthnChallengeNotFound"
+	WebAuthnClientMismatch         Kind = "WebAuthnClientMismatch"
+	WebAuthnConfigurationMissing   Kind = "WebAuthnConfigurationMissing"
+	WebAuthnCredentialNotSupported Kind = "WebAuthnCredentialNotSupported"
+	WebAuthnNotEnabled             Kind = "WebAuthnNotEnabled"
+	WebAuthnOriginNotAllowed       Kind = "WebAuthnOriginNotAllowed"
+	WebAuthnRelyingPartyMismatch   Kind = "WebAuthnRelyingPartyMismatch"
 )
 
 // Error is a client-visible failure.
