@@ -99,6 +99,10 @@ func (rp *RelyingParty) FinishAssertion(ch Challenge, user User, creds []Credent
 		return Assertion{}, failed(ErrAssertionFailed, fmt.Errorf("passkey: origin %q for RP ID %q", cd.Origin, rp.ID))
 	case !rpIDHashMatches(parsed.Response.AuthenticatorData.RPIDHash, rp.ID):
 		return Assertion{}, failed(ErrAssertionFailed, errors.New("passkey: rpIdHash of another relying party"))
+	case !parsed.Response.AuthenticatorData.Flags.UserPresent():
+		return Assertion{}, failed(ErrAssertionFailed, errors.New("passkey: user presence flag not set"))
+	case ch.UserVerification == UVRequired && !parsed.Response.AuthenticatorData.Flags.UserVerified():
+		return Assertion{}, failed(ErrAssertionFailed, errors.New("passkey: user verification required but not performed"))
 	}
 
 	wa, err := rp.library(cd.Origin)
@@ -114,7 +118,7 @@ func (rp *RelyingParty) FinishAssertion(ch Challenge, user User, creds []Credent
 		UserVerification:     protocol.UserVerificationRequirement(ch.UserVerification),
 	}
 	if _, err := wa.ValidateLogin(lib, session, parsed); err != nil {
-		return Assertion{}, failed(ErrAssertionFailed, err)
+		return Assertion{}, failed(ErrAssertionFailed, libraryCause(err))
 	}
 	flags := parsed.Response.AuthenticatorData.Flags
 	a := Assertion{

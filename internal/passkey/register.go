@@ -189,7 +189,7 @@ func parseRegistration(credential []byte) (*protocol.ParsedCredentialCreationDat
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(credential)
 	if err != nil {
-		return nil, failed(ErrCredentialInvalid, err)
+		return nil, failed(ErrCredentialInvalid, libraryCause(err))
 	}
 	if !bytes.Equal(parsed.Raw.AttestationResponse.AuthenticatorData, parsed.Response.AttestationObject.RawAuthData) {
 		return nil, failed(ErrCredentialInvalid, errors.New("passkey: authenticatorData is not the attestation object's authData"))
@@ -211,10 +211,20 @@ func classifyRegistration(err error) error {
 		case protocol.ErrAttestation.Type, protocol.ErrInvalidAttestation.Type, protocol.ErrAttestationCertificate.Type,
 			protocol.ErrUnsupportedKey.Type, protocol.ErrUnsupportedAlgorithm.Type, protocol.ErrPolicyRestriction.Type,
 			protocol.ErrMetadata.Type:
-			return failed(ErrCredentialNotSupported, err)
+			return failed(ErrCredentialNotSupported, libraryCause(err))
 		}
 	}
-	return failed(ErrCredentialInvalid, err)
+	return failed(ErrCredentialInvalid, libraryCause(err))
+}
+
+// libraryCause adds go-webauthn's developer detail to its error, for the
+// log (it names the check that failed; the client sees only the fault).
+func libraryCause(err error) error {
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.DevInfo != "" {
+		return fmt.Errorf("%w: %s", err, pe.DevInfo)
+	}
+	return err
 }
 
 // library returns go-webauthn for rp with origin, which OriginAllowed has
