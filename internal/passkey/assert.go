@@ -26,6 +26,9 @@ func (rp *RelyingParty) BeginAssertion(user User, creds []Credential, requireUV 
 	if len(creds) == 0 {
 		return RequestOptions{}, Challenge{}, ErrNoCredentials
 	}
+	if rp.ID == "" {
+		return RequestOptions{}, Challenge{}, ErrConfigurationMissing
+	}
 	value, err := rp.newChallenge()
 	if err != nil {
 		return RequestOptions{}, Challenge{}, err

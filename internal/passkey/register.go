@@ -27,6 +27,9 @@ var credParams = []CredentialParameter{{Alg: AlgES256, Type: "public-key"}, {Alg
 // The caller has checked that the pool offers passkeys (CheckEnabled) and
 // resolved rp.ID (ResolveRPID).
 func (rp *RelyingParty) BeginRegistration(user User, existing []Credential, clientID string) (CreationOptions, Challenge, error) {
+	if rp.ID == "" {
+		return CreationOptions{}, Challenge{}, ErrConfigurationMissing
+	}
 	if len(existing) >= MaxCredentials {
 		return CreationOptions{}, Challenge{}, ErrTooMany
 	}

@@ -86,6 +86,13 @@ func TestResolveRPIDAndEnabled(t *testing.T) {
 	if _, err := passkey.ResolveRPID("", " ", ""); !errors.Is(err, passkey.ErrConfigurationMissing) {
 		t.Errorf("no RP ID: %v", err)
 	}
+	noRP := &passkey.RelyingParty{}
+	if _, _, err := noRP.BeginRegistration(alice, nil, clientID); !errors.Is(err, passkey.ErrConfigurationMissing) {
+		t.Errorf("registration without an RP ID: %v", err)
+	}
+	if _, _, err := noRP.BeginAssertion(alice, []passkey.Credential{{ID: []byte{1}}}, false); !errors.Is(err, passkey.ErrConfigurationMissing) {
+		t.Errorf("sign-in without an RP ID: %v", err)
+	}
 	if err := passkey.CheckEnabled([]string{"PASSWORD", "WEB_AUTHN"}, ""); err != nil {
 		t.Error(err)
 	}
