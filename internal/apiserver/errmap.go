@@ -54,6 +54,13 @@ var exceptions = map[fault.Kind]func(string) error{
 	fault.DuplicateProvider:               func(m string) error { return cognitoidp.NewDuplicateProviderException(m) },
 	fault.InvalidSmsRoleAccessPolicy:      func(m string) error { return cognitoidp.NewInvalidSmsRoleAccessPolicyException(m) },
 	fault.InvalidSmsRoleTrustRelationship: func(m string) error { return cognitoidp.NewInvalidSmsRoleTrustRelationshipException(m) },
+	fault.WebAuthnChallengeNotFound:       func(m string) error { return cognitoidp.NewWebAuthnChallengeNotFoundException(m) },
+	fault.WebAuthnClientMismatch:          func(m string) error { return cognitoidp.NewWebAuthnClientMismatchException(m) },
+	fault.WebAuthnConfigurationMissing:    func(m string) error { return cognitoidp.NewWebAuthnConfigurationMissingException(m) },
+	fault.WebAuthnCredentialNotSupported:  func(m string) error { return cognitoidp.NewWebAuthnCredentialNotSupportedException(m) },
+	fault.WebAuthnNotEnabled:              func(m string) error { return cognitoidp.NewWebAuthnNotEnabledException(m) },
+	fault.WebAuthnOriginNotAllowed:        func(m string) error { return cognitoidp.NewWebAuthnOriginNotAllowedException(m) },
+	fault.WebAuthnRelyingPartyMismatch:    func(m string) error { return cognitoidp.NewWebAuthnRelyingPartyMismatchException(m) },
 }
 
 // mapError turns a domain error into the exception clients see. Errors that
