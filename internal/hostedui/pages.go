@@ -179,10 +179,12 @@ func (p *TOTPSetupPage) SecretGroups() string {
 	return b.String()
 }
 
-// PhoneSetupPage asks for a phone number for SMS MFA.
-type PhoneSetupPage struct {
+// DestinationSetupPage asks where MFA codes should go: an email address
+// (Email, MFA_SETUP's EMAIL answer) or a phone number.
+type DestinationSetupPage struct {
 	Frame
-	Phone   string
+	Email   bool
+	Value   string
 	Session string
 }
 
@@ -206,19 +208,19 @@ type LoggedOutPage struct {
 	Frame
 }
 
-func (*LoginPage) name() string          { return "login" }
-func (*SignUpPage) name() string         { return "signup" }
-func (*ConfirmPage) name() string        { return "confirm" }
-func (*ForgotPasswordPage) name() string { return "forgot" }
-func (*ResetPasswordPage) name() string  { return "reset" }
-func (*MFACodePage) name() string        { return "mfa_code" }
-func (*SelectMFAPage) name() string      { return "select_mfa" }
-func (*MFASetupPage) name() string       { return "mfa_setup" }
-func (*TOTPSetupPage) name() string      { return "totp_setup" }
-func (*PhoneSetupPage) name() string     { return "phone_setup" }
-func (*NewPasswordPage) name() string    { return "new_password" }
-func (*ErrorPage) name() string          { return "error" }
-func (*LoggedOutPage) name() string      { return "logged_out" }
+func (*LoginPage) name() string            { return "login" }
+func (*SignUpPage) name() string           { return "signup" }
+func (*ConfirmPage) name() string          { return "confirm" }
+func (*ForgotPasswordPage) name() string   { return "forgot" }
+func (*ResetPasswordPage) name() string    { return "reset" }
+func (*MFACodePage) name() string          { return "mfa_code" }
+func (*SelectMFAPage) name() string        { return "select_mfa" }
+func (*MFASetupPage) name() string         { return "mfa_setup" }
+func (*TOTPSetupPage) name() string        { return "totp_setup" }
+func (*DestinationSetupPage) name() string { return "destination_setup" }
+func (*NewPasswordPage) name() string      { return "new_password" }
+func (*ErrorPage) name() string            { return "error" }
+func (*LoggedOutPage) name() string        { return "logged_out" }
 
 func (*LoginPage) defaults() (string, string)  { return "Sign in", "Sign in" }
 func (*SignUpPage) defaults() (string, string) { return "Sign up", "Create an account" }
@@ -246,7 +248,10 @@ func (*MFASetupPage) defaults() (string, string) {
 func (*TOTPSetupPage) defaults() (string, string) {
 	return "Set up your authenticator app", "Set up your authenticator app"
 }
-func (*PhoneSetupPage) defaults() (string, string) {
+func (p *DestinationSetupPage) defaults() (string, string) {
+	if p.Email {
+		return "Set up email codes", "Add your email address"
+	}
 	return "Set up text message codes", "Add your phone number"
 }
 func (*NewPasswordPage) defaults() (string, string) {
@@ -264,7 +269,7 @@ type Renderer struct {
 }
 
 // pageNames lists every page template.
-var pageNames = []string{"login", "signup", "confirm", "forgot", "reset", "mfa_code", "select_mfa", "mfa_setup", "totp_setup", "phone_setup", "new_password", "error", "logged_out"}
+var pageNames = []string{"login", "signup", "confirm", "forgot", "reset", "mfa_code", "select_mfa", "mfa_setup", "totp_setup", "destination_setup", "new_password", "error", "logged_out"}
 
 // NewRenderer parses the templates.
 func NewRenderer() (*Renderer, error) {

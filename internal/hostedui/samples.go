@@ -52,7 +52,7 @@ func Samples() ([]Sample, error) {
 		{"select-mfa", &SelectMFAPage{Frame: frame("/mfa"), Session: "sealed-flow-state", Options: []Option{{"SOFTWARE_TOKEN_MFA", "Authenticator app"}, {"SMS_MFA", "Text message (SMS)"}, {"EMAIL_OTP", "Email"}}}},
 		{"mfa-setup", &MFASetupPage{Frame: withDescription(frame("/mfa"), "Your account needs a second sign-in step."), Session: "sealed-flow-state", Options: []Option{{"SOFTWARE_TOKEN_MFA", "Authenticator app"}, {"SMS_MFA", "Text message (SMS)"}}}},
 		{"totp-setup", &TOTPSetupPage{Frame: frame("/mfa"), QRCode: qr, Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", Session: "sealed-flow-state"}},
-		{"phone-setup", &PhoneSetupPage{Frame: frame("/mfa"), Session: "sealed-flow-state"}},
+		{"email-setup", &DestinationSetupPage{Frame: frame("/mfa"), Email: true, Session: "sealed-flow-state"}},
 		{"new-password", &NewPasswordPage{Frame: withDescription(frame("/mfa"), "You must change your temporary password."), Session: "sealed-flow-state", Policy: policy, Fields: []Field{AttributeField("name", "", true)}}},
 		{"error", &ErrorPage{Frame: Frame{Branding: Branding{Name: "Example App"}, Description: "redirect_mismatch"}, Code: "redirect_mismatch"}},
 		{"logged-out", &LoggedOutPage{Frame: Frame{Links: links, Branding: Branding{Name: "Example App"}}}},
