@@ -510,14 +510,24 @@ func options(values []string) []Option {
 	return out
 }
 
-func (h *Handler) showCode(w http.ResponseWriter, v *view, status int, st flowState, errMsg string) {
+// flowFrame seals st for the next post and returns the frame of an MFA
+// page showing errMsg; ok is false when it has answered with an error.
+func (h *Handler) flowFrame(w http.ResponseWriter, v *view, st flowState, errMsg string) (f Frame, sealed string, ok bool) {
 	sealed, err := h.sealFlow(v, st)
 	if err != nil {
 		h.serverError(w, "flow", err)
+		return Frame{}, "", false
+	}
+	f = v.frame(pathMFA)
+	f.Error = errMsg
+	return f, sealed, true
+}
+
+func (h *Handler) showCode(w http.ResponseWriter, v *view, status int, st flowState, errMsg string) {
+	f, sealed, ok := h.flowFrame(w, v, st, errMsg)
+	if !ok {
 		return
 	}
-	f := v.frame(pathMFA)
-	f.Error = errMsg
 	p := &MFACodePage{Frame: f, Kind: MFAKind(st.Challenge), Destination: st.Destination, Session: sealed, CodeLabel: "Code"}
 	switch st.Challenge {
 	case challengeSMS:
@@ -532,13 +542,10 @@ func (h *Handler) showCode(w http.ResponseWriter, v *view, status int, st flowSt
 }
 
 func (h *Handler) showChoice(w http.ResponseWriter, v *view, status int, st flowState, errMsg string) {
-	sealed, err := h.sealFlow(v, st)
-	if err != nil {
-		h.serverError(w, "flow", err)
+	f, sealed, ok := h.flowFrame(w, v, st, errMsg)
+	if !ok {
 		return
 	}
-	f := v.frame(pathMFA)
-	f.Error = errMsg
 	if st.Stage == stageSetup {
 		f.Description = "Your account needs a second sign-in step. Choose how you want to get codes."
 		h.Pages.Write(w, status, &MFASetupPage{Frame: f, Options: options(st.Options), Session: sealed})
@@ -548,13 +555,10 @@ func (h *Handler) showChoice(w http.ResponseWriter, v *view, status int, st flow
 }
 
 func (h *Handler) showNewPassword(w http.ResponseWriter, v *view, status int, st flowState, errMsg string) {
-	sealed, err := h.sealFlow(v, st)
-	if err != nil {
-		h.serverError(w, "flow", err)
+	f, sealed, ok := h.flowFrame(w, v, st, errMsg)
+	if !ok {
 		return
 	}
-	f := v.frame(pathMFA)
-	f.Error = errMsg
 	f.Description = "You must change your temporary password."
 	p := &NewPasswordPage{Frame: f, Policy: v.site.Password.Hints(), Session: sealed}
 	for _, a := range st.Required {
@@ -598,24 +602,18 @@ func (h *Handler) showTOTP(w http.ResponseWriter, v *view, status int, st flowSt
 		h.serverError(w, "qr", err)
 		return
 	}
-	sealed, err := h.sealFlow(v, st)
-	if err != nil {
-		h.serverError(w, "flow", err)
+	f, sealed, ok := h.flowFrame(w, v, st, errMsg)
+	if !ok {
 		return
 	}
-	f := v.frame(pathMFA)
-	f.Error = errMsg
 	h.Pages.Write(w, status, &TOTPSetupPage{Frame: f, QRCode: qr, Secret: st.Secret, Session: sealed})
 }
 
 func (h *Handler) showEmailSetup(w http.ResponseWriter, v *view, status int, st flowState, value, errMsg string) {
-	sealed, err := h.sealFlow(v, st)
-	if err != nil {
-		h.serverError(w, "flow", err)
+	f, sealed, ok := h.flowFrame(w, v, st, errMsg)
+	if !ok {
 		return
 	}
-	f := v.frame(pathMFA)
-	f.Error = errMsg
 	h.Pages.Write(w, status, &DestinationSetupPage{Frame: f, Email: true, Value: value, Session: sealed})
 }
 
