@@ -357,3 +357,16 @@ func (ca *CA) TLSConfig(region string, custom CustomDomains) *tls.Config {
 		},
 	}
 }
+
+// WriteCA writes the PEM of the CA in dir to w, generating the CA first if
+// dir has none: what `userpoold ca` prints for a developer to trust (for
+// example NODE_EXTRA_CA_CERTS=<file>, or the system or browser trust
+// store).
+func WriteCA(w io.Writer, dir string) error {
+	ca, err := LoadOrCreate(dir, Options{})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(ca.CertificatePEM())
+	return err
+}

@@ -181,3 +181,19 @@ func serveTLS(t *testing.T, addr string, cfg *tls.Config) string {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port
 }
+
+func TestWriteCA(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := WriteCA(&out, dir); err != nil {
+		t.Fatal(err)
+	}
+	onDisk, err := os.ReadFile(filepath.Join(dir, CertFile))
+	if err != nil || !bytes.Equal(out.Bytes(), onDisk) {
+		t.Fatalf("printed CA differs from %s: %v", CertFile, err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(out.Bytes()) {
+		t.Fatal("printed PEM does not load into a pool")
+	}
+}
