@@ -54,7 +54,7 @@ func Samples() ([]Sample, error) {
 		{"totp-setup", &TOTPSetupPage{Frame: frame("/mfa"), QRCode: qr, Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", Session: "sealed-flow-state"}},
 		{"email-setup", &DestinationSetupPage{Frame: frame("/mfa"), Email: true, Session: "sealed-flow-state"}},
 		{"new-password", &NewPasswordPage{Frame: withDescription(frame("/mfa"), "You must change your temporary password."), Session: "sealed-flow-state", Policy: policy, Fields: []Field{AttributeField("name", "", true)}}},
-		{"error", &ErrorPage{Frame: Frame{Branding: Branding{Name: "Example App"}, Description: "redirect_mismatch"}, Code: "redirect_mismatch"}},
+		{"error", &ErrorPage{Frame: Frame{Branding: Branding{Name: "Example App"}, Description: "The address this app asked to return to is not registered."}, Code: "redirect_mismatch"}},
 		{"logged-out", &LoggedOutPage{Frame: Frame{Links: links, Branding: Branding{Name: "Example App"}}}},
 	}, nil
 }
