@@ -2,8 +2,10 @@ package trigger_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -73,4 +75,38 @@ func (e *env) lastPayload(t testing.TB, name string) []byte {
 	}
 	t.Fatalf("function %s was not invoked (%d invocations)", name, len(calls))
 	return nil
+}
+
+type failingCredentials struct{}
+
+func (failingCredentials) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{}, errors.New("no credentials in this test")
+}
+
+func staticCreds() aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")
+}
+
+// metric returns the value of the counter name whose labels include want.
+func (e *env) metric(t testing.TB, name string, want map[string]string) float64 {
+	t.Helper()
+	families, err := e.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if v, ok := want[l.GetName()]; ok && v != l.GetValue() {
+					continue series
+				}
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }

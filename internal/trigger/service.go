@@ -146,8 +146,8 @@ func newEvent[Req, Resp any](pool Pool, call Call, source Source, userName strin
 }
 
 // run invokes the trigger of ev's source with ev and decodes the answer's
-// "response" member into out (nil for Async and for triggers whose answer
-// is ignored). Errors are *fault.Error values of spec §3.2.
+// "response" member into out (nil for triggers whose answer is ignored;
+// unused for Async). Errors are *fault.Error values of spec §3.2.
 func run[Req, Resp any](ctx context.Context, s *Service, pool Pool, mode Mode, ev event[Req, Resp], out any) error {
 	name := ev.TriggerSource.Trigger()
 	t := Target{Trigger: name, ARN: pool.Config.Function(name)}
@@ -172,9 +172,15 @@ func run[Req, Resp any](ctx context.Context, s *Service, pool Pool, mode Mode, e
 		s.log.WarnContext(ctx, "trigger invocation failed", "trigger", name, "source", ev.TriggerSource, "pool", pool.ID, "err", err)
 		return faultWrapUnexpected(name, ie)
 	}
-	if mode == Async || out == nil {
+	if mode == Async {
 		s.metrics.observe(name, start, "")
 		return nil
+	}
+	if out == nil {
+		// The answer is ignored, but it must still be the returned event:
+		// a PostConfirmation function answering null fails with "Invalid
+		// JSON" although the confirmation stands (spec §3.2).
+		out = new(json.RawMessage)
 	}
 	if err := decodeResponse(answer, out); err != nil {
 		s.metrics.observe(name, start, errorResponse)
