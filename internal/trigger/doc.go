@@ -18,12 +18,13 @@
 // esdk sub-package), or in plain text when no KMS endpoint is configured.
 //
 // Sub-packages: esdk (the Encryption SDK message format and a KMS keyring),
-// lambdatest (an in-process Lambda Invoke endpoint running handlers written
+// awscreds (the credential chain with the dummy fallback for local
+// endpoints), lambdatest (an in-process Lambda Invoke endpoint running handlers written
 // against aws-lambda-go's types) and kmstest (an in-process KMS endpoint).
 //
 // The package may import the standard library, internal/fault,
-// internal/delivery (placeholders and default templates), the AWS SDK for Go
-// v2 (lambda, config, credentials) and prometheus; net/http only as a client.
+// internal/delivery (placeholders and the Template type), awscreds, the AWS
+// SDK for Go v2 (lambda) and prometheus; net/http only as a client.
 // It must not import internal/cognitoidp, internal/apiserver, userpool,
 // authflow or storage: callers hand it plain values.
 package trigger

@@ -12,12 +12,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/userpoold/userpoold/internal/trigger/awscreds"
 )
 
 // NameMode selects the FunctionName an invocation puts in the Invoke path
@@ -34,13 +33,10 @@ const (
 	NameShort NameMode = "name"
 )
 
-// DummyAccessKeyID and DummySecretAccessKey are the static credentials used
-// for a configured endpoint when the standard chain finds none: sam local
-// and LocalStack accept any signature.
-const (
-	DummyAccessKeyID     = "userpoold"
-	DummySecretAccessKey = "userpoold"
-)
+// DummyAccessKeyID is the access key of the static credentials used for a
+// configured endpoint when the standard chain finds none: sam local and
+// LocalStack accept any signature.
+const DummyAccessKeyID = awscreds.DummyAccessKeyID
 
 // LambdaConfig configures a LambdaInvoker.
 type LambdaConfig struct {
@@ -86,18 +82,11 @@ func NewLambdaInvoker(ctx context.Context, cfg LambdaConfig) (*LambdaInvoker, er
 	}
 	creds := cfg.Credentials
 	if creds == nil {
-		opts := []func(*config.LoadOptions) error{}
-		if cfg.Endpoint != "" {
-			opts = append(opts, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
-		}
-		awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+		chain, err := awscreds.Chain(ctx, cfg.Endpoint != "")
 		if err != nil {
-			return nil, fmt.Errorf("trigger: load AWS configuration: %w", err)
+			return nil, fmt.Errorf("trigger: %w", err)
 		}
-		creds = awsCfg.Credentials
-		if cfg.Endpoint != "" {
-			creds = fallbackCredentials{primary: creds}
-		}
+		creds = chain
 	}
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {
@@ -176,19 +165,6 @@ func lambdaError(ctx context.Context, err error) error {
 		return &InvocationError{Detail: DetailAccessDenied, Err: err}
 	}
 	return &InvocationError{Detail: DetailUnreachable, Err: err}
-}
-
-// fallbackCredentials answers with the standard chain's credentials and, when
-// it finds none, with the static dummy credentials (local endpoints only).
-type fallbackCredentials struct{ primary aws.CredentialsProvider }
-
-func (f fallbackCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	if f.primary != nil {
-		if c, err := f.primary.Retrieve(ctx); err == nil && c.HasKeys() {
-			return c, nil
-		}
-	}
-	return credentials.NewStaticCredentialsProvider(DummyAccessKeyID, DummySecretAccessKey, "").Retrieve(ctx)
 }
 
 // credentialsError marks a failure to find credentials, so that it is

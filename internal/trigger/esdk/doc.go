@@ -22,6 +22,6 @@
 // Decrypt) through aws-sdk-go-v2 at a configurable endpoint (LocalStack,
 // local-kms, or AWS). KMSEncrypter is the trigger.CodeEncrypter built on it.
 //
-// The package imports the standard library and the AWS SDK for Go v2 (kms,
-// config, credentials); not internal/trigger.
+// The package imports the standard library, the AWS SDK for Go v2 (kms) and
+// internal/trigger/awscreds; not internal/trigger.
 package esdk

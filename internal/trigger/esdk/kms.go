@@ -10,10 +10,9 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/userpoold/userpoold/internal/trigger/awscreds"
 )
 
 // KMSAPI is the part of the KMS client a KMSKeyring uses.
@@ -100,12 +99,6 @@ type KMSConfig struct {
 	HTTPClient *http.Client
 }
 
-// Dummy credentials for local KMS endpoints.
-const (
-	DummyAccessKeyID     = "userpoold"
-	DummySecretAccessKey = "userpoold"
-)
-
 // NewKMSClient builds a KMS client for cfg. It makes no network call.
 func NewKMSClient(ctx context.Context, cfg KMSConfig) (*kms.Client, error) {
 	u, err := url.Parse(cfg.Endpoint)
@@ -114,11 +107,9 @@ func NewKMSClient(ctx context.Context, cfg KMSConfig) (*kms.Client, error) {
 	}
 	creds := cfg.Credentials
 	if creds == nil {
-		awsCfg, err := config.LoadDefaultConfig(ctx, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
-		if err != nil {
-			return nil, fmt.Errorf("esdk: load AWS configuration: %w", err)
+		if creds, err = awscreds.Chain(ctx, true); err != nil {
+			return nil, fmt.Errorf("esdk: %w", err)
 		}
-		creds = fallbackCredentials{primary: awsCfg.Credentials}
 	}
 	region := cfg.Region
 	if region == "" {
@@ -132,17 +123,6 @@ func NewKMSClient(ctx context.Context, cfg KMSConfig) (*kms.Client, error) {
 		BaseEndpoint: aws.String(cfg.Endpoint), Region: region, HTTPClient: httpClient,
 		Credentials: aws.NewCredentialsCache(creds),
 	}), nil
-}
-
-type fallbackCredentials struct{ primary aws.CredentialsProvider }
-
-func (f fallbackCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
-	if f.primary != nil {
-		if c, err := f.primary.Retrieve(ctx); err == nil && c.HasKeys() {
-			return c, nil
-		}
-	}
-	return credentials.NewStaticCredentialsProvider(DummyAccessKeyID, DummySecretAccessKey, "").Retrieve(ctx)
 }
 
 // PoolContextKey is the encryption-context key Cognito binds sender codes

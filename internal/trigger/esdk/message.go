@@ -130,11 +130,7 @@ func Encrypt(ctx context.Context, kr Keyring, plaintext []byte, ec map[string]st
 	if _, err := io.ReadFull(random, messageID); err != nil {
 		return nil, err
 	}
-	key, err := deriveKey(suite, dataKey, messageID)
-	if err != nil {
-		return nil, err
-	}
-	gcm, err := newGCM(key)
+	gcm, err := messageCipher(suite, dataKey, messageID)
 	if err != nil {
 		return nil, err
 	}
@@ -245,11 +241,7 @@ func Decrypt(ctx context.Context, kr Keyring, message []byte) (*Message, error) 
 	if err != nil {
 		return nil, fmt.Errorf("esdk: decrypt data key: %w", err)
 	}
-	key, err := deriveKey(suite, dataKey, messageID)
-	if err != nil {
-		return nil, err
-	}
-	gcm, err := newGCM(key)
+	gcm, err := messageCipher(suite, dataKey, messageID)
 	if err != nil {
 		return nil, err
 	}
@@ -327,16 +319,18 @@ func Decrypt(ctx context.Context, kr Keyring, message []byte) (*Message, error) 
 	return m, nil
 }
 
-func deriveKey(suite Suite, dataKey, messageID []byte) ([]byte, error) {
+// messageCipher is AES-256-GCM under the message key: HKDF of the data key
+// with no salt and info = suite ID || message ID (format version 1).
+func messageCipher(suite Suite, dataKey, messageID []byte) (cipher.AEAD, error) {
 	if len(dataKey) != keyLength {
 		return nil, fmt.Errorf("esdk: data key of %d bytes, want %d", len(dataKey), keyLength)
 	}
 	info := binary.BigEndian.AppendUint16(nil, uint16(suite))
 	info = append(info, messageID...)
-	return hkdf.Key(suite.hash(), dataKey, nil, string(info), keyLength)
-}
-
-func newGCM(key []byte) (cipher.AEAD, error) {
+	key, err := hkdf.Key(suite.hash(), dataKey, nil, string(info), keyLength)
+	if err != nil {
+		return nil, err
+	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
