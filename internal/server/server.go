@@ -149,7 +149,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		secrets[k.ID] = k.Secret
 	}
 	// Signature freshness is judged by the wall clock, never the injected one.
-	s.verifier = &sigv4.Verifier{Service: cognitoidp.ServiceID, Secrets: secrets, AnyKey: len(secrets) == 0}
+	s.verifier = &sigv4.Verifier{Service: cognitoidp.ServiceID, Region: cfg.Region, Secrets: secrets, AnyKey: len(secrets) == 0}
 	s.Handler = s.routes(issuer)
 	return s, nil
 }
