@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ContentType is the media type of every request and response body.
@@ -69,6 +70,9 @@ type Handler struct {
 	// Authorize, when non-nil, runs before the endpoint with the raw body; an
 	// error (normally an APIError) answers the request.
 	Authorize func(r *http.Request, operation string, body []byte) error
+	// Browser reports whether web pages may call an operation (see
+	// crossOrigin for the whole CORS policy). nil lets pages call none.
+	Browser func(operation string) bool
 	// InternalError is the error answered for panics and non-API errors.
 	InternalError APIError
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
@@ -140,12 +144,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ri := &RequestInfo{ID: newRequestID(), RemoteAddr: r.RemoteAddr, Header: r.Header, Host: r.Host}
 	hdr := w.Header()
 	hdr.Set("x-amzn-RequestId", ri.ID)
-	hdr.Set("Access-Control-Allow-Origin", "*")
-	hdr.Set("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date")
 
+	target := r.Header.Get("X-Amz-Target")
+	name, endpoint := h.operation(target)
 	if r.Method == http.MethodOptions {
-		h.preflight(w, r)
+		Preflight(w, r, h.crossOrigin(r, name), http.MethodPost)
 		return
+	}
+	if h.crossOrigin(r, name) {
+		AllowBrowsers(hdr)
 	}
 
 	var (
@@ -172,19 +179,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(errMethod)
 		return
 	}
-	target := r.Header.Get("X-Amz-Target")
-	name, ok := strings.CutPrefix(target, h.TargetPrefix+".")
-	if !ok {
-		// Some clients send the long Java-style prefix.
-		if i := strings.LastIndexByte(target, '.'); i >= 0 && strings.HasSuffix(target[:i], "."+h.TargetPrefix) {
-			name, ok = target[i+1:], true
-		}
-	}
-	var endpoint Endpoint
-	if ok {
-		endpoint, ok = h.Lookup(name)
-	}
-	if !ok {
+	if endpoint == nil {
 		fail(errUnknownOperation(target))
 		return
 	}
@@ -220,6 +215,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(resp)
 }
 
+// operation resolves an X-Amz-Target value to the operation's name and
+// endpoint; both are zero when the target names no operation of the
+// service.
+func (h *Handler) operation(target string) (string, Endpoint) {
+	name, ok := strings.CutPrefix(target, h.TargetPrefix+".")
+	if !ok {
+		// Some clients send the long Java-style prefix.
+		if i := strings.LastIndexByte(target, '.'); i >= 0 && strings.HasSuffix(target[:i], "."+h.TargetPrefix) {
+			name, ok = target[i+1:], true
+		}
+	}
+	if !ok {
+		return "", nil
+	}
+	e, ok := h.Lookup(name)
+	if !ok || e == nil {
+		return "", nil
+	}
+	return name, e
+}
+
 // readBody reads at most MaxBodyBytes and checks that the body is one JSON
 // object. An empty body is read as {}.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, APIError) {
@@ -246,6 +262,11 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, APIE
 	if trimmed[0] != '{' || !json.Valid(trimmed) {
 		return nil, SerializationError("The request body is not a valid JSON object.")
 	}
+	// encoding/json would read invalid UTF-8 as U+FFFD, so that two
+	// different byte strings would name the same user.
+	if !utf8.Valid(trimmed) {
+		return nil, SerializationError("The request body is not valid UTF-8.")
+	}
 	return trimmed, nil
 }
 
@@ -264,7 +285,7 @@ func (h *Handler) writeError(w http.ResponseWriter, err APIError) {
 	hdr.Set("Content-Type", ContentType)
 	hdr.Set("Content-Length", strconv.Itoa(len(body)))
 	hdr.Set("x-amzn-ErrorType", err.ErrorCode()+":")
-	if msg := headerSafe(err.ErrorMessage()); msg != "" {
+	if msg := headerSafe(err.ErrorMessage(), maxErrorHeader); msg != "" {
 		hdr.Set("x-amzn-ErrorMessage", msg)
 	}
 	status := err.HTTPStatusCode()
@@ -309,21 +330,15 @@ func marshalOutput(out any) ([]byte, error) {
 	return b, nil
 }
 
-func (h *Handler) preflight(w http.ResponseWriter, r *http.Request) {
-	hdr := w.Header()
-	hdr.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
-	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-		hdr.Set("Access-Control-Allow-Headers", req)
-	} else {
-		hdr.Set("Access-Control-Allow-Headers", "*")
-	}
-	hdr.Set("Access-Control-Max-Age", "172800")
-	hdr.Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
-}
+// maxErrorHeader bounds the x-amzn-ErrorMessage header (in bytes). A
+// validation message quotes the offending value, which may be as large as
+// the body; the body carries the whole message, while clients' header
+// limits (16 KiB in Node.js) would otherwise turn it into a parse failure.
+const maxErrorHeader = 1024
 
-// headerSafe makes s usable as a header value: printable ASCII only.
-func headerSafe(s string) string {
+// headerSafe makes s usable as a header value: printable ASCII only, at most
+// max bytes (cut short with "...").
+func headerSafe(s string, max int) string {
 	var b strings.Builder
 	for _, c := range s {
 		if c >= 0x20 && c < 0x7f {
@@ -331,6 +346,9 @@ func headerSafe(s string) string {
 		} else {
 			b.WriteByte('?')
 		}
+	}
+	if b.Len() > max {
+		return b.String()[:max-3] + "..."
 	}
 	return b.String()
 }

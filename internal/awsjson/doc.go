@@ -11,8 +11,12 @@
 //
 //	{"__type":"<Code>","message":"<message>", ...other error members}
 //
-// It also answers CORS preflight requests the way AWS endpoints do, and
-// recovers panics into an internal error. It imports only the standard
+// It owns the cross-origin (CORS) policy of the endpoint (cors.go): web pages
+// may call and read the operations the caller's Browser predicate allows,
+// with the headers Cognito sends; a preflight for a signed call, and every
+// other operation, gets no Access-Control-Allow-* header. It rejects bodies
+// over the size limit, that are not one JSON object, or that are not valid
+// UTF-8, and recovers panics into an internal error. It imports only the standard
 // library and knows nothing about Cognito: operations, authorization and the
 // names of the internal error are supplied by the caller. Only this package
 // writes to the ResponseWriter of an API request.

@@ -308,6 +308,12 @@ func (s *Server) routes(issuer *token.Issuer) http.Handler {
 			_, err := s.verifier.Verify(r, body)
 			return err
 		},
+		// Web pages may call the operations SDKs call without SigV4, never
+		// the admin (IAM-authorized) ones.
+		Browser: func(op string) bool {
+			o, ok := cognitoidp.Lookup(op)
+			return ok && o.Unsigned
+		},
 		InternalError: apiserver.InternalError(),
 		MaxBodyBytes:  s.cfg.MaxBodyBytes,
 		Logger:        s.log,
