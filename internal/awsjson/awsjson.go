@@ -267,7 +267,30 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, APIE
 	if !utf8.Valid(trimmed) {
 		return nil, SerializationError("The request body is not valid UTF-8.")
 	}
+	// PostgreSQL text cannot hold U+0000: a string carrying one would fail
+	// in storage (an internal error on PostgreSQL, a stored NUL on SQLite).
+	// No Cognito value needs it. UNCONFIRMED: AWS probably accepts it.
+	if hasNUL(trimmed) {
+		return nil, SerializationError("The request body contains the character U+0000, which is not accepted.")
+	}
 	return trimmed, nil
+}
+
+// hasNUL reports whether the valid JSON text b has a string containing
+// U+0000. Valid JSON cannot carry a raw NUL byte, so this looks for the
+// escape \u0000, skipping every other escaped character (so that \\u0000,
+// a backslash followed by "u0000", is not one).
+func hasNUL(b []byte) bool {
+	for i := 0; i < len(b)-1; i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if b[i+1] == 'u' && i+6 <= len(b) && string(b[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++ // the escaped character
+	}
+	return false
 }
 
 func (h *Handler) asAPIError(ri *RequestInfo, err error) APIError {

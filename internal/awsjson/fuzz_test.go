@@ -58,6 +58,12 @@ func FuzzHandler(f *testing.F) {
 			if err := json.Unmarshal(seen, &m); err != nil {
 				t.Fatalf("endpoint saw a body that is not an object: %v", err)
 			}
+			var v any
+			d := json.NewDecoder(bytes.NewReader(seen))
+			d.UseNumber()
+			if d.Decode(&v) == nil && containsNUL(v) {
+				t.Fatalf("endpoint saw U+0000 in %q", seen)
+			}
 		}
 		var out map[string]any
 		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
@@ -82,3 +88,25 @@ func FuzzHandler(f *testing.F) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// containsNUL reports whether a decoded JSON value has U+0000 in a string or
+// an object key.
+func containsNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.ContainsRune(v, 0)
+	case []any:
+		for _, e := range v {
+			if containsNUL(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range v {
+			if strings.ContainsRune(k, 0) || containsNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
