@@ -1,0 +1,35 @@
+// Package hostile attacks a running userpoold the way an attacker would,
+// through real clients and raw HTTP, and asserts the exact answer of each
+// attack: the HTTP status, the AWS error type and message, the headers. It
+// keeps the results of the project's hostile review (issue 15) true as the
+// code grows.
+//
+// Every test starts a complete server with internal/server/servertest: SQLite
+// in a temporary directory, or the database USERPOOLD_TEST_DB names (CI runs
+// the package on both SQLite and PostgreSQL). The package has only tests.
+//
+// Attack classes covered:
+//
+//   - admin plane (admin_test.go): unsigned calls, unknown access key, wrong
+//     secret, tampered body, operation splice (a signed request replayed as
+//     another operation, with X-Amz-Target signed or left out of the
+//     signature), stale and future signing times, credential scopes of
+//     another region or service, userpoold's own /_userpoold endpoints;
+//   - browsers (cors_test.go): preflights for user-facing and admin calls,
+//     CORS headers on user-facing and admin answers, /_userpoold from a page;
+//   - wire (wire_test.go): oversized bodies (declared and chunked), malformed
+//     JSON, non-object bodies, form and text content types, huge strings
+//     (including sensitive members), deep nesting, invalid UTF-8, control
+//     characters, methods other than POST;
+//   - tokens (tokens_test.go): alg none, HS256 keyed with the published RSA
+//     key, a kid of another key, spliced and edited payloads, expired and
+//     revoked tokens, a token moved to another pool, a refresh token of
+//     another pool or client, an ID or refresh token where an access token
+//     belongs.
+//
+// TODO(issue 15, phase 2): user enumeration (every operation that hides
+// existence answers a real and an unknown user alike), VerifySoftwareToken's
+// attempt limit, MFA (TOTP replay, code brute force), lockout evasion,
+// injection into filters and emails, secrets at rest (outbox sealing), and
+// /metrics exposure.
+package hostile
