@@ -12,8 +12,8 @@ import (
 // GetUser, ... authorized by a client ID, a session or an access token), and
 // back ends, which sign the admin operations with access keys. Browsers need
 // CORS for the first kind; a web page must never reach the second. The whole
-// policy is crossOrigin below; the headers it grants are written by
-// AllowBrowsers and Preflight, which other browser-facing endpoints use too.
+// policy of the AWS JSON endpoint is crossOrigin below; the headers it grants
+// are written by AllowBrowsers and Preflight.
 
 // Header values of a granted CORS answer, as Cognito sends them: a preflight
 // from a browser (Origin: https://foo.example, Access-Control-Request-Method:
@@ -35,10 +35,10 @@ const (
 
 // AllowBrowsers adds to h the headers that let any web page read the
 // response: Access-Control-Allow-Origin: * (never with credentials: pages
-// cannot send cookies through it) and the headers AWS exposes. It is the
-// hook for every browser-facing endpoint (the per-pool JWKS and discovery
-// documents, the /oauth2/* endpoints when they come), so that all of them
-// grant the same thing.
+// cannot send cookies through it) and the headers AWS exposes. Other
+// browser-facing endpoints of the server (the per-pool JWKS and discovery
+// documents) may use it to grant the same thing; internal/oauth, which may
+// not import this package, owns the CORS of /oauth2/*.
 func AllowBrowsers(h http.Header) {
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
