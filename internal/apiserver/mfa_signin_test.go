@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/userpoold/userpoold/internal/config"
+	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/server"
 	"github.com/userpoold/userpoold/internal/server/servertest"
@@ -542,7 +543,7 @@ func TestNoCodeInLogs(t *testing.T) {
 	cfg.DataDir = t.TempDir()
 	cfg.PasswordHashing = "fast"
 	cfg.AdminKeys = []config.AccessKey{{ID: servertest.AccessKeyID, Secret: servertest.SecretAccessKey}}
-	clock := &servertest.Clock{}
+	clock := &fakeclock.Clock{}
 	clock.Set(mfaStart)
 	srv, err := server.New(context.Background(), cfg, server.Options{Now: clock.Now, Logger: log})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/password"
 	"github.com/userpoold/userpoold/internal/seal"
@@ -31,20 +32,11 @@ var ctx = context.Background()
 // epoch is the fixed clock the tests start at (a Tuesday, the 3rd).
 var epoch = time.Date(2030, 9, 3, 8, 7, 5, 0, time.UTC)
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 type fixture struct {
 	t      *testing.T
 	svc    *Service
 	store  storage.Store
-	clock  *clock
+	clock  *fakeclock.Clock
 	pool   *userpool.Pool
 	client *userpool.Client
 }
@@ -70,7 +62,7 @@ func newFixture(t *testing.T, poolConfig, clientConfig string) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	c := &clock{t: epoch}
+	c := fakeclock.New(epoch)
 	if poolConfig == "" {
 		poolConfig = "{}"
 	}
@@ -83,12 +75,12 @@ func newFixture(t *testing.T, poolConfig, clientConfig string) *fixture {
 	if err := db.CreateClient(ctx, storage.Client{PoolID: poolID, ID: clientID, Name: "c", CreatedAt: epoch, UpdatedAt: epoch, Config: json.RawMessage(clientConfig)}); err != nil {
 		t.Fatal(err)
 	}
-	issuer := &token.Issuer{Keys: db, Revocations: db, RefreshSecret: key, Now: c.now}
+	issuer := &token.Issuer{Keys: db, Revocations: db, RefreshSecret: key, Now: c.Now}
 	if err := issuer.CreateKeys(ctx, poolID); err != nil {
 		t.Fatal(err)
 	}
-	pools := &userpool.Service{Store: db, Hashing: password.FastParams, Region: "us-east-1", Now: c.now}
-	svc, err := New(db, pools, issuer, key, c.now, nil, nil)
+	pools := &userpool.Service{Store: db, Hashing: password.FastParams, Region: "us-east-1", Now: c.Now}
+	svc, err := New(db, pools, issuer, key, c.Now, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +139,7 @@ func TestLockoutFixedClock(t *testing.T) {
 	if _, err := f.password("ann", pw); !is(err, errAttemptsExceeded) {
 		t.Fatalf("during lockout: %v", err)
 	}
-	f.clock.advance(time.Second)
+	f.clock.Advance(time.Second)
 	if r, err := f.password("ann", pw); err != nil || r.Tokens == nil {
 		t.Fatalf("after lockout: %v", err)
 	}
@@ -228,7 +220,7 @@ func TestSRPFixedClock(t *testing.T) {
 	if r.Challenge != ChallengePasswordVerifier || r.Session != "" {
 		t.Fatalf("result %+v", r)
 	}
-	resp, err := c.PasswordVerifierResponses(r.Parameters, pw, f.clock.now())
+	resp, err := c.PasswordVerifierResponses(r.Parameters, pw, f.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,8 +232,8 @@ func TestSRPFixedClock(t *testing.T) {
 		t.Fatalf("answer: %v %+v", err, done)
 	}
 	// The same answer after the client's AuthSessionValidity is refused.
-	f.clock.advance(3 * time.Minute)
-	resp, _ = c.PasswordVerifierResponses(r.Parameters, pw, f.clock.now())
+	f.clock.Advance(3 * time.Minute)
+	resp, _ = c.PasswordVerifierResponses(r.Parameters, pw, f.clock.Now())
 	if _, err := f.svc.RespondToAuthChallenge(ctx, Respond{ClientID: clientID, Challenge: ChallengePasswordVerifier, Responses: resp}); !is(err, errIncorrect) {
 		t.Fatalf("expired block: %v", err)
 	}
@@ -333,7 +325,7 @@ func TestRefreshFamily(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.clock.advance(time.Hour)
+	f.clock.Advance(time.Hour)
 	rr, err := f.svc.GetTokensFromRefreshToken(ctx, clientID, "", r.Tokens.RefreshToken, "")
 	if err != nil || rr.Tokens.RefreshToken != "" {
 		t.Fatalf("%v %+v", err, rr)
@@ -383,7 +375,7 @@ func TestDecoyUsername(t *testing.T) {
 	if _, err := uuid.Parse(id); err != nil || id != b.Parameters["USER_ID_FOR_SRP"] || a.Parameters["USERNAME"] != id {
 		t.Fatalf("decoy USER_ID_FOR_SRP %q, then %q", id, b.Parameters["USER_ID_FOR_SRP"])
 	}
-	resp, _ := c.PasswordVerifierResponses(a.Parameters, pw, f.clock.now())
+	resp, _ := c.PasswordVerifierResponses(a.Parameters, pw, f.clock.Now())
 	if _, err := f.svc.RespondToAuthChallenge(ctx, Respond{ClientID: clientID, Challenge: ChallengePasswordVerifier, Responses: resp}); !is(err, errIncorrect) {
 		t.Fatalf("decoy answer: %v", err)
 	}

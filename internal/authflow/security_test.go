@@ -91,7 +91,7 @@ func TestSessionAttemptLimitAtomic(t *testing.T) {
 	if err != nil || r.Challenge != ChallengeSoftwareToken {
 		t.Fatalf("%v %+v", err, r)
 	}
-	good := mfa.Code(secret, f.clock.now())
+	good := mfa.Code(secret, f.clock.Now())
 	const n = 12
 	f.svc.Store = &barrierStore{Store: f.store, sessions: newBarrier(n)}
 	errs := concurrently(n, func(i int) error {
@@ -152,7 +152,7 @@ func TestSessionAttemptReleased(t *testing.T) {
 	if n := attempts(); n != 1 {
 		t.Fatalf("attempts after a wrong code = %d", n)
 	}
-	if err := answer(mfa.Code(secret, f.clock.now())); err != nil {
+	if err := answer(mfa.Code(secret, f.clock.Now())); err != nil {
 		t.Fatalf("right code: %v", err)
 	}
 }
@@ -205,13 +205,13 @@ func TestMFAFailuresCountTowardsLockout(t *testing.T) {
 	if _, err := f.password("tia", pw); !is(err, errAttemptsExceeded) {
 		t.Fatalf("sign-in after %d wrong codes: %v", LockoutThreshold, err)
 	}
-	f.clock.advance(time.Second)
+	f.clock.Advance(time.Second)
 	r, err := f.password("tia", pw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	done, err := f.svc.RespondToAuthChallenge(ctx, Respond{ClientID: clientID, Challenge: ChallengeSoftwareToken, Session: r.Session,
-		Responses: map[string]string{"USERNAME": "tia", "SOFTWARE_TOKEN_MFA_CODE": mfa.Code(secret, f.clock.now())}})
+		Responses: map[string]string{"USERNAME": "tia", "SOFTWARE_TOKEN_MFA_CODE": mfa.Code(secret, f.clock.Now())}})
 	if err != nil || done.Tokens == nil {
 		t.Fatalf("right code: %v", err)
 	}

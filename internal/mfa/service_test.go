@@ -15,6 +15,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/seal"
 	"github.com/userpoold/userpoold/internal/storage"
@@ -22,19 +23,6 @@ import (
 )
 
 const poolID = "us-east-1_MfaTest01"
-
-// clock is a settable clock for the service.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // openNodes opens n stores on one SQLite file: n nodes sharing a database.
 func openNodes(t *testing.T, n int) []storage.Store {
@@ -74,7 +62,7 @@ func openNodesAt(t *testing.T, n int, dsn string) []storage.Store {
 func TestServiceTOTPLifecycle(t *testing.T) {
 	ctx := context.Background()
 	store := openNodes(t, 1)[0]
-	clk := &clock{t: fixed}
+	clk := fakeclock.New(fixed)
 	svc := &mfa.Service{Users: store, Now: clk.Now}
 
 	if _, err := svc.VerifySetup(ctx, poolID, "alice", "123456", ""); !errors.Is(err, mfa.ErrNoTOTP) {
@@ -120,7 +108,7 @@ func TestServiceTOTPLifecycle(t *testing.T) {
 	if _, err := svc.CheckTOTP(ctx, poolID, "alice", "000000"); !errors.Is(err, mfa.ErrTOTPMismatch) {
 		t.Fatalf("wrong code: %v", err)
 	}
-	clk.Add(mfa.Period)
+	clk.Advance(mfa.Period)
 	next := mfa.Code(secret, clk.Now())
 	if _, err := svc.CheckTOTP(ctx, poolID, "alice", next); err != nil {
 		t.Fatalf("next step: %v", err)
@@ -133,11 +121,11 @@ func TestServiceTOTPLifecycle(t *testing.T) {
 	// verified, then replaces it.
 	code3, _ := svc.Associate(ctx, poolID, "alice")
 	newSecret, _ := mfa.DecodeSecret(code3)
-	clk.Add(mfa.Period)
+	clk.Advance(mfa.Period)
 	if _, err := svc.CheckTOTP(ctx, poolID, "alice", mfa.Code(secret, clk.Now())); err != nil {
 		t.Fatalf("old secret while a new one is pending: %v", err)
 	}
-	clk.Add(mfa.Period)
+	clk.Advance(mfa.Period)
 	if _, err := svc.VerifySetup(ctx, poolID, "alice", mfa.Code(newSecret, clk.Now()), ""); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +133,7 @@ func TestServiceTOTPLifecycle(t *testing.T) {
 	if !bytes.Equal(u.Secrets.TOTPSecret, newSecret) || u.MFA.TOTPFriendlyName != "Alice's phone" {
 		t.Errorf("new secret not in place, or friendly name lost")
 	}
-	clk.Add(mfa.Period)
+	clk.Advance(mfa.Period)
 	if _, err := svc.CheckTOTP(ctx, poolID, "alice", mfa.Code(secret, clk.Now())); !errors.Is(err, mfa.ErrTOTPMismatch) {
 		t.Errorf("old secret after replacement: %v", err)
 	}
@@ -206,7 +194,7 @@ func isolatedSchema(t *testing.T, dsn string) string {
 
 func checkTOTPOnce(t *testing.T, nodes []storage.Store) {
 	ctx := context.Background()
-	clk := &clock{t: fixed}
+	clk := fakeclock.New(fixed)
 	secret := []byte("12345678901234567890")
 	if _, err := nodes[0].UpdateUser(ctx, poolID, "alice", func(u *storage.User) error {
 		u.Secrets.TOTPSecret = secret
@@ -216,7 +204,7 @@ func checkTOTPOnce(t *testing.T, nodes []storage.Store) {
 		t.Fatal(err)
 	}
 	for round := range 5 {
-		clk.Add(mfa.Period)
+		clk.Advance(mfa.Period)
 		code := mfa.Code(secret, clk.Now())
 		var wg sync.WaitGroup
 		errs := make(chan error, 8)

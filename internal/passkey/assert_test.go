@@ -15,6 +15,7 @@ import (
 
 	"github.com/fxamacker/cbor/v2"
 
+	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/passkey"
 	"github.com/userpoold/userpoold/internal/passkey/passkeytest"
@@ -52,7 +53,7 @@ func signIn(t *testing.T, rp *passkey.RelyingParty, a *passkeytest.Authenticator
 }
 
 func TestSignInTwiceWithCounter(t *testing.T) {
-	c := &clock{t0}
+	c := fakeclock.New(t0)
 	rp := localRP(c)
 	a := &passkeytest.Authenticator{}
 	cred, err := register(t, rp, a, nil)
@@ -61,18 +62,18 @@ func TestSignInTwiceWithCounter(t *testing.T) {
 	}
 	creds := []passkey.Credential{cred}
 	for i := uint32(1); i <= 2; i++ {
-		c.now = c.now.Add(time.Minute)
+		c.Advance(time.Minute)
 		got, _, err := signIn(t, rp, a, creds, false)
 		if err != nil {
 			t.Fatalf("sign-in %d: %v", i, err)
 		}
-		if got.SignCount != i || !got.UserVerified || !bytes.Equal(got.CredentialID, cred.ID) || !got.At.Equal(c.now) {
+		if got.SignCount != i || !got.UserVerified || !bytes.Equal(got.CredentialID, cred.ID) || !got.At.Equal(c.Now()) {
 			t.Fatalf("assertion %d: %+v", i, got)
 		}
 		if creds[0], err = creds[0].Apply(got); err != nil {
 			t.Fatal(err)
 		}
-		if creds[0].SignCount != i || !creds[0].LastUsedAt.Equal(c.now) {
+		if creds[0].SignCount != i || !creds[0].LastUsedAt.Equal(c.Now()) {
 			t.Fatalf("stored after %d: %+v", i, creds[0])
 		}
 		// Applying the same assertion again (a concurrent twin) fails.
@@ -83,21 +84,21 @@ func TestSignInTwiceWithCounter(t *testing.T) {
 }
 
 func TestReplayedAssertionIsRefused(t *testing.T) {
-	c := &clock{t0}
+	c := fakeclock.New(t0)
 	rp := localRP(c)
 	a := &passkeytest.Authenticator{}
 	cred, _ := register(t, rp, a, nil)
 	creds := []passkey.Credential{cred}
 	opts, stored, _ := rp.BeginAssertion(alice, creds, false)
 	resp, _ := a.Get([]byte(opts.String()), localOrigin)
-	ch, _ := stored.Take(c.now)
+	ch, _ := stored.Take(c.Now())
 	got, err := rp.FinishAssertion(ch, alice, creds, resp)
 	if err != nil {
 		t.Fatal(err)
 	}
 	creds[0], _ = creds[0].Apply(got)
 	// The session's copy is spent: the same answer cannot be taken again.
-	if _, err := stored.Take(c.now); !errors.Is(err, passkey.ErrChallengeSpent) {
+	if _, err := stored.Take(c.Now()); !errors.Is(err, passkey.ErrChallengeSpent) {
 		t.Errorf("replay through the session: %v", err)
 	}
 	// Even with the old challenge in hand, the counter has moved on.
@@ -106,14 +107,14 @@ func TestReplayedAssertionIsRefused(t *testing.T) {
 	}
 	// And the answer is bound to its challenge: a new session refuses it.
 	_, fresh, _ := rp.BeginAssertion(alice, creds, false)
-	ch2, _ := fresh.Take(c.now)
+	ch2, _ := fresh.Take(c.Now())
 	if _, err := rp.FinishAssertion(ch2, alice, creds, resp); !errors.Is(err, passkey.ErrAssertionFailed) {
 		t.Errorf("replay into a new session: %v", err)
 	}
 }
 
 func TestSyncedPasskeyWithoutCounter(t *testing.T) {
-	c := &clock{t0}
+	c := fakeclock.New(t0)
 	rp := localRP(c)
 	a := &passkeytest.Authenticator{ZeroCounter: true, BackupEligible: true}
 	cred, _ := register(t, rp, a, nil)
@@ -178,7 +179,7 @@ func TestAssertionRefusals(t *testing.T) {
 		}, wantErr: passkey.ErrAssertionFailed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &clock{t0}
+			c := fakeclock.New(t0)
 			rp := localRP(c)
 			a := tc.auth
 			if a == nil {
@@ -197,7 +198,7 @@ func TestAssertionRefusals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ch, _ := stored.Take(c.now)
+			ch, _ := stored.Take(c.Now())
 			if tc.edit != nil {
 				tc.edit(creds, &ch, &resp)
 			}
@@ -238,7 +239,7 @@ func TestW3CVectors(t *testing.T) {
 	}
 	for name, v := range f.Vectors {
 		t.Run(name, func(t *testing.T) {
-			c := &clock{t0}
+			c := fakeclock.New(t0)
 			rp := &passkey.RelyingParty{ID: "example.org", UserVerification: passkey.UVPreferred, Now: c.Now}
 			// The vectors have no user handle; any user will do.
 			user := passkey.User{Sub: "w3c", Username: "w3c"}

@@ -3,6 +3,7 @@ package passkey_test
 import (
 	"testing"
 
+	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/passkey"
 	"github.com/userpoold/userpoold/internal/passkey/passkeytest"
 )
@@ -11,7 +12,7 @@ import (
 // sign-in answer (parse, checks, one ES256 verification), for the
 // passkey-versus-password throughput target of issue 10.
 func BenchmarkFinishAssertion(b *testing.B) {
-	c := &clock{t0}
+	c := fakeclock.New(t0)
 	rp := localRP(c)
 	a := &passkeytest.Authenticator{}
 	cred, err := register(b, rp, a, nil)
@@ -24,7 +25,7 @@ func BenchmarkFinishAssertion(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ch, _ := stored.Take(c.now)
+	ch, _ := stored.Take(c.Now())
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := rp.FinishAssertion(ch, alice, creds, resp); err != nil {
@@ -35,7 +36,7 @@ func BenchmarkFinishAssertion(b *testing.B) {
 
 // BenchmarkBeginAssertion measures building CREDENTIAL_REQUEST_OPTIONS.
 func BenchmarkBeginAssertion(b *testing.B) {
-	c := &clock{t0}
+	c := fakeclock.New(t0)
 	rp := localRP(c)
 	creds := []passkey.Credential{{ID: make([]byte, 32), Transports: []string{"internal"}}}
 	b.ReportAllocs()

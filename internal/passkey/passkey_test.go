@@ -9,17 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/passkey"
 	"github.com/userpoold/userpoold/internal/passkey/passkeytest"
 )
 
 var t0 = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-
-// clock is a fixed clock tests move by hand.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time { return c.now }
 
 // fixedRand returns the same byte forever, for golden options.
 type fixedRand byte
@@ -38,7 +34,7 @@ const (
 
 var alice = passkey.User{Sub: "eaad0219-2117-439f-8d46-4db20e4e0001", Username: "alice"}
 
-func localRP(c *clock) *passkey.RelyingParty {
+func localRP(c *fakeclock.Clock) *passkey.RelyingParty {
 	return &passkey.RelyingParty{ID: "localhost", UserVerification: passkey.UVPreferred, Now: c.Now}
 }
 
@@ -53,7 +49,7 @@ func wantKind(t *testing.T, err error, want *fault.Error) {
 }
 
 func TestCreationOptionsShape(t *testing.T) {
-	c := &clock{t0}
+	c := fakeclock.New(t0)
 	rp := &passkey.RelyingParty{ID: "auth.example.com", UserVerification: passkey.UVRequired, Now: c.Now, Rand: fixedRand(0xc1)}
 	existing := []passkey.Credential{{ID: []byte{0xf0, 0xb2, 0xa9}}}
 	opts, ch, err := rp.BeginRegistration(alice, existing, clientID)
@@ -89,7 +85,7 @@ func TestCreationOptionsShape(t *testing.T) {
 }
 
 func TestRequestOptionsShape(t *testing.T) {
-	c := &clock{t0}
+	c := fakeclock.New(t0)
 	rp := &passkey.RelyingParty{ID: "auth.example.com", UserVerification: passkey.UVPreferred, Now: c.Now, Rand: fixedRand(0xf4)}
 	creds := []passkey.Credential{{ID: []byte{1, 2, 3}}, {ID: []byte{4, 5, 6}, Transports: []string{"internal"}}}
 	opts, ch, err := rp.BeginAssertion(alice, creds, false)
@@ -150,7 +146,7 @@ func TestRegistration(t *testing.T) {
 		{"synced, no attachment", &passkeytest.Authenticator{BackupEligible: true, Attachment: "-", Transports: []string{}}, passkey.AlgES256, "", "Passkey", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &clock{t0}
+			c := fakeclock.New(t0)
 			rp := localRP(c)
 			a := tc.auth
 			if a == nil {
@@ -192,7 +188,7 @@ func TestRegistrationRefusals(t *testing.T) {
 		auth    *passkeytest.Authenticator
 		uv      passkey.UserVerification
 		mods    []passkeytest.Mod
-		setup   func(c *clock, rp *passkey.RelyingParty)
+		setup   func(c *fakeclock.Clock, rp *passkey.RelyingParty)
 		finish  func(rp *passkey.RelyingParty, ch passkey.Challenge, resp []byte) (passkey.Credential, error)
 		wantErr *fault.Error
 	}{
@@ -223,14 +219,14 @@ func TestRegistrationRefusals(t *testing.T) {
 			cd, _ := passkeyB64Decode(r["clientDataJSON"].(string))
 			r["clientDataJSON"] = passkeytest.EncodeID(bytes.Replace(cd, []byte(`"crossOrigin":false`), []byte(`"crossOrigin":false `), 1))
 		})}, wantErr: passkey.ErrCredentialNotSupported},
-		{name: "expired", setup: func(c *clock, _ *passkey.RelyingParty) { c.now = c.now.Add(passkey.RegistrationLifetime) }, wantErr: passkey.ErrChallengeNotFound},
+		{name: "expired", setup: func(c *fakeclock.Clock, _ *passkey.RelyingParty) { c.Advance(passkey.RegistrationLifetime) }, wantErr: passkey.ErrChallengeNotFound},
 		{name: "another client", finish: func(rp *passkey.RelyingParty, ch passkey.Challenge, resp []byte) (passkey.Credential, error) {
 			return rp.FinishRegistration(ch, alice, nil, "client-b", resp)
 		}, wantErr: passkey.ErrClientMismatch},
 		{name: "another user", finish: func(rp *passkey.RelyingParty, ch passkey.Challenge, resp []byte) (passkey.Credential, error) {
 			return rp.FinishRegistration(ch, passkey.User{Sub: "other-sub", Username: "bob"}, nil, clientID, resp)
 		}, wantErr: passkey.ErrChallengeNotFound},
-		{name: "pool RP ID changed since Start", setup: func(_ *clock, rp *passkey.RelyingParty) { rp.ID = "example.com" }, wantErr: passkey.ErrChallengeNotFound},
+		{name: "pool RP ID changed since Start", setup: func(_ *fakeclock.Clock, rp *passkey.RelyingParty) { rp.ID = "example.com" }, wantErr: passkey.ErrChallengeNotFound},
 		{name: "a sign-in challenge", finish: func(rp *passkey.RelyingParty, ch passkey.Challenge, resp []byte) (passkey.Credential, error) {
 			ch.Ceremony = passkey.Get
 			return rp.FinishRegistration(ch, alice, nil, clientID, resp)
@@ -240,7 +236,7 @@ func TestRegistrationRefusals(t *testing.T) {
 		}, wantErr: passkey.ErrCredentialInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &clock{t0}
+			c := fakeclock.New(t0)
 			rp := localRP(c)
 			if tc.uv != "" {
 				rp.UserVerification = tc.uv
@@ -278,7 +274,7 @@ func passkeyB64Decode(s string) ([]byte, error) {
 }
 
 func TestRegistrationLimits(t *testing.T) {
-	c := &clock{t0}
+	c := fakeclock.New(t0)
 	rp := localRP(c)
 	a := &passkeytest.Authenticator{}
 	var creds []passkey.Credential
@@ -290,7 +286,7 @@ func TestRegistrationLimits(t *testing.T) {
 		if creds, err = passkey.AddCredential(creds, cred); err != nil {
 			t.Fatal(err)
 		}
-		c.now = c.now.Add(time.Second)
+		c.Advance(time.Second)
 	}
 	if _, _, err := rp.BeginRegistration(alice, creds, clientID); !errors.Is(err, passkey.ErrTooMany) {
 		t.Errorf("Begin with %d passkeys: %v", len(creds), err)
@@ -335,25 +331,25 @@ func TestRegistrationLimits(t *testing.T) {
 }
 
 func TestChallengeIsSingleUse(t *testing.T) {
-	c := &clock{t0}
+	c := fakeclock.New(t0)
 	rp := localRP(c)
 	_, stored, _ := rp.BeginRegistration(alice, nil, clientID)
-	taken, err := stored.Take(c.now)
+	taken, err := stored.Take(c.Now())
 	if err != nil || len(taken.Value) != passkey.ChallengeLen {
 		t.Fatalf("first Take: %v", err)
 	}
-	if _, err := stored.Take(c.now); !errors.Is(err, passkey.ErrChallengeNotFound) {
+	if _, err := stored.Take(c.Now()); !errors.Is(err, passkey.ErrChallengeNotFound) {
 		t.Errorf("second Take of a registration: %v", err)
 	}
 	_, stored, _ = rp.BeginAssertion(alice, []passkey.Credential{{ID: []byte{1}}}, false)
-	if _, err := stored.Take(c.now.Add(passkey.AssertionLifetime)); !errors.Is(err, passkey.ErrChallengeSpent) {
+	if _, err := stored.Take(c.Now().Add(passkey.AssertionLifetime)); !errors.Is(err, passkey.ErrChallengeSpent) {
 		t.Errorf("Take of an expired sign-in challenge: %v", err)
 	}
-	if _, err := stored.Take(c.now); !errors.Is(err, passkey.ErrChallengeSpent) {
+	if _, err := stored.Take(c.Now()); !errors.Is(err, passkey.ErrChallengeSpent) {
 		t.Errorf("Take after a failed Take: %v", err)
 	}
 	var zero passkey.Challenge
-	if _, err := zero.Take(c.now); err == nil {
+	if _, err := zero.Take(c.Now()); err == nil {
 		t.Error("Take of the zero Challenge succeeded")
 	}
 }

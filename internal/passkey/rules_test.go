@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/passkey"
 	"github.com/userpoold/userpoold/internal/passkey/passkeytest"
 )
@@ -57,7 +58,7 @@ func TestOriginAllowed(t *testing.T) {
 // the origin the rule accepted), an opaque one included.
 func TestExtraOriginRegistersAndSignsIn(t *testing.T) {
 	for _, origin := range []string{"android:apk-key-hash:Ab3_x", "http://test.internal:8080"} {
-		c := &clock{t0}
+		c := fakeclock.New(t0)
 		rp := &passkey.RelyingParty{ID: "auth.example.com", UserVerification: passkey.UVPreferred, Now: c.Now,
 			ExtraOrigins: []string{"android:apk-key-hash:Ab3_x", "http://test.internal:8080"}}
 		a := &passkeytest.Authenticator{}

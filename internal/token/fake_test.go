@@ -81,21 +81,3 @@ func (m *memKeys) TokensRevoked(_ context.Context, poolID, originJTI string) (bo
 	_, ok := m.revoked[poolID+"/"+originJTI]
 	return ok, nil
 }
-
-// clock is a settable fixed clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/userpoold/userpoold/internal/fakeclock"
 )
 
 // jwtFixture is what FuzzVerify forges tokens with: two pools' keys and the
@@ -163,7 +165,7 @@ func isSentinel(err error) bool {
 // client and a username, and an expiry after now.
 // Seeds (sealed with the test RefreshSecret): testdata/fuzz/FuzzOpenRefresh.
 func FuzzOpenRefresh(f *testing.F) {
-	fx := &fixture{store: newMemKeys(), clk: &clock{t: t0}}
+	fx := &fixture{store: newMemKeys(), clk: fakeclock.New(t0)}
 	fx.iss = newIssuer(fx.store, fx.clk)
 	f.Fuzz(func(t *testing.T, token string) {
 		c, err := fx.iss.OpenRefresh(token)

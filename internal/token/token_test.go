@@ -19,6 +19,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/storage"
 )
 
@@ -31,11 +32,11 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	store *memKeys
-	clk   *clock
+	clk   *fakeclock.Clock
 	iss   *Issuer
 }
 
-func newIssuer(store *memKeys, clk *clock) *Issuer {
+func newIssuer(store *memKeys, clk *fakeclock.Clock) *Issuer {
 	return &Issuer{
 		Keys:          store,
 		RefreshSecret: bytes.Repeat([]byte{0x42}, 32),
@@ -46,7 +47,7 @@ func newIssuer(store *memKeys, clk *clock) *Issuer {
 
 func newFixture(t testing.TB, pools ...string) *fixture {
 	t.Helper()
-	f := &fixture{store: newMemKeys(), clk: &clock{t: t0}}
+	f := &fixture{store: newMemKeys(), clk: fakeclock.New(t0)}
 	f.iss = newIssuer(f.store, f.clk)
 	for _, p := range pools {
 		if err := f.iss.CreateKeys(context.Background(), p); err != nil {
@@ -328,7 +329,7 @@ func TestWrongUseAndExpiry(t *testing.T) {
 		{time.Hour, ErrExpired},
 		{48 * time.Hour, ErrExpired},
 	} {
-		f.clk.t = t0.Add(tc.at)
+		f.clk.Set(t0.Add(tc.at))
 		_, err := f.iss.VerifyAccess(ctx, at)
 		if !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
 			t.Errorf("at +%v: VerifyAccess = %v, want %v", tc.at, err, tc.want)
@@ -495,7 +496,7 @@ func TestRotation(t *testing.T) {
 		}
 	}
 
-	f.clk.Add(time.Minute)
+	f.clk.Advance(time.Minute)
 	if err := f.iss.RotateKeys(ctx, poolA); err != nil {
 		t.Fatal(err)
 	}
@@ -551,7 +552,7 @@ func TestRotation(t *testing.T) {
 	if _, err := f.iss.VerifyAccess(ctx, stale); err != nil {
 		t.Errorf("token signed with a retired key: %v", err)
 	}
-	f.clk.Add(6 * time.Minute)
+	f.clk.Advance(6 * time.Minute)
 	fresh, _ := third.SignAccess(ctx, accessClaims(poolA))
 	if fh, _ := segments(t, fresh); !bytes.Equal(fh, nh) {
 		t.Errorf("third node still signs with the retired key after CacheTTL")
@@ -577,7 +578,7 @@ func TestUnknownKidReloadIsLimited(t *testing.T) {
 	if n := f.store.lists.Load() - before; n != 1 {
 		t.Errorf("100 unknown-kid tokens caused %d reloads, want 1", n)
 	}
-	f.clk.Add(2 * time.Second)
+	f.clk.Advance(2 * time.Second)
 	f.iss.VerifyAccess(ctx, bogus)
 	if n := f.store.lists.Load() - before; n != 2 {
 		t.Errorf("after the interval: %d reloads, want 2", n)
@@ -809,11 +810,11 @@ func TestRefresh(t *testing.T) {
 		t.Errorf("other secret: %v, want ErrInvalid", err)
 	}
 
-	f.clk.t = in.ExpiresAt.Add(-time.Second)
+	f.clk.Set(in.ExpiresAt.Add(-time.Second))
 	if _, err := f.iss.OpenRefresh(tok); err != nil {
 		t.Errorf("just before expiry: %v", err)
 	}
-	f.clk.t = in.ExpiresAt
+	f.clk.Set(in.ExpiresAt)
 	if _, err := f.iss.OpenRefresh(tok); !errors.Is(err, ErrExpired) {
 		t.Errorf("at expiry: %v, want ErrExpired", err)
 	}
@@ -944,7 +945,7 @@ func TestVerifiedCache(t *testing.T) {
 	if _, err := f.iss.VerifyAccess(ctx, parts[0]+"."+parts[1]+"."+string(sig)); !errors.Is(err, ErrInvalid) {
 		t.Errorf("tampered copy of a cached token: %v", err)
 	}
-	f.clk.t = t0.Add(2 * time.Hour)
+	f.clk.Set(t0.Add(2 * time.Hour))
 	if _, err := f.iss.VerifyAccess(ctx, at); !errors.Is(err, ErrExpired) {
 		t.Errorf("cached token after expiry: %v", err)
 	}

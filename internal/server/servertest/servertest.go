@@ -3,8 +3,9 @@
 //
 // The server gets its own SQLite database in a temporary directory (or the
 // database named by USERPOOLD_TEST_DB, e.g. a PostgreSQL DSN), fast password
-// hashing, the outbox delivery sink and a settable clock. Signatures are
-// checked against one admin key pair, which the returned client uses.
+// hashing, the outbox delivery sink and a settable clock (a fakeclock.Clock
+// that reads the real time until a test sets it). Signatures are checked
+// against one admin key pair, which the returned client uses.
 package servertest
 
 import (
@@ -16,9 +17,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -26,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/userpoold/userpoold/internal/config"
+	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/server"
 	"github.com/userpoold/userpoold/internal/storage"
 )
@@ -37,46 +37,12 @@ const (
 	Region          = "us-east-1"
 )
 
-// Clock is a settable clock. The zero value reads the real time until Set or
-// Advance is called.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.now.IsZero() {
-		return time.Now()
-	}
-	return c.now
-}
-
-// Set fixes the clock at t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
-// Advance moves the clock forward by d (freezing it if it was running).
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	if c.now.IsZero() {
-		c.now = time.Now()
-	}
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // Env is a running test server.
 type Env struct {
 	URL    string
 	Server *server.Server
 	Store  storage.Store
-	Clock  *Clock
+	Clock  *fakeclock.Clock
 	// Client is an SDK client with the admin credentials.
 	Client *cip.Client
 	// Anonymous is an SDK client without credentials, as apps use for the
@@ -102,7 +68,7 @@ func New(t testing.TB, opts ...Option) *Env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	clock := &Clock{}
+	clock := &fakeclock.Clock{}
 	srv, err := server.New(context.Background(), cfg, server.Options{Now: clock.Now})
 	if err != nil {
 		t.Fatalf("servertest: starting server: %v", err)
