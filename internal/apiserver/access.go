@@ -71,11 +71,8 @@ func (s *Server) authorize(ctx context.Context, accessToken string, check status
 		return nil, userpool.ErrUserDisabled
 	}
 	if check == activeUser {
-		switch u.Status {
-		case "RESET_REQUIRED":
-			return nil, userpool.ErrResetRequired
-		case "UNCONFIRMED":
-			return nil, userpool.ErrUserNotConfirmed
+		if err := userpool.CheckActive(u); err != nil {
+			return nil, err
 		}
 	}
 	return &caller{Pool: pool, User: u, Claims: claims}, nil

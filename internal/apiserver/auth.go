@@ -63,7 +63,7 @@ func reply(r *authflow.Result) authReply {
 func (s *Server) InitiateAuth(ctx context.Context, in *cognitoidp.InitiateAuthInput) (*cognitoidp.InitiateAuthOutput, error) {
 	r, err := s.Auth.InitiateAuth(ctx, authflow.Initiate{
 		ClientID: str(in.ClientId),
-		Flow:     string(cognitoidp.ToValue(in.AuthFlow)),
+		Flow:     authflow.Flow(cognitoidp.ToValue(in.AuthFlow)),
 		Params:   in.AuthParameters,
 		Metadata: in.ClientMetadata,
 		Context:  s.userContext(ctx, str(in.ClientId), in.UserContextData),
@@ -81,7 +81,7 @@ func (s *Server) AdminInitiateAuth(ctx context.Context, in *cognitoidp.AdminInit
 		Admin:    true,
 		PoolID:   str(in.UserPoolId),
 		ClientID: str(in.ClientId),
-		Flow:     string(cognitoidp.ToValue(in.AuthFlow)),
+		Flow:     authflow.Flow(cognitoidp.ToValue(in.AuthFlow)),
 		Params:   in.AuthParameters,
 		Metadata: in.ClientMetadata,
 		Context:  adminContext(ctx, in.ContextData),
@@ -97,7 +97,7 @@ func (s *Server) AdminInitiateAuth(ctx context.Context, in *cognitoidp.AdminInit
 func (s *Server) RespondToAuthChallenge(ctx context.Context, in *cognitoidp.RespondToAuthChallengeInput) (*cognitoidp.RespondToAuthChallengeOutput, error) {
 	r, err := s.Auth.RespondToAuthChallenge(ctx, authflow.Respond{
 		ClientID:  str(in.ClientId),
-		Challenge: string(cognitoidp.ToValue(in.ChallengeName)),
+		Challenge: authflow.ChallengeName(cognitoidp.ToValue(in.ChallengeName)),
 		Session:   str(in.Session),
 		Responses: in.ChallengeResponses,
 		Metadata:  in.ClientMetadata,
@@ -117,7 +117,7 @@ func (s *Server) AdminRespondToAuthChallenge(ctx context.Context, in *cognitoidp
 		Admin:     true,
 		PoolID:    str(in.UserPoolId),
 		ClientID:  str(in.ClientId),
-		Challenge: string(cognitoidp.ToValue(in.ChallengeName)),
+		Challenge: authflow.ChallengeName(cognitoidp.ToValue(in.ChallengeName)),
 		Session:   str(in.Session),
 		Responses: in.ChallengeResponses,
 		Metadata:  in.ClientMetadata,

@@ -77,8 +77,8 @@ func (e *authEnv) newClient(in *cip.CreateUserPoolClientInput) *types.UserPoolCl
 // userOpt adjusts a user before it is stored.
 type userOpt func(*storage.User)
 
-func withStatus(s string) userOpt { return func(u *storage.User) { u.Status = s } }
-func disabled() userOpt           { return func(u *storage.User) { u.Enabled = false } }
+func withStatus(s storage.UserStatus) userOpt { return func(u *storage.User) { u.Status = s } }
+func disabled() userOpt                       { return func(u *storage.User) { u.Enabled = false } }
 func withAttrs(kv ...string) userOpt {
 	return func(u *storage.User) {
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -57,7 +57,7 @@ func tally(errs []error) map[string]int {
 func TestSessionAttemptsConcurrent(t *testing.T) {
 	e := newMFAEnv(t, optionalSMS, "")
 	u := e.user("sue", "phone_number", "+12065550100")
-	e.update(u, func(u *storage.User) { u.MFA.Enabled, u.MFA.Preferred = []string{mfa.SMS}, mfa.SMS })
+	e.update(u, func(u *storage.User) { u.MFA.Enabled, u.MFA.Preferred = []mfa.Factor{mfa.SMS}, mfa.SMS })
 	out := e.mustLogin("sue", types.ChallengeNameTypeSmsMfa)
 	code := e.lastMessage("sue").Code
 	const n = 60
@@ -130,7 +130,7 @@ func TestSessionAttemptsConcurrentTOTP(t *testing.T) {
 func TestMFAFailuresLockUser(t *testing.T) {
 	e := newMFAEnv(t, optionalSMS, "")
 	u := e.user("sue", "phone_number", "+12065550100")
-	e.update(u, func(u *storage.User) { u.MFA.Enabled, u.MFA.Preferred = []string{mfa.SMS}, mfa.SMS })
+	e.update(u, func(u *storage.User) { u.MFA.Enabled, u.MFA.Preferred = []mfa.Factor{mfa.SMS}, mfa.SMS })
 	// Three wrong codes in one sign-in, two in the next: five.
 	out := e.mustLogin("sue", types.ChallengeNameTypeSmsMfa)
 	for range 3 {
@@ -180,7 +180,7 @@ func TestMFAFailuresLockUser(t *testing.T) {
 func TestMFAFailuresLockUserConcurrent(t *testing.T) {
 	e := newMFAEnv(t, optionalSMS, "")
 	u := e.user("sue", "phone_number", "+12065550100")
-	e.update(u, func(u *storage.User) { u.MFA.Enabled, u.MFA.Preferred = []string{mfa.SMS}, mfa.SMS })
+	e.update(u, func(u *storage.User) { u.MFA.Enabled, u.MFA.Preferred = []mfa.Factor{mfa.SMS}, mfa.SMS })
 	const sessions = 6
 	var outs []*cip.InitiateAuthOutput
 	for range sessions {

@@ -84,8 +84,10 @@ func clientSettings(in any, pool *userpool.Pool, verb string) (*clientDoc, error
 		} else {
 			legacy = true
 		}
-		if f == cognitoidp.ExplicitAuthFlowsTypeAllowUserAuth && pool.Settings.Tier() == "LITE" {
-			return nil, tierFault("LITE", "Choice-based authentication") // UNCONFIRMED wording
+		if f == cognitoidp.ExplicitAuthFlowsTypeAllowUserAuth {
+			if err := pool.Settings.Tier().Require(userpool.FeatureChoiceBasedAuth); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if legacy && allow {

@@ -171,7 +171,7 @@ func (e *devEnv) enableTOTP(username string) []byte {
 	rand.Read(secret)
 	e.updateUser(username, func(u *storage.User) {
 		u.Secrets.TOTPSecret = secret
-		u.MFA = storage.UserMFA{Enabled: []string{"SOFTWARE_TOKEN_MFA"}, Preferred: "SOFTWARE_TOKEN_MFA", TOTPVerifiedAt: e.Clock.Now()}
+		u.MFA = storage.UserMFA{Enabled: []mfa.Factor{mfa.TOTP}, Preferred: mfa.TOTP, TOTPVerifiedAt: e.Clock.Now()}
 	})
 	return secret
 }

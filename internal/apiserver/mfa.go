@@ -35,17 +35,6 @@ func (s *Server) mfaService() *mfa.Service {
 	return &mfa.Service{Users: s.Store, Now: s.Now, Rand: s.Rand}
 }
 
-// poolFacts returns what the preference rules need of a pool.
-func poolFacts(p *userpool.Pool) mfa.PoolFacts {
-	st := p.Settings
-	w := st.WebAuthnConfiguration
-	return mfa.PoolFacts{
-		Tier:        st.Tier(),
-		EmailMFA:    st.EmailMFAEnabled(),
-		WebAuthnMFA: w != nil && w.FactorConfiguration == "MULTI_FACTOR_WITH_USER_VERIFICATION",
-	}
-}
-
 func setting(enabled, preferred *bool) *mfa.Setting {
 	return &mfa.Setting{Enabled: cognitoidp.ToValue(enabled), Preferred: cognitoidp.ToValue(preferred)}
 }
@@ -87,7 +76,7 @@ func (s *Server) SetUserMFAPreference(ctx context.Context, in *cognitoidp.SetUse
 		return nil, err
 	}
 	p := preference(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings, in.WebAuthnMfaSettings)
-	if _, err := s.mfaService().SetPreference(ctx, who.Pool.ID, who.User.UsernameKey, p, poolFacts(who.Pool)); err != nil {
+	if _, err := s.mfaService().SetPreference(ctx, who.Pool.ID, who.User.UsernameKey, p, who.Pool.Settings.MFA()); err != nil {
 		return nil, userGone(err)
 	}
 	return &cognitoidp.SetUserMFAPreferenceOutput{}, nil
@@ -101,15 +90,12 @@ func (s *Server) AdminSetUserMFAPreference(ctx context.Context, in *cognitoidp.A
 		return nil, err
 	}
 	if checkAdminMFAStatus {
-		switch u.Status {
-		case "RESET_REQUIRED":
-			return nil, userpool.ErrResetRequired
-		case "UNCONFIRMED":
-			return nil, userpool.ErrUserNotConfirmed
+		if err := userpool.CheckActive(u); err != nil {
+			return nil, err
 		}
 	}
 	p := preference(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings, in.WebAuthnMfaSettings)
-	if _, err := s.mfaService().SetPreference(ctx, pool.ID, u.UsernameKey, p, poolFacts(pool)); err != nil {
+	if _, err := s.mfaService().SetPreference(ctx, pool.ID, u.UsernameKey, p, pool.Settings.MFA()); err != nil {
 		return nil, userGone(err)
 	}
 	return &cognitoidp.AdminSetUserMFAPreferenceOutput{}, nil
@@ -162,21 +148,16 @@ func (s *Server) AdminSetUserSettings(ctx context.Context, in *cognitoidp.AdminS
 //   - WEB_AUTHN never yet (no passkeys are registered);
 //   - SOFTWARE_TOKEN when the user has a verified software token.
 func authFactors(p *userpool.Pool, u storage.User) (list []string, preferred *string, factors []cognitoidp.AuthFactorType) {
-	list, pref := mfa.Settings(u.MFA)
-	if pref != "" {
-		preferred = cognitoidp.String(pref)
-	}
-	var first []string
-	if pol := p.Settings.Policies; pol != nil && pol.SignInPolicy != nil && p.Settings.Tier() != "LITE" {
-		first = pol.SignInPolicy.AllowedFirstAuthFactors
-	}
+	list, preferred = mfaSettings(u)
+	enabled, _ := mfa.Settings(u.MFA)
+	first := p.Settings.FirstAuthFactors()
 	if u.Secrets.PasswordHash != "" {
 		factors = append(factors, cognitoidp.AuthFactorTypePassword)
 	}
-	if mfa.HasEmail(&u) && (slices.Contains(first, "EMAIL_OTP") || slices.Contains(list, mfa.Email)) {
+	if mfa.HasEmail(&u) && (slices.Contains(first, userpool.AuthFactorEmailOTP) || slices.Contains(enabled, mfa.Email)) {
 		factors = append(factors, cognitoidp.AuthFactorTypeEmailOtp)
 	}
-	if mfa.HasPhone(&u) && (slices.Contains(first, "SMS_OTP") || slices.Contains(list, mfa.SMS)) {
+	if mfa.HasPhone(&u) && (slices.Contains(first, userpool.AuthFactorSMSOTP) || slices.Contains(enabled, mfa.SMS)) {
 		factors = append(factors, cognitoidp.AuthFactorTypeSmsOtp)
 	}
 	if mfa.HasTOTP(&u) {

@@ -190,17 +190,15 @@ var (
 	errMFANeedsSMS = fault.New(fault.InvalidParameter, "SMS configuration and Auto verification for phone_number are required when MFA is required/optional")
 )
 
-func tierFault(tier, feature string) error {
-	return fault.Errorf(fault.FeatureUnavailableInTier, "The following features need to be disabled for the %s pricing tier configured: %s", tier, feature)
-}
-
 // checkPoolRules applies the business rules Cognito checks on a pool's
 // settings after the model's constraints.
 func checkPoolRules(d *poolDoc) error {
 	u := &d.UserPoolType
-	tier := string(*u.UserPoolTier)
-	if a := u.UserPoolAddOns; a != nil && a.AdvancedSecurityMode != nil && *a.AdvancedSecurityMode != cognitoidp.AdvancedSecurityModeTypeOff && tier != "PLUS" {
-		return tierFault(tier, "Threat Protection")
+	tier := userpool.Tier(*u.UserPoolTier)
+	if a := u.UserPoolAddOns; a != nil && a.AdvancedSecurityMode != nil && *a.AdvancedSecurityMode != cognitoidp.AdvancedSecurityModeTypeOff {
+		if err := tier.Require(userpool.FeatureThreatProtection); err != nil {
+			return err
+		}
 	}
 	mode := *u.MfaConfiguration
 	if mode != cognitoidp.UserPoolMfaTypeOff && !mfaFactorConfigured(d) {
@@ -567,13 +565,17 @@ func (s *Server) SetUserPoolMfaConfig(ctx context.Context, in *cognitoidp.SetUse
 		case mode != cognitoidp.UserPoolMfaTypeOff && !anyFactor:
 			return errMFANoFactors
 		}
-		tier := string(*d.UserPoolTier)
-		if in.EmailMfaConfiguration != nil && tier == "LITE" {
-			return tierFault(tier, "Email MFA") // UNCONFIRMED wording
+		tier := userpool.Tier(*d.UserPoolTier)
+		if in.EmailMfaConfiguration != nil {
+			if err := tier.Require(userpool.FeatureEmailMFA); err != nil {
+				return err
+			}
 		}
 		if w := in.WebAuthnConfiguration; w != nil && w.FactorConfiguration != nil &&
-			*w.FactorConfiguration == cognitoidp.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification && tier == "LITE" {
-			return tierFault(tier, "Passkey MFA") // UNCONFIRMED wording
+			*w.FactorConfiguration == cognitoidp.WebAuthnFactorConfigurationTypeMultiFactorWithUserVerification {
+			if err := tier.Require(userpool.FeaturePasskeyMFA); err != nil {
+				return err
+			}
 		}
 		d.MfaConfiguration = &mode
 		d.SmsMfaConfiguration = in.SmsMfaConfiguration

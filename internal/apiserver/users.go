@@ -57,10 +57,14 @@ func mfaOptions(u storage.User) []cognitoidp.MFAOptionType {
 // nil (and so omitted, spec §4.1) when the user has none; the same view
 // GetUserAuthFactors gives (mfa.Settings).
 func mfaSettings(u storage.User) ([]string, *string) {
-	list, preferred := mfa.Settings(u.MFA)
+	factors, preferred := mfa.Settings(u.MFA)
+	var list []string
+	for _, f := range factors {
+		list = append(list, string(f))
+	}
 	var pref *string
 	if preferred != "" {
-		pref = cognitoidp.String(preferred)
+		pref = cognitoidp.String(string(preferred))
 	}
 	return list, pref
 }

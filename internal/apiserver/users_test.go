@@ -11,6 +11,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/storage"
 )
 
@@ -510,7 +511,7 @@ func TestGetUser(t *testing.T) {
 	// MFA settings appear once set.
 	u := e.stored("alice")
 	_, err = e.Store.UpdateUser(ctx, e.pool, u.UsernameKey, func(u *storage.User) error {
-		u.MFA.Enabled = []string{"SOFTWARE_TOKEN_MFA", "SMS_MFA"}
+		u.MFA.Enabled = []mfa.Factor{mfa.TOTP, mfa.SMS}
 		u.MFA.Preferred = "SOFTWARE_TOKEN_MFA"
 		u.MFA.LegacySMS = true
 		return nil

@@ -94,7 +94,7 @@ func newFixture(t *testing.T, poolConfig, clientConfig string) *fixture {
 	return f
 }
 
-func (f *fixture) addUser(name, status string) storage.User {
+func (f *fixture) addUser(name string, status storage.UserStatus) storage.User {
 	f.t.Helper()
 	u := storage.User{PoolID: poolID, Username: name, UsernameKey: name, Sub: uuid.NewString(), Status: status, Enabled: true, CreatedAt: epoch, UpdatedAt: epoch}
 	if err := f.svc.Pools.SetPassword(f.pool, &u, pw); err != nil {

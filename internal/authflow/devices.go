@@ -70,12 +70,6 @@ import (
 // from a sign-in that returned NewDeviceMetadata carry no device_key; tokens
 // refreshed once the device is confirmed do.
 
-// Device challenge names (ChallengeNameType).
-const (
-	ChallengeDeviceSRPAuth          = "DEVICE_SRP_AUTH"
-	ChallengeDevicePasswordVerifier = "DEVICE_PASSWORD_VERIFIER"
-)
-
 // stepDevice is recorded in sessionState.Done once the device authenticated.
 const stepDevice = "DEVICE"
 
@@ -111,11 +105,6 @@ type deviceState struct {
 	A     []byte `json:"a,omitempty"`
 	SRP   []byte `json:"srp,omitempty"`
 	Block []byte `json:"blk,omitempty"`
-}
-
-func init() {
-	answers[ChallengeDeviceSRPAuth] = answerDeviceSRPAuth
-	answers[ChallengeDevicePasswordVerifier] = answerDevicePasswordVerifier
 }
 
 func (st *sessionState) device() deviceState { return getExt[deviceState](st, extDevice) }

@@ -63,8 +63,8 @@ func missing(name string) error {
 // not allow: "<FLOW> flow not enabled for this client" (confirmed for
 // USER_PASSWORD_AUTH; seen in application code for USER_SRP_AUTH and
 // REFRESH_TOKEN_AUTH).
-func flowNotEnabled(flow string) error {
-	return fault.New(fault.InvalidParameter, flow+" flow not enabled for this client")
+func flowNotEnabled(flow Flow) error {
+	return fault.New(fault.InvalidParameter, string(flow)+" flow not enabled for this client")
 }
 
 // badClientSecret answers a wrong or missing ClientSecret on

@@ -24,20 +24,10 @@ func locked(u storage.User, now time.Time) bool { return userpool.Locked(u, now)
 func countFailure(l *storage.Lockout, now time.Time) { userpool.CountLockoutFailure(l, now) }
 
 // checkStatus applies the checks Cognito makes before it looks at a
-// password: a disabled user, an unconfirmed one (UserNotConfirmedException
-// even for a wrong password, spec §7.2) and one who must reset the password.
-func checkStatus(u storage.User) error {
-	if !u.Enabled {
-		return userpool.ErrUserDisabled
-	}
-	switch u.Status {
-	case "UNCONFIRMED":
-		return userpool.ErrUserNotConfirmed
-	case "RESET_REQUIRED":
-		return userpool.ErrResetRequired
-	}
-	return nil
-}
+// password (userpool.CheckSignIn): a disabled user, an unconfirmed one
+// (UserNotConfirmedException even for a wrong password, spec §7.2) and one
+// who must reset the password.
+func checkStatus(u storage.User) error { return userpool.CheckSignIn(u) }
 
 func sameLockout(a, b storage.Lockout) bool {
 	return a.Failures == b.Failures && a.LastFailure.Equal(b.LastFailure) && a.LockedUntil.Equal(b.LockedUntil)

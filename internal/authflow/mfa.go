@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -20,16 +21,6 @@ import (
 // challenge. The rules themselves (which factor, the TOTP check and its
 // replay guard) live in package mfa.
 
-// MFA challenge names (ChallengeNameType). Email MFA is EMAIL_OTP on the
-// wire (spec §13.2).
-const (
-	ChallengeSMSMFA        = mfa.SMS
-	ChallengeEmailOTP      = mfa.Email
-	ChallengeSoftwareToken = mfa.TOTP
-	ChallengeSelectMFAType = "SELECT_MFA_TYPE"
-	ChallengeMFASetup      = "MFA_SETUP"
-)
-
 // stepMFA is recorded in sessionState.Done once the user passed MFA.
 const stepMFA = "MFA"
 
@@ -44,7 +35,7 @@ type mfaState struct {
 	Code string `json:"code,omitempty"`
 	// Options are MFAS_CAN_CHOOSE (SELECT_MFA_TYPE) or MFAS_CAN_SETUP
 	// (MFA_SETUP).
-	Options []string `json:"opts,omitempty"`
+	Options []mfa.Factor `json:"opts,omitempty"`
 	// Email is the address an MFA_SETUP answer gave for email MFA; the
 	// EMAIL_OTP challenge that follows went there.
 	Email string `json:"email,omitempty"`
@@ -71,14 +62,6 @@ var (
 	errInvalidEmail = fault.New(fault.InvalidParameter, "Invalid email address format.")
 )
 
-func init() {
-	answers[ChallengeSMSMFA] = answerSMSMFA
-	answers[ChallengeEmailOTP] = answerEmailOTP
-	answers[ChallengeSoftwareToken] = answerSoftwareToken
-	answers[ChallengeSelectMFAType] = answerSelectMFAType
-	answers[ChallengeMFASetup] = answerMFASetup
-}
-
 func (st *sessionState) mfa() mfaState { return getExt[mfaState](st, extMFA) }
 
 func (st *sessionState) setMFA(v mfaState) { st.putExt(extMFA, v) }
@@ -87,26 +70,13 @@ func (s *Service) mfaService() *mfa.Service {
 	return &mfa.Service{Users: s.Store, Now: s.Now, Rand: s.rand()}
 }
 
-// MFAPool returns what the MFA decision needs of a pool: its MfaConfiguration
-// and the factors it offers. Email MFA needs the Essentials tier or higher
-// (spec §12).
-func MFAPool(p *userpool.Pool) mfa.Pool {
-	st := p.Settings
-	return mfa.Pool{
-		Mode:  st.MFAMode(),
-		SMS:   st.SMSMFAEnabled(),
-		TOTP:  st.TOTPEnabled(),
-		Email: st.EmailMFAEnabled() && st.Tier() != "LITE",
-	}
-}
-
 // mfaStep returns the MFA challenge the user must answer next, or nil when
 // MFA is passed or not required (spec §7.3).
 func (s *Service) mfaStep(ctx context.Context, sc *signIn) (*Result, error) {
 	if sc.state.done(stepMFA) {
 		return nil, nil
 	}
-	return s.issueMFA(ctx, sc, mfa.Decide(MFAPool(sc.pool), mfa.UserOf(&sc.user)))
+	return s.issueMFA(ctx, sc, mfa.Decide(sc.pool.Settings.MFA(), mfa.UserOf(&sc.user)))
 }
 
 // issueMFA issues the challenge an MFA decision calls for (a factor's
@@ -133,17 +103,34 @@ func (s *Service) issueMFA(ctx context.Context, sc *signIn, d mfa.Decision) (*Re
 
 // jsonList encodes factors as the JSON array inside a string that
 // MFAS_CAN_CHOOSE and MFAS_CAN_SETUP are (spec §13.1).
-func jsonList(factors []string) string {
+func jsonList(factors []mfa.Factor) string {
 	b, _ := json.Marshal(factors)
 	return string(b)
+}
+
+// factorChallenge is the challenge that asks for a code of factor f.
+func factorChallenge(f mfa.Factor) ChallengeName {
+	switch f {
+	case mfa.SMS:
+		return ChallengeSMSMFA
+	case mfa.Email:
+		return ChallengeEmailOTP
+	case mfa.TOTP:
+		return ChallengeSoftwareToken
+	}
+	return ""
 }
 
 // mfaChallenge issues the challenge of one factor with a new session. For
 // SMS_MFA and EMAIL_OTP it first sends a new code with the pool's MFA
 // template; email, when set, is the address of an email MFA being set up
 // (the user's own address otherwise).
-func (s *Service) mfaChallenge(ctx context.Context, sc *signIn, factor, email string) (*Result, error) {
-	if factor == ChallengeSoftwareToken {
+func (s *Service) mfaChallenge(ctx context.Context, sc *signIn, factor mfa.Factor, email string) (*Result, error) {
+	name := factorChallenge(factor)
+	if name == "" {
+		return nil, fmt.Errorf("authflow: no challenge for MFA factor %q", factor)
+	}
+	if factor == mfa.TOTP {
 		// Spec §7.4 leaves the parameters UNCONFIRMED; AWS's own examples
 		// (the aws-cli respond-to-auth-challenge example, the Developer
 		// Guide's AdminInitiateAuth sample) show FRIENDLY_DEVICE_NAME and
@@ -153,10 +140,10 @@ func (s *Service) mfaChallenge(ctx context.Context, sc *signIn, factor, email st
 		if name := sc.user.MFA.TOTPFriendlyName; name != "" {
 			params["FRIENDLY_DEVICE_NAME"] = name
 		}
-		return s.challenge(ctx, sc, factor, params)
+		return s.challenge(ctx, sc, name, params)
 	}
 	attr, to := "phone_number", sc.user
-	if factor == ChallengeEmailOTP {
+	if factor == mfa.Email {
 		attr = "email"
 		if email != "" {
 			to.Attributes = userpool.SetAttributes(slices.Clone(to.Attributes), storage.Attribute{Name: "email", Value: email})
@@ -171,7 +158,7 @@ func (s *Service) mfaChallenge(ctx context.Context, sc *signIn, factor, email st
 		return nil, err
 	}
 	sc.state.setMFA(mfaState{Code: code, Email: email})
-	return s.challenge(ctx, sc, factor, map[string]string{
+	return s.challenge(ctx, sc, name, map[string]string{
 		"CODE_DELIVERY_DELIVERY_MEDIUM": d.DeliveryMedium,
 		"CODE_DELIVERY_DESTINATION":     d.Destination,
 		"USER_ID_FOR_SRP":               sc.user.Username,
@@ -245,8 +232,10 @@ func (s *Service) answerCode(ctx context.Context, sc *signIn, code, param, verif
 		if st.Email != "" {
 			// MFA_SETUP by email: email MFA is enabled (preferred unless
 			// another factor is).
-			m, err := mfa.ApplyPreference(u, mfa.Preference{Email: &mfa.Setting{Enabled: true, Preferred: u.MFA.Preferred == ""}},
-				mfa.PoolFacts{Tier: sc.pool.Settings.Tier(), EmailMFA: true})
+			// The pool offered email MFA when MFA_SETUP was issued.
+			pool := sc.pool.Settings.MFA()
+			pool.Email = sc.pool.Settings.Tier().Allows(userpool.FeatureEmailMFA)
+			m, err := mfa.ApplyPreference(u, mfa.Preference{Email: &mfa.Setting{Enabled: true, Preferred: u.MFA.Preferred == ""}}, pool)
 			if err != nil {
 				return err
 			}
@@ -322,7 +311,7 @@ func answerSoftwareToken(ctx context.Context, s *Service, sc *signIn, r map[stri
 // its challenge with a new session, sending the code for SMS and email.
 // EMAIL_MFA, the name AWS's doc text uses, is read as EMAIL_OTP.
 func answerSelectMFAType(ctx context.Context, s *Service, sc *signIn, r map[string]string) (*Result, error) {
-	choice := r["ANSWER"]
+	choice := mfa.Factor(r["ANSWER"])
 	if choice == "" {
 		return nil, missing("ANSWER")
 	}
@@ -352,7 +341,7 @@ func answerMFASetup(ctx context.Context, s *Service, sc *signIn, r map[string]st
 			return nil, err
 		}
 		u, err := s.mfaService().SetPreference(ctx, sc.pool.ID, sc.user.UsernameKey,
-			mfa.Preference{TOTP: &mfa.Setting{Enabled: true, Preferred: true}}, mfa.PoolFacts{Tier: sc.pool.Settings.Tier()})
+			mfa.Preference{TOTP: &mfa.Setting{Enabled: true, Preferred: true}}, sc.pool.Settings.MFA())
 		if err != nil {
 			return nil, userGone(err)
 		}
@@ -370,7 +359,7 @@ func answerMFASetup(ctx context.Context, s *Service, sc *signIn, r map[string]st
 		}); err != nil {
 			return nil, s.wrongAnswer(ctx, sc, err)
 		}
-		return s.mfaChallenge(ctx, sc, ChallengeEmailOTP, email)
+		return s.mfaChallenge(ctx, sc, mfa.Email, email)
 	}
 	return nil, s.wrongAnswer(ctx, sc, errSetupIncomplete)
 }

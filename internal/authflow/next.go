@@ -29,7 +29,7 @@ func (s *Service) advance(ctx context.Context, sc *signIn) (*Result, error) {
 
 	// 1. A temporary password must be replaced first (spec §7.2: before any
 	// MFA).
-	if sc.user.Status == "FORCE_CHANGE_PASSWORD" && !sc.state.done(stepNewPassword) {
+	if sc.user.Status == userpool.StatusForceChangePassword && !sc.state.done(stepNewPassword) {
 		return s.challenge(ctx, sc, ChallengeNewPassword, newPasswordParameters(sc.pool, sc.user))
 	}
 
@@ -58,7 +58,7 @@ func (s *Service) advance(ctx context.Context, sc *signIn) (*Result, error) {
 
 // challenge spends the session being answered (if any) and issues challenge
 // name with params and a new session holding sc's state.
-func (s *Service) challenge(ctx context.Context, sc *signIn, name string, params map[string]string) (*Result, error) {
+func (s *Service) challenge(ctx context.Context, sc *signIn, name ChallengeName, params map[string]string) (*Result, error) {
 	if err := s.spend(ctx, sc); err != nil {
 		return nil, err
 	}
@@ -206,8 +206,8 @@ func answerNewPassword(ctx context.Context, s *Service, sc *signIn, r map[string
 			return userpool.ErrUserNotFound
 		}
 		np.Apply(u)
-		if u.Status == "FORCE_CHANGE_PASSWORD" {
-			u.Status = "CONFIRMED"
+		if u.Status == userpool.StatusForceChangePassword {
+			u.Status = userpool.StatusConfirmed
 		}
 		update.Apply(u)
 		u.UpdatedAt = now

@@ -76,7 +76,7 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 // passwordVerified is the common continuation of a verified password or SRP
 // proof: the temporary-password expiry check, then advance.
 func (s *Service) passwordVerified(ctx context.Context, sc *signIn) (*Result, error) {
-	if sc.user.Status == "FORCE_CHANGE_PASSWORD" && tempPasswordExpired(sc.pool, sc.user, s.now()) {
+	if sc.user.Status == userpool.StatusForceChangePassword && tempPasswordExpired(sc.pool, sc.user, s.now()) {
 		return nil, errTempPasswordExpired
 	}
 	sc.state.pass(stepPassword)

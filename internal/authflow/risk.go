@@ -278,8 +278,8 @@ func (s *Service) canAnswerMFA(sc *signIn) bool {
 // riskMFADecision is the MFA decision for the user as if the pool's MFA were
 // ON: the factor threat protection challenges with.
 func riskMFADecision(sc *signIn) mfa.Decision {
-	p := MFAPool(sc.pool)
-	p.Mode = "ON"
+	p := sc.pool.Settings.MFA()
+	p.Mode = mfa.ModeOn
 	u := mfa.UserOf(&sc.user)
 	if u.HasTOTP && !slices.Contains(u.Enabled, mfa.TOTP) {
 		// A verified software token counts as configured, enabled or not.
@@ -302,7 +302,7 @@ func (s *Service) riskMFAStep(ctx context.Context, sc *signIn) (*Result, error) 
 }
 
 // isMFAChallenge reports whether name is one of the MFA challenges.
-func isMFAChallenge(name string) bool {
+func isMFAChallenge(name ChallengeName) bool {
 	switch name {
 	case ChallengeSMSMFA, ChallengeEmailOTP, ChallengeSoftwareToken, ChallengeSelectMFAType, ChallengeMFASetup:
 		return true
@@ -312,7 +312,7 @@ func isMFAChallenge(name string) bool {
 
 // noteChallenge records in the session state that an MFA challenge was
 // issued, and, once MFA is passed after one, the Mfa: Success result.
-func noteChallenge(sc *signIn, issued string) {
+func noteChallenge(sc *signIn, issued ChallengeName) {
 	rs := sc.state.risk()
 	if rs.EventID == "" {
 		return
@@ -334,7 +334,7 @@ func noteChallenge(sc *signIn, issued string) {
 
 // answered records a wrong answer to an MFA challenge (Mfa: Failure) on the
 // sign-in's event.
-func (s *Service) answered(ctx context.Context, sc *signIn, challenge string, err error) {
+func (s *Service) answered(ctx context.Context, sc *signIn, challenge ChallengeName, err error) {
 	if err == nil || !isMFAChallenge(challenge) {
 		return
 	}

@@ -74,7 +74,7 @@ func totpFixture(t *testing.T) (*fixture, []byte) {
 	if _, err := f.store.UpdateUser(ctx, poolID, "tia", func(u *storage.User) error {
 		u.Secrets.TOTPSecret = secret
 		u.MFA.TOTPVerifiedAt = epoch
-		u.MFA.Enabled, u.MFA.Preferred = []string{mfa.TOTP}, mfa.TOTP
+		u.MFA.Enabled, u.MFA.Preferred = []mfa.Factor{mfa.TOTP}, mfa.TOTP
 		return nil
 	}); err != nil {
 		t.Fatal(err)

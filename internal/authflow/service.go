@@ -21,24 +21,6 @@ import (
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
-// Auth flow names (AuthFlowType).
-const (
-	FlowUserPassword      = "USER_PASSWORD_AUTH"
-	FlowAdminUserPassword = "ADMIN_USER_PASSWORD_AUTH"
-	FlowAdminNoSRP        = "ADMIN_NO_SRP_AUTH"
-	FlowUserSRP           = "USER_SRP_AUTH"
-	FlowRefreshToken      = "REFRESH_TOKEN"
-	FlowRefreshTokenAuth  = "REFRESH_TOKEN_AUTH"
-	FlowCustom            = "CUSTOM_AUTH"
-	FlowUser              = "USER_AUTH"
-)
-
-// Challenge names (ChallengeNameType) this package issues or answers.
-const (
-	ChallengePasswordVerifier = "PASSWORD_VERIFIER"
-	ChallengeNewPassword      = "NEW_PASSWORD_REQUIRED"
-)
-
 // Lockout policy (Developer Guide, "Amazon Cognito lockout behavior for
 // failed sign-in attempts"): after LockoutThreshold failures the user is
 // locked for 2^(n-LockoutThreshold) seconds after the n-th failure, at most
@@ -131,7 +113,7 @@ type Initiate struct {
 	Admin    bool
 	PoolID   string
 	ClientID string
-	Flow     string
+	Flow     Flow
 	Params   map[string]string // AuthParameters
 	Metadata map[string]string // ClientMetadata
 	// Context is where the request comes from (UserContextData or
@@ -145,7 +127,7 @@ type Respond struct {
 	Admin     bool
 	PoolID    string
 	ClientID  string
-	Challenge string
+	Challenge ChallengeName
 	Session   string
 	Responses map[string]string // ChallengeResponses
 	Metadata  map[string]string
@@ -155,7 +137,7 @@ type Respond struct {
 // Result is the outcome of a sign-in step: either a challenge (Challenge,
 // Parameters and, for most challenges, Session) or Tokens.
 type Result struct {
-	Challenge  string
+	Challenge  ChallengeName
 	Parameters map[string]string
 	Session    string
 	Tokens     *Tokens
@@ -214,7 +196,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in Initiate) (*Result, error
 		if in.Admin {
 			return nil, errMethodNotSupported
 		}
-		if !client.Settings.AllowsFlow("ALLOW_USER_PASSWORD_AUTH") {
+		if !client.Settings.AllowsFlow(userpool.AllowUserPasswordAuth) {
 			return nil, flowNotEnabled(FlowUserPassword)
 		}
 		return s.passwordAuth(ctx, pool, client, in)
@@ -222,12 +204,12 @@ func (s *Service) InitiateAuth(ctx context.Context, in Initiate) (*Result, error
 		if !in.Admin {
 			return nil, errMethodNotSupported
 		}
-		if !client.Settings.AllowsFlow("ALLOW_ADMIN_USER_PASSWORD_AUTH") {
+		if !client.Settings.AllowsFlow(userpool.AllowAdminUserPasswordAuth) {
 			return nil, errAdminFlowNotEnabled
 		}
 		return s.passwordAuth(ctx, pool, client, in)
 	case FlowUserSRP:
-		if !client.Settings.AllowsFlow("ALLOW_USER_SRP_AUTH") {
+		if !client.Settings.AllowsFlow(userpool.AllowUserSRPAuth) {
 			return nil, flowNotEnabled(FlowUserSRP)
 		}
 		return s.srpAuth(ctx, pool, client, in)
@@ -239,29 +221,18 @@ func (s *Service) InitiateAuth(ctx context.Context, in Initiate) (*Result, error
 			deviceKey:  in.Params["DEVICE_KEY"],
 		})
 	case FlowCustom:
-		if !client.Settings.AllowsFlow("ALLOW_CUSTOM_AUTH") {
+		if !client.Settings.AllowsFlow(userpool.AllowCustomAuth) {
 			return nil, flowNotEnabled(FlowCustom)
 		}
 		return nil, fault.New(fault.UnsupportedOperation, "CUSTOM_AUTH is not supported by this server yet.")
 	case FlowUser:
-		if !client.Settings.AllowsFlow("ALLOW_USER_AUTH") {
+		if !client.Settings.AllowsFlow(userpool.AllowUserAuth) {
 			return nil, flowNotEnabled(FlowUser)
 		}
 		return nil, fault.New(fault.UnsupportedOperation, "USER_AUTH is not supported by this server yet.")
 	default:
 		return nil, errMethodNotSupported
 	}
-}
-
-// answer handles the response to one challenge that is bound to a session.
-// sc holds the session state and the user it names; the handler returns the
-// next step (usually through advance).
-type answer func(ctx context.Context, s *Service, sc *signIn, responses map[string]string) (*Result, error)
-
-// answers maps each session-bound challenge to its handler. MFA and device
-// challenges are added here.
-var answers = map[string]answer{
-	ChallengeNewPassword: answerNewPassword,
 }
 
 // RespondToAuthChallenge answers the challenge a previous step returned.

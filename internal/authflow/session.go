@@ -28,13 +28,13 @@ const (
 type sessionState struct {
 	V int `json:"v"`
 	// Challenge is the challenge the session is waiting for.
-	Challenge string `json:"c"`
+	Challenge ChallengeName `json:"c"`
 	// Username is the internal username (case preserved) and Sub the user's
 	// sub: a user deleted and re-created under the same name is another user.
 	Username string `json:"u"`
 	Sub      string `json:"s"`
 	// Flow is the AuthFlow that started the sign-in.
-	Flow string `json:"f"`
+	Flow Flow `json:"f"`
 	// DeviceKey is the DEVICE_KEY the client presented, if any.
 	DeviceKey string `json:"d,omitempty"`
 	// Done lists the steps already passed (stepPassword, ...).

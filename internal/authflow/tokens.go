@@ -195,7 +195,7 @@ func (s *Service) groups(ctx context.Context, poolID, usernameKey string) (names
 // refreshRequest is a token refresh through InitiateAuth (flow set) or
 // GetTokensFromRefreshToken (flow empty).
 type refreshRequest struct {
-	flow         string
+	flow         Flow
 	token        string
 	secretHash   string // InitiateAuth: SECRET_HASH
 	clientSecret string // GetTokensFromRefreshToken: ClientSecret
@@ -226,7 +226,7 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, client *user
 	if flow == "" {
 		flow = FlowRefreshTokenAuth
 	}
-	if !client.Settings.AllowsFlow("ALLOW_REFRESH_TOKEN_AUTH") {
+	if !client.Settings.AllowsFlow(userpool.AllowRefreshTokenAuth) {
 		return nil, flowNotEnabled(flow)
 	}
 	api := in.flow == ""
@@ -280,7 +280,7 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, client *user
 	if !u.Enabled {
 		return nil, userpool.ErrUserDisabled
 	}
-	if u.Status == "RESET_REQUIRED" {
+	if u.Status == userpool.StatusResetRequired {
 		return nil, userpool.ErrResetRequired
 	}
 	// Refresh tokens of a tracking pool are bound to a device (devices.go).

@@ -6,19 +6,35 @@ import (
 	"github.com/userpoold/userpoold/internal/storage"
 )
 
-// Pool is what the sign-in decision needs to know about a pool's MFA
-// configuration.
+// Mode is a pool's MfaConfiguration.
+type Mode string
+
+// The MFA modes (UserPoolMfaType).
+const (
+	ModeOff      Mode = "OFF"
+	ModeOn       Mode = "ON"
+	ModeOptional Mode = "OPTIONAL"
+)
+
+// Pool is what the MFA rules need to know about a pool: its mode and the
+// factors it offers. Package userpool builds it from the pool's settings
+// and tier (userpool.Pool.MFA), so the rules here never look at a tier.
 type Pool struct {
-	// Mode is the pool's MfaConfiguration: OFF, ON or OPTIONAL.
-	Mode string
-	// SMS, TOTP and Email say which factors the pool offers.
+	// Mode is the pool's MfaConfiguration; "" counts as OFF.
+	Mode Mode
+	// SMS, TOTP and Email say which factors the pool offers (none while
+	// Mode is OFF); Email is false on a tier without email MFA.
 	SMS, TOTP, Email bool
+	// WebAuthn says passkeys may be a second factor
+	// (WebAuthnConfiguration.FactorConfiguration
+	// MULTI_FACTOR_WITH_USER_VERIFICATION on a tier that allows it).
+	WebAuthn bool
 }
 
 // Offers returns the factors the pool offers, in canonical order: the value
 // of MFAS_CAN_SETUP.
-func (p Pool) Offers() []string {
-	var out []string
+func (p Pool) Offers() []Factor {
+	var out []Factor
 	if p.SMS {
 		out = append(out, SMS)
 	}
@@ -31,7 +47,7 @@ func (p Pool) Offers() []string {
 	return out
 }
 
-func (p Pool) offers(f string) bool {
+func (p Pool) offers(f Factor) bool {
 	switch f {
 	case SMS:
 		return p.SMS
@@ -46,8 +62,8 @@ func (p Pool) offers(f string) bool {
 // User is what the sign-in decision needs to know about a user.
 type User struct {
 	// Enabled and Preferred are the user's MFA settings (storage.UserMFA).
-	Enabled   []string
-	Preferred string
+	Enabled   []Factor
+	Preferred Factor
 	// Whether each factor is usable: SMS needs a phone number, email an
 	// address (neither needs to be verified), TOTP a verified secret.
 	HasPhone, HasEmail, HasTOTP bool
@@ -61,7 +77,7 @@ func UserOf(u *storage.User) User {
 	}
 }
 
-func (u User) usable(f string) bool {
+func (u User) usable(f Factor) bool {
 	switch f {
 	case SMS:
 		return u.HasPhone
@@ -91,8 +107,8 @@ const (
 // Decision is what follows a verified password.
 type Decision struct {
 	Outcome   Outcome
-	Challenge string   // for Challenge
-	Factors   []string // for Select and Setup, in canonical order
+	Challenge Factor   // for Challenge
+	Factors   []Factor // for Select and Setup, in canonical order
 }
 
 // implicitEmailMFA says whether a user without MFA factors in an ON pool
@@ -127,17 +143,17 @@ const implicitEmailMFA = false
 //     offer falls back to one it does [IS amplify-js#11260];
 //   - otherwise SELECT_MFA_TYPE with the candidates [M doc].
 func Decide(p Pool, u User) Decision {
-	if p.Mode != "ON" && p.Mode != "OPTIONAL" {
+	if p.Mode != ModeOn && p.Mode != ModeOptional {
 		return Decision{Outcome: NoMFA}
 	}
-	var candidates []string
+	var candidates []Factor
 	for _, f := range sorted(u.Enabled) {
 		if u.usable(f) && (p.offers(f) || f == TOTP) {
 			candidates = append(candidates, f)
 		}
 	}
 	switch {
-	case len(candidates) == 0 && p.Mode == "OPTIONAL":
+	case len(candidates) == 0 && p.Mode == ModeOptional:
 		return Decision{Outcome: NoMFA}
 	case len(candidates) == 0 && p.SMS && u.HasPhone:
 		return Decision{Outcome: Challenge, Challenge: SMS}

@@ -21,10 +21,10 @@ func TestDecide(t *testing.T) {
 		offWithStuff = mfa.Pool{Mode: "OFF", SMS: true, TOTP: true, Email: true}
 		none         = mfa.Decision{Outcome: mfa.NoMFA}
 	)
-	challenge := func(f string) mfa.Decision { return mfa.Decision{Outcome: mfa.Challenge, Challenge: f} }
-	sel := func(fs ...string) mfa.Decision { return mfa.Decision{Outcome: mfa.Select, Factors: fs} }
-	setup := func(fs ...string) mfa.Decision { return mfa.Decision{Outcome: mfa.Setup, Factors: fs} }
-	everything := user(true, true, true, []string{mfa.SMS, mfa.TOTP, mfa.Email}, mfa.TOTP)
+	challenge := func(f mfa.Factor) mfa.Decision { return mfa.Decision{Outcome: mfa.Challenge, Challenge: f} }
+	sel := func(fs ...mfa.Factor) mfa.Decision { return mfa.Decision{Outcome: mfa.Select, Factors: fs} }
+	setup := func(fs ...mfa.Factor) mfa.Decision { return mfa.Decision{Outcome: mfa.Setup, Factors: fs} }
+	everything := user(true, true, true, []mfa.Factor{mfa.SMS, mfa.TOTP, mfa.Email}, mfa.TOTP)
 
 	for _, tc := range []struct {
 		name string
@@ -35,17 +35,17 @@ func TestDecide(t *testing.T) {
 		// "if pool.MfaConfiguration == OFF -> no MFA"
 		{"OFF pool ignores every user setting", offWithStuff, mfa.UserOf(everything), none},
 		{"OFF pool, user without factors", mfa.Pool{Mode: "OFF"}, mfa.UserOf(user(true, true, false, nil, "")), none},
-		{"empty mode is OFF", mfa.Pool{SMS: true}, mfa.UserOf(user(true, false, false, []string{mfa.SMS}, mfa.SMS)), none},
+		{"empty mode is OFF", mfa.Pool{SMS: true}, mfa.UserOf(user(true, false, false, []mfa.Factor{mfa.SMS}, mfa.SMS)), none},
 
 		// "enabled = user factors that are enabled AND usable"
 		{"SMS enabled but no phone number is not usable (OPTIONAL → no MFA)", optSMSTOTP,
-			mfa.UserOf(user(false, false, false, []string{mfa.SMS}, mfa.SMS)), none},
+			mfa.UserOf(user(false, false, false, []mfa.Factor{mfa.SMS}, mfa.SMS)), none},
 		{"TOTP enabled but no verified secret is not usable (OPTIONAL → no MFA)", optSMSTOTP,
-			mfa.UserOf(user(false, false, false, []string{mfa.TOTP}, mfa.TOTP)), none},
+			mfa.UserOf(user(false, false, false, []mfa.Factor{mfa.TOTP}, mfa.TOTP)), none},
 		{"email enabled but no email is not usable (OPTIONAL → no MFA)", optAll,
-			mfa.UserOf(user(false, false, false, []string{mfa.Email}, "")), none},
+			mfa.UserOf(user(false, false, false, []mfa.Factor{mfa.Email}, "")), none},
 		{"unusable SMS in an ON pool leads to MFA_SETUP", totpOnly,
-			mfa.UserOf(user(false, false, false, []string{mfa.SMS}, mfa.SMS)), setup(mfa.TOTP)},
+			mfa.UserOf(user(false, false, false, []mfa.Factor{mfa.SMS}, mfa.SMS)), setup(mfa.TOTP)},
 
 		// "if enabled is empty: if pool == OPTIONAL -> no MFA (tokens)"
 		{"OPTIONAL pool, no factors, even with a phone number", optSMSTOTP, mfa.UserOf(user(true, true, false, nil, "")), none},
@@ -67,30 +67,30 @@ func TestDecide(t *testing.T) {
 
 		// "if preferred in enabled and the pool offers it -> that challenge"
 		{"preferred TOTP with SMS+TOTP enabled [AV optional test]", optSMSTOTP,
-			mfa.UserOf(user(true, false, true, []string{mfa.SMS, mfa.TOTP}, mfa.TOTP)), challenge(mfa.TOTP)},
+			mfa.UserOf(user(true, false, true, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.TOTP)), challenge(mfa.TOTP)},
 		{"preferred SMS with SMS+TOTP enabled", smsTOTP,
-			mfa.UserOf(user(true, false, true, []string{mfa.SMS, mfa.TOTP}, mfa.SMS)), challenge(mfa.SMS)},
-		{"preferred email with all enabled", optAll, mfa.UserOf(user(true, true, true, []string{mfa.SMS, mfa.TOTP, mfa.Email}, mfa.Email)), challenge(mfa.Email)},
+			mfa.UserOf(user(true, false, true, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.SMS)), challenge(mfa.SMS)},
+		{"preferred email with all enabled", optAll, mfa.UserOf(user(true, true, true, []mfa.Factor{mfa.SMS, mfa.TOTP, mfa.Email}, mfa.Email)), challenge(mfa.Email)},
 
 		// "if preferred is not offered by the pool -> fall back to an enabled factor the pool offers"
 		{"SMS preferred in a TOTP-only pool falls back to TOTP [amplify-js#11260]", totpOnly,
-			mfa.UserOf(user(true, false, true, []string{mfa.SMS, mfa.TOTP}, mfa.SMS)), challenge(mfa.TOTP)},
+			mfa.UserOf(user(true, false, true, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.SMS)), challenge(mfa.TOTP)},
 		{"email preferred in a pool without email, two others enabled → choose", smsTOTP,
-			mfa.UserOf(user(true, true, true, []string{mfa.SMS, mfa.TOTP, mfa.Email}, mfa.Email)), sel(mfa.SMS, mfa.TOTP)},
+			mfa.UserOf(user(true, true, true, []mfa.Factor{mfa.SMS, mfa.TOTP, mfa.Email}, mfa.Email)), sel(mfa.SMS, mfa.TOTP)},
 		{"an enabled factor the pool lacks is ignored (OPTIONAL → no MFA)", mfa.Pool{Mode: "OPTIONAL", TOTP: true},
-			mfa.UserOf(user(true, false, false, []string{mfa.SMS}, mfa.SMS)), none},
+			mfa.UserOf(user(true, false, false, []mfa.Factor{mfa.SMS}, mfa.SMS)), none},
 		{"a verified token keeps working after the pool turned TOTP off [DG23]", smsOnly,
-			mfa.UserOf(user(false, false, true, []string{mfa.TOTP}, mfa.TOTP)), challenge(mfa.TOTP)},
+			mfa.UserOf(user(false, false, true, []mfa.Factor{mfa.TOTP}, mfa.TOTP)), challenge(mfa.TOTP)},
 
 		// "if len(enabled) == 1 -> that challenge"
-		{"only TOTP enabled, not preferred", optSMSTOTP, mfa.UserOf(user(true, false, true, []string{mfa.TOTP}, "")), challenge(mfa.TOTP)},
-		{"only SMS enabled, TOTP verified but not enabled", optSMSTOTP, mfa.UserOf(user(true, false, true, []string{mfa.SMS}, "")), challenge(mfa.SMS)},
-		{"only email enabled", optAll, mfa.UserOf(user(true, true, false, []string{mfa.Email}, "")), challenge(mfa.Email)},
+		{"only TOTP enabled, not preferred", optSMSTOTP, mfa.UserOf(user(true, false, true, []mfa.Factor{mfa.TOTP}, "")), challenge(mfa.TOTP)},
+		{"only SMS enabled, TOTP verified but not enabled", optSMSTOTP, mfa.UserOf(user(true, false, true, []mfa.Factor{mfa.SMS}, "")), challenge(mfa.SMS)},
+		{"only email enabled", optAll, mfa.UserOf(user(true, true, false, []mfa.Factor{mfa.Email}, "")), challenge(mfa.Email)},
 
 		// "if len(enabled) > 1 and no preference -> SELECT_MFA_TYPE (MFAS_CAN_CHOOSE = enabled list)"
-		{"SMS+TOTP enabled, no preference", smsTOTP, mfa.UserOf(user(true, false, true, []string{mfa.TOTP, mfa.SMS}, "")), sel(mfa.SMS, mfa.TOTP)},
-		{"all three enabled, no preference", optAll, mfa.UserOf(user(true, true, true, []string{mfa.Email, mfa.SMS, mfa.TOTP}, "")), sel(mfa.SMS, mfa.TOTP, mfa.Email)},
-		{"select lists only usable factors", optAll, mfa.UserOf(user(false, true, true, []string{mfa.SMS, mfa.TOTP, mfa.Email}, "")), sel(mfa.TOTP, mfa.Email)},
+		{"SMS+TOTP enabled, no preference", smsTOTP, mfa.UserOf(user(true, false, true, []mfa.Factor{mfa.TOTP, mfa.SMS}, "")), sel(mfa.SMS, mfa.TOTP)},
+		{"all three enabled, no preference", optAll, mfa.UserOf(user(true, true, true, []mfa.Factor{mfa.Email, mfa.SMS, mfa.TOTP}, "")), sel(mfa.SMS, mfa.TOTP, mfa.Email)},
+		{"select lists only usable factors", optAll, mfa.UserOf(user(false, true, true, []mfa.Factor{mfa.SMS, mfa.TOTP, mfa.Email}, "")), sel(mfa.TOTP, mfa.Email)},
 	} {
 		got := mfa.Decide(tc.pool, tc.u)
 		if got.Outcome != tc.want.Outcome || got.Challenge != tc.want.Challenge || !slices.Equal(got.Factors, tc.want.Factors) {

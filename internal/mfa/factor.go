@@ -6,26 +6,30 @@ import (
 	"github.com/userpoold/userpoold/internal/storage"
 )
 
-// Factor names as they appear on the wire: in UserMFASettingList,
-// PreferredMfaSetting, ChallengeName, MFAS_CAN_CHOOSE and MFAS_CAN_SETUP.
-// Email MFA is EMAIL_OTP everywhere; EMAIL_MFA is a documentation artefact
-// (spec §13.2).
+// Factor is an MFA factor, named as the wire names it: in
+// UserMFASettingList, PreferredMfaSetting, MFAS_CAN_CHOOSE and
+// MFAS_CAN_SETUP (and, for SMS, TOTP and email, as the challenge of the
+// factor). It is the type of storage.UserMFA's fields.
+type Factor = storage.MFAFactor
+
+// The factors. Email MFA is EMAIL_OTP everywhere; EMAIL_MFA is a
+// documentation artefact (spec §13.2).
 const (
-	SMS      = "SMS_MFA"
-	TOTP     = "SOFTWARE_TOKEN_MFA"
-	Email    = "EMAIL_OTP"
-	WebAuthn = "WEB_AUTHN"
+	SMS      Factor = "SMS_MFA"
+	TOTP     Factor = "SOFTWARE_TOKEN_MFA"
+	Email    Factor = "EMAIL_OTP"
+	WebAuthn Factor = "WEB_AUTHN"
 )
 
 // order is the order factors are listed in: the order of real
 // MFAS_CAN_SETUP values (["SMS_MFA","SOFTWARE_TOKEN_MFA","EMAIL_OTP"],
 // spec §7.3).
-var order = [...]string{SMS, TOTP, Email, WebAuthn}
+var order = [...]Factor{SMS, TOTP, Email, WebAuthn}
 
 // sorted returns the factors of set in canonical order, without duplicates
 // or unknown names; nil when there are none.
-func sorted(set []string) []string {
-	var out []string
+func sorted(set []Factor) []Factor {
+	var out []Factor
 	for _, f := range order {
 		if slices.Contains(set, f) {
 			out = append(out, f)
@@ -63,7 +67,7 @@ func HasTOTP(u *storage.User) bool {
 // must then be left out of the response entirely (spec §3.5, §4.1).
 // WEB_AUTHN is not listed: whether passkey MFA appears there is UNCONFIRMED
 // (spec §4.1), and the model names only the three other values.
-func Settings(m storage.UserMFA) (list []string, preferred string) {
+func Settings(m storage.UserMFA) (list []Factor, preferred Factor) {
 	for _, f := range sorted(m.Enabled) {
 		if f != WebAuthn {
 			list = append(list, f)

@@ -24,17 +24,6 @@ type Preference struct {
 	WebAuthn *bool
 }
 
-// PoolFacts are the pool settings the preference rules look at.
-type PoolFacts struct {
-	// Tier is LITE, ESSENTIALS or PLUS.
-	Tier string
-	// EmailMFA: the pool has an EmailMfaConfiguration.
-	EmailMFA bool
-	// WebAuthnMFA: the pool's WebAuthnConfiguration.FactorConfiguration is
-	// MULTI_FACTOR_WITH_USER_VERIFICATION.
-	WebAuthnMFA bool
-}
-
 // ApplyPreference returns u's MFA state after an (Admin)SetUserMFAPreference
 // request p (spec §3.5), or the §3.4 fault that rejects it. It reads the
 // user's attributes and software token, and changes nothing else.
@@ -45,7 +34,8 @@ type PoolFacts struct {
 //   - disabling a factor that was never set up succeeds (spec §3.5);
 //   - enabling a factor the pool does not offer is stored (it falls back at
 //     sign-in, spec §3.4); email and passkey MFA are the exception: they need
-//     the pool's configuration (UNCONFIRMED);
+//     the pool's configuration and a tier that allows them (pool.Email,
+//     pool.WebAuthn; UNCONFIRMED);
 //   - PreferredMfa makes the factor the one preferred factor; a block for the
 //     currently preferred factor without PreferredMfa, or one that disables
 //     it, clears the preference;
@@ -55,10 +45,10 @@ type PoolFacts struct {
 // Checks run in this order: more than one preferred; preferred but not
 // enabled; then per factor (SMS, TOTP, email, passkey) the pool and the
 // user's delivery configuration.
-func ApplyPreference(u *storage.User, p Preference, pool PoolFacts) (storage.UserMFA, error) {
+func ApplyPreference(u *storage.User, p Preference, pool Pool) (storage.UserMFA, error) {
 	m := u.MFA
 	blocks := []struct {
-		factor string
+		factor Factor
 		s      *Setting
 	}{{SMS, p.SMS}, {TOTP, p.TOTP}, {Email, p.Email}}
 
@@ -83,14 +73,14 @@ func ApplyPreference(u *storage.User, p Preference, pool PoolFacts) (storage.Use
 		return m, ErrTOTPNotVerified
 	}
 	if p.Email != nil && p.Email.Enabled {
-		if pool.Tier == "LITE" || !pool.EmailMFA {
+		if !pool.Email {
 			return m, ErrEmailMFAUnavailable
 		}
 		if !HasEmail(u) {
 			return m, ErrNoEmail
 		}
 	}
-	if p.WebAuthn != nil && *p.WebAuthn && (pool.Tier == "LITE" || !pool.WebAuthnMFA) {
+	if p.WebAuthn != nil && *p.WebAuthn && !pool.WebAuthn {
 		return m, ErrWebAuthnMFAUnavailable
 	}
 
@@ -148,8 +138,8 @@ func ApplyLegacySMS(u *storage.User, options [][2]string) (storage.UserMFA, erro
 	return m, nil
 }
 
-func setFactor(set []string, f string, on bool) []string {
-	set = slices.DeleteFunc(set, func(s string) bool { return s == f })
+func setFactor(set []Factor, f Factor, on bool) []Factor {
+	set = slices.DeleteFunc(set, func(s Factor) bool { return s == f })
 	if on {
 		set = append(set, f)
 	}

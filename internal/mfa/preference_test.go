@@ -18,7 +18,7 @@ func off(pref bool) *mfa.Setting { return &mfa.Setting{Enabled: false, Preferred
 func boolp(b bool) *bool         { return &b }
 
 // user builds a user with the given attributes (phone, email, totp) and MFA state.
-func user(phone, email, totp bool, enabled []string, preferred string) *storage.User {
+func user(phone, email, totp bool, enabled []mfa.Factor, preferred mfa.Factor) *storage.User {
 	u := &storage.User{MFA: storage.UserMFA{Enabled: enabled, Preferred: preferred}}
 	if phone {
 		u.Attributes = append(u.Attributes, storage.Attribute{Name: "phone_number", Value: "+12065550100"})
@@ -33,7 +33,8 @@ func user(phone, email, totp bool, enabled []string, preferred string) *storage.
 	return u
 }
 
-var essentials = mfa.PoolFacts{Tier: "ESSENTIALS", EmailMFA: true}
+// essentials is a pool whose tier allows email MFA, which it has set up.
+var essentials = mfa.Pool{Mode: mfa.ModeOptional, Email: true}
 
 // TestApplyPreferenceErrors covers every error row of spec §3.4 that the
 // preference rules own (token, user-status and pool-lookup rows are the API
@@ -43,7 +44,7 @@ func TestApplyPreferenceErrors(t *testing.T) {
 		name string
 		u    *storage.User
 		p    mfa.Preference
-		pool mfa.PoolFacts
+		pool mfa.Pool
 		kind fault.Kind
 		msg  string
 	}{
@@ -71,11 +72,11 @@ func TestApplyPreferenceErrors(t *testing.T) {
 		{"two preferred is checked before delivery config", user(false, false, false, nil, ""),
 			mfa.Preference{SMS: on(true), Email: on(true)}, essentials,
 			fault.InvalidParameter, mfa.ErrTwoPreferred.Message},
-		{"email MFA on a LITE pool", user(true, true, true, nil, ""),
-			mfa.Preference{Email: on(false)}, mfa.PoolFacts{Tier: "LITE", EmailMFA: true},
+		{"email MFA where the tier forbids it (userpool leaves Pool.Email false)", user(true, true, true, nil, ""),
+			mfa.Preference{Email: on(false)}, mfa.Pool{Mode: mfa.ModeOptional},
 			fault.InvalidParameter, mfa.ErrEmailMFAUnavailable.Message},
 		{"email MFA in a pool without email MFA configuration", user(true, true, true, nil, ""),
-			mfa.Preference{Email: on(true)}, mfa.PoolFacts{Tier: "ESSENTIALS"},
+			mfa.Preference{Email: on(true)}, mfa.Pool{Mode: mfa.ModeOptional},
 			fault.InvalidParameter, mfa.ErrEmailMFAUnavailable.Message},
 		{"passkey MFA without MULTI_FACTOR_WITH_USER_VERIFICATION", user(true, true, true, nil, ""),
 			mfa.Preference{WebAuthn: boolp(true)}, essentials,
@@ -103,40 +104,40 @@ func TestApplyPreferenceEffects(t *testing.T) {
 		name          string
 		u             *storage.User
 		p             mfa.Preference
-		pool          mfa.PoolFacts
-		wantEnabled   []string
-		wantPreferred string
+		pool          mfa.Pool
+		wantEnabled   []mfa.Factor
+		wantPreferred mfa.Factor
 	}{
 		{"enable and prefer TOTP", user(false, false, true, nil, ""),
-			mfa.Preference{TOTP: on(true)}, essentials, []string{mfa.TOTP}, mfa.TOTP},
+			mfa.Preference{TOTP: on(true)}, essentials, []mfa.Factor{mfa.TOTP}, mfa.TOTP},
 		{"enable SMS without preference", user(true, false, false, nil, ""),
-			mfa.Preference{SMS: on(false)}, essentials, []string{mfa.SMS}, ""},
+			mfa.Preference{SMS: on(false)}, essentials, []mfa.Factor{mfa.SMS}, ""},
 		{"disabling a factor never set up succeeds", user(false, false, false, nil, ""),
 			mfa.Preference{TOTP: off(false), SMS: off(false), Email: off(false)}, essentials, nil, ""},
-		{"omitted block leaves the factor unchanged", user(true, false, true, []string{mfa.SMS, mfa.TOTP}, mfa.TOTP),
-			mfa.Preference{SMS: on(false)}, essentials, []string{mfa.SMS, mfa.TOTP}, mfa.TOTP},
-		{"empty request changes nothing", user(true, false, true, []string{mfa.SMS, mfa.TOTP}, mfa.SMS),
-			mfa.Preference{}, essentials, []string{mfa.SMS, mfa.TOTP}, mfa.SMS},
-		{"new preferred replaces the old, which stays enabled", user(true, false, true, []string{mfa.SMS, mfa.TOTP}, mfa.SMS),
-			mfa.Preference{TOTP: on(true)}, essentials, []string{mfa.SMS, mfa.TOTP}, mfa.TOTP},
-		{"block for the preferred factor without PreferredMfa clears it", user(true, false, true, []string{mfa.SMS, mfa.TOTP}, mfa.TOTP),
-			mfa.Preference{TOTP: on(false)}, essentials, []string{mfa.SMS, mfa.TOTP}, ""},
-		{"disabling the preferred factor clears the preference", user(true, false, true, []string{mfa.SMS, mfa.TOTP}, mfa.TOTP),
-			mfa.Preference{TOTP: off(false)}, essentials, []string{mfa.SMS}, ""},
-		{"disabling another factor keeps the preference", user(true, false, true, []string{mfa.SMS, mfa.TOTP}, mfa.TOTP),
-			mfa.Preference{SMS: off(false)}, essentials, []string{mfa.TOTP}, mfa.TOTP},
-		{"a factor the pool does not offer is stored (SMS in a TOTP-only pool)", user(true, false, true, []string{mfa.TOTP}, mfa.TOTP),
-			mfa.Preference{SMS: on(true)}, mfa.PoolFacts{Tier: "ESSENTIALS"}, []string{mfa.SMS, mfa.TOTP}, mfa.SMS},
+		{"omitted block leaves the factor unchanged", user(true, false, true, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.TOTP),
+			mfa.Preference{SMS: on(false)}, essentials, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.TOTP},
+		{"empty request changes nothing", user(true, false, true, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.SMS),
+			mfa.Preference{}, essentials, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.SMS},
+		{"new preferred replaces the old, which stays enabled", user(true, false, true, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.SMS),
+			mfa.Preference{TOTP: on(true)}, essentials, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.TOTP},
+		{"block for the preferred factor without PreferredMfa clears it", user(true, false, true, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.TOTP),
+			mfa.Preference{TOTP: on(false)}, essentials, []mfa.Factor{mfa.SMS, mfa.TOTP}, ""},
+		{"disabling the preferred factor clears the preference", user(true, false, true, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.TOTP),
+			mfa.Preference{TOTP: off(false)}, essentials, []mfa.Factor{mfa.SMS}, ""},
+		{"disabling another factor keeps the preference", user(true, false, true, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.TOTP),
+			mfa.Preference{SMS: off(false)}, essentials, []mfa.Factor{mfa.TOTP}, mfa.TOTP},
+		{"a factor the pool does not offer is stored (SMS in a TOTP-only pool)", user(true, false, true, []mfa.Factor{mfa.TOTP}, mfa.TOTP),
+			mfa.Preference{SMS: on(true)}, mfa.Pool{Mode: mfa.ModeOptional}, []mfa.Factor{mfa.SMS, mfa.TOTP}, mfa.SMS},
 		{"email MFA", user(false, true, false, nil, ""),
-			mfa.Preference{Email: on(true)}, essentials, []string{mfa.Email}, mfa.Email},
+			mfa.Preference{Email: on(true)}, essentials, []mfa.Factor{mfa.Email}, mfa.Email},
 		{"all three, canonical order", user(true, true, true, nil, ""),
-			mfa.Preference{Email: on(false), TOTP: on(false), SMS: on(false)}, essentials, []string{mfa.SMS, mfa.TOTP, mfa.Email}, ""},
-		{"disable everything", user(true, true, true, []string{mfa.SMS, mfa.TOTP, mfa.Email}, mfa.Email),
+			mfa.Preference{Email: on(false), TOTP: on(false), SMS: on(false)}, essentials, []mfa.Factor{mfa.SMS, mfa.TOTP, mfa.Email}, ""},
+		{"disable everything", user(true, true, true, []mfa.Factor{mfa.SMS, mfa.TOTP, mfa.Email}, mfa.Email),
 			mfa.Preference{Email: off(false), TOTP: off(false), SMS: off(false)}, essentials, nil, ""},
-		{"passkey MFA in a multi-factor pool", user(false, false, true, []string{mfa.TOTP}, mfa.TOTP),
-			mfa.Preference{WebAuthn: boolp(true)}, mfa.PoolFacts{Tier: "ESSENTIALS", WebAuthnMFA: true}, []string{mfa.TOTP, mfa.WebAuthn}, mfa.TOTP},
-		{"disabling passkey MFA always succeeds", user(false, false, false, []string{mfa.WebAuthn}, ""),
-			mfa.Preference{WebAuthn: boolp(false)}, mfa.PoolFacts{Tier: "LITE"}, nil, ""},
+		{"passkey MFA in a multi-factor pool", user(false, false, true, []mfa.Factor{mfa.TOTP}, mfa.TOTP),
+			mfa.Preference{WebAuthn: boolp(true)}, mfa.Pool{Mode: mfa.ModeOptional, WebAuthn: true}, []mfa.Factor{mfa.TOTP, mfa.WebAuthn}, mfa.TOTP},
+		{"disabling passkey MFA always succeeds", user(false, false, false, []mfa.Factor{mfa.WebAuthn}, ""),
+			mfa.Preference{WebAuthn: boolp(false)}, mfa.Pool{}, nil, ""},
 	} {
 		secret := tc.u.Secrets.TOTPSecret
 		m, err := mfa.ApplyPreference(tc.u, tc.p, tc.pool)
@@ -154,7 +155,7 @@ func TestApplyPreferenceEffects(t *testing.T) {
 }
 
 func TestApplyPreferenceEndsLegacySMS(t *testing.T) {
-	u := user(true, false, false, []string{mfa.SMS}, "")
+	u := user(true, false, false, []mfa.Factor{mfa.SMS}, "")
 	u.MFA.LegacySMS = true
 	m, err := mfa.ApplyPreference(u, mfa.Preference{SMS: off(false)}, essentials)
 	if err != nil || m.LegacySMS || len(m.Enabled) != 0 {
@@ -169,15 +170,15 @@ func TestApplyPreferenceEndsLegacySMS(t *testing.T) {
 
 func TestApplyLegacySMS(t *testing.T) {
 	sms := [][2]string{{"SMS", "phone_number"}}
-	u := user(true, false, true, []string{mfa.TOTP}, mfa.TOTP)
+	u := user(true, false, true, []mfa.Factor{mfa.TOTP}, mfa.TOTP)
 	m, err := mfa.ApplyLegacySMS(u, sms)
-	if err != nil || !m.LegacySMS || !slices.Equal(m.Enabled, []string{mfa.SMS, mfa.TOTP}) || m.Preferred != mfa.TOTP {
+	if err != nil || !m.LegacySMS || !slices.Equal(m.Enabled, []mfa.Factor{mfa.SMS, mfa.TOTP}) || m.Preferred != mfa.TOTP {
 		t.Errorf("turn on: %+v, %v", m, err)
 	}
 	u.MFA = m
 	u.MFA.Preferred = mfa.SMS
 	m, err = mfa.ApplyLegacySMS(u, nil)
-	if err != nil || m.LegacySMS || !slices.Equal(m.Enabled, []string{mfa.TOTP}) || m.Preferred != "" {
+	if err != nil || m.LegacySMS || !slices.Equal(m.Enabled, []mfa.Factor{mfa.TOTP}) || m.Preferred != "" {
 		t.Errorf("turn off: %+v, %v", m, err)
 	}
 	if _, err := mfa.ApplyLegacySMS(user(false, true, false, nil, ""), sms); !errors.Is(err, mfa.ErrNoPhone) {
@@ -195,8 +196,8 @@ func TestSettings(t *testing.T) {
 	if list != nil || pref != "" {
 		t.Errorf("no MFA: %v %q (both must be empty so that the keys are omitted)", list, pref)
 	}
-	list, pref = mfa.Settings(storage.UserMFA{Enabled: []string{mfa.TOTP, mfa.WebAuthn, mfa.SMS}, Preferred: mfa.TOTP})
-	if !slices.Equal(list, []string{mfa.SMS, mfa.TOTP}) || pref != mfa.TOTP {
+	list, pref = mfa.Settings(storage.UserMFA{Enabled: []mfa.Factor{mfa.TOTP, mfa.WebAuthn, mfa.SMS}, Preferred: mfa.TOTP})
+	if !slices.Equal(list, []mfa.Factor{mfa.SMS, mfa.TOTP}) || pref != mfa.TOTP {
 		t.Errorf("Settings = %v %q", list, pref)
 	}
 }

@@ -122,7 +122,7 @@ func (s *Service) CheckTOTP(ctx context.Context, poolID, usernameKey, code strin
 
 // SetPreference applies an (Admin)SetUserMFAPreference request to the user
 // atomically (see ApplyPreference).
-func (s *Service) SetPreference(ctx context.Context, poolID, usernameKey string, p Preference, pool PoolFacts) (storage.User, error) {
+func (s *Service) SetPreference(ctx context.Context, poolID, usernameKey string, p Preference, pool Pool) (storage.User, error) {
 	return s.Users.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
 		m, err := ApplyPreference(u, p, pool)
 		if err != nil {

@@ -133,7 +133,7 @@ type User struct {
 	// PendingAttributes holds email/phone values awaiting verification when
 	// the pool keeps the original value until the new one is verified.
 	PendingAttributes []Attribute
-	Status            string // UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, ...
+	Status            UserStatus
 	Enabled           bool
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
@@ -146,11 +146,20 @@ type User struct {
 	Secrets         UserSecrets
 }
 
-// UserMFA is a user's MFA state. Factor names are the wire names SMS_MFA,
-// SOFTWARE_TOKEN_MFA, EMAIL_OTP and WEB_AUTHN.
+// UserStatus is a user's account status (UserStatusType): UNCONFIRMED,
+// CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED, ... Package userpool
+// names the values and owns the transitions between them.
+type UserStatus string
+
+// MFAFactor names an MFA factor as the wire does (SMS_MFA,
+// SOFTWARE_TOKEN_MFA, EMAIL_OTP, WEB_AUTHN). Package mfa names the values
+// (mfa.Factor) and owns the rules.
+type MFAFactor string
+
+// UserMFA is a user's MFA state.
 type UserMFA struct {
-	Enabled   []string
-	Preferred string
+	Enabled   []MFAFactor
+	Preferred MFAFactor
 	// LegacySMS is the SMS MFA option set through (Admin)SetUserSettings.
 	LegacySMS bool
 	// TOTPFriendlyName is the FriendlyDeviceName given at verification.

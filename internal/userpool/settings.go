@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/storage"
 )
 
@@ -17,7 +18,7 @@ type Settings struct {
 	Policies *struct {
 		PasswordPolicy *PasswordPolicy `json:"PasswordPolicy,omitempty"`
 		SignInPolicy   *struct {
-			AllowedFirstAuthFactors []string `json:"AllowedFirstAuthFactors,omitempty"`
+			AllowedFirstAuthFactors []AuthFactor `json:"AllowedFirstAuthFactors,omitempty"`
 		} `json:"SignInPolicy,omitempty"`
 	} `json:"Policies,omitempty"`
 	DeletionProtection     string                         `json:"DeletionProtection,omitempty"`
@@ -43,7 +44,7 @@ type Settings struct {
 		AttributesRequireVerificationBeforeUpdate []string `json:"AttributesRequireVerificationBeforeUpdate"`
 	} `json:"UserAttributeUpdateSettings,omitempty"`
 
-	MfaConfiguration              string           `json:"MfaConfiguration,omitempty"`
+	MfaConfiguration              mfa.Mode         `json:"MfaConfiguration,omitempty"`
 	SmsConfiguration              *json.RawMessage `json:"SmsConfiguration,omitempty"`
 	SoftwareTokenMfaConfiguration *struct {
 		Enabled bool `json:"Enabled"`
@@ -89,8 +90,20 @@ type Settings struct {
 			Priority int    `json:"Priority"`
 		} `json:"RecoveryMechanisms"`
 	} `json:"AccountRecoverySetting,omitempty"`
-	UserPoolTier string `json:"UserPoolTier,omitempty"`
+	UserPoolTier Tier `json:"UserPoolTier,omitempty"`
 }
+
+// AuthFactor is a factor a user may sign in with first (AuthFactorType), in
+// SignInPolicy.AllowedFirstAuthFactors.
+type AuthFactor string
+
+// The first factors.
+const (
+	AuthFactorPassword AuthFactor = "PASSWORD"
+	AuthFactorEmailOTP AuthFactor = "EMAIL_OTP"
+	AuthFactorSMSOTP   AuthFactor = "SMS_OTP"
+	AuthFactorWebAuthn AuthFactor = "WEB_AUTHN"
+)
 
 // PasswordPolicy is the pool's password policy (PasswordPolicyType).
 type PasswordPolicy struct {
@@ -157,10 +170,10 @@ func (s *Settings) AutoVerifies(attr string) bool {
 	return slices.Contains(s.AutoVerifiedAttributes, attr)
 }
 
-// MFAMode returns OFF, ON or OPTIONAL.
-func (s *Settings) MFAMode() string {
+// MFAMode returns the pool's MFA mode (OFF when unset).
+func (s *Settings) MFAMode() mfa.Mode {
 	if s.MfaConfiguration == "" {
-		return "OFF"
+		return mfa.ModeOff
 	}
 	return s.MfaConfiguration
 }
@@ -172,25 +185,50 @@ func (s *Settings) MFAMode() string {
 // (spec §6.2). (CreateUserPool with MFA on and an SmsConfiguration records
 // the SMS factor as an SmsMfaConfiguration.)
 func (s *Settings) SMSMFAEnabled() bool {
-	return s.MFAMode() != "OFF" && s.SmsMfaConfiguration != nil
+	return s.MFAMode() != mfa.ModeOff && s.SmsMfaConfiguration != nil
 }
 
 // TOTPEnabled reports whether the pool offers software-token MFA.
 func (s *Settings) TOTPEnabled() bool {
-	return s.MFAMode() != "OFF" && s.SoftwareTokenMfaConfiguration != nil && s.SoftwareTokenMfaConfiguration.Enabled
+	return s.MFAMode() != mfa.ModeOff && s.SoftwareTokenMfaConfiguration != nil && s.SoftwareTokenMfaConfiguration.Enabled
 }
 
 // EmailMFAEnabled reports whether the pool offers email MFA.
 func (s *Settings) EmailMFAEnabled() bool {
-	return s.MFAMode() != "OFF" && s.EmailMfaConfiguration != nil
+	return s.MFAMode() != mfa.ModeOff && s.EmailMfaConfiguration != nil
 }
 
-// Tier returns LITE, ESSENTIALS or PLUS (ESSENTIALS when unset).
-func (s *Settings) Tier() string {
+// Tier returns the pool's tier (ESSENTIALS when unset).
+func (s *Settings) Tier() Tier {
 	if s.UserPoolTier == "" {
-		return "ESSENTIALS"
+		return TierEssentials
 	}
 	return s.UserPoolTier
+}
+
+// MFA returns what package mfa's rules need of the pool: its mode and the
+// factors it offers, with the tier applied (email and passkey MFA need
+// FeatureEmailMFA and FeaturePasskeyMFA).
+func (s *Settings) MFA() mfa.Pool {
+	w := s.WebAuthnConfiguration
+	return mfa.Pool{
+		Mode:  s.MFAMode(),
+		SMS:   s.SMSMFAEnabled(),
+		TOTP:  s.TOTPEnabled(),
+		Email: s.EmailMFAEnabled() && s.Tier().Allows(FeatureEmailMFA),
+		WebAuthn: w != nil && w.FactorConfiguration == "MULTI_FACTOR_WITH_USER_VERIFICATION" &&
+			s.Tier().Allows(FeaturePasskeyMFA),
+	}
+}
+
+// FirstAuthFactors returns the factors users may sign in with first, as the
+// pool's SignInPolicy allows them and its tier lets them be chosen: none
+// beyond PASSWORD without FeatureChoiceBasedAuth.
+func (s *Settings) FirstAuthFactors() []AuthFactor {
+	if s.Policies == nil || s.Policies.SignInPolicy == nil || !s.Tier().Allows(FeatureChoiceBasedAuth) {
+		return nil
+	}
+	return s.Policies.SignInPolicy.AllowedFirstAuthFactors
 }
 
 // AdvancedSecurityMode returns OFF, AUDIT or ENFORCED.
@@ -230,10 +268,10 @@ func (s *Settings) Attribute(name string) *SchemaAttribute {
 // ClientSettings is the part of an app client's configuration document the
 // domain acts on.
 type ClientSettings struct {
-	ExplicitAuthFlows    []string `json:"ExplicitAuthFlows,omitempty"`
-	RefreshTokenValidity *int32   `json:"RefreshTokenValidity,omitempty"`
-	AccessTokenValidity  *int32   `json:"AccessTokenValidity,omitempty"`
-	IdTokenValidity      *int32   `json:"IdTokenValidity,omitempty"`
+	ExplicitAuthFlows    []ExplicitAuthFlow `json:"ExplicitAuthFlows,omitempty"`
+	RefreshTokenValidity *int32             `json:"RefreshTokenValidity,omitempty"`
+	AccessTokenValidity  *int32             `json:"AccessTokenValidity,omitempty"`
+	IdTokenValidity      *int32             `json:"IdTokenValidity,omitempty"`
 	TokenValidityUnits   *struct {
 		AccessToken  string `json:"AccessToken,omitempty"`
 		IdToken      string `json:"IdToken,omitempty"`
@@ -265,13 +303,41 @@ func DecodeClientSettings(c storage.Client) (*ClientSettings, error) {
 	return s, nil
 }
 
+// ExplicitAuthFlow is a value of an app client's ExplicitAuthFlows
+// (ExplicitAuthFlowsType): the sign-in flows the client permits.
+type ExplicitAuthFlow string
+
+// The ALLOW_ flows, and the legacy names some clients still carry.
+const (
+	AllowUserPasswordAuth      ExplicitAuthFlow = "ALLOW_USER_PASSWORD_AUTH"
+	AllowAdminUserPasswordAuth ExplicitAuthFlow = "ALLOW_ADMIN_USER_PASSWORD_AUTH"
+	AllowUserSRPAuth           ExplicitAuthFlow = "ALLOW_USER_SRP_AUTH"
+	AllowRefreshTokenAuth      ExplicitAuthFlow = "ALLOW_REFRESH_TOKEN_AUTH"
+	AllowCustomAuth            ExplicitAuthFlow = "ALLOW_CUSTOM_AUTH"
+	AllowUserAuth              ExplicitAuthFlow = "ALLOW_USER_AUTH"
+
+	LegacyAdminNoSRPAuth     ExplicitAuthFlow = "ADMIN_NO_SRP_AUTH"
+	LegacyUserPasswordAuth   ExplicitAuthFlow = "USER_PASSWORD_AUTH"
+	LegacyCustomAuthFlowOnly ExplicitAuthFlow = "CUSTOM_AUTH_FLOW_ONLY"
+)
+
+// IsLegacy reports whether f is one of the legacy names (no ALLOW_ prefix).
+func (f ExplicitAuthFlow) IsLegacy() bool { return !strings.HasPrefix(string(f), "ALLOW_") }
+
+// legacyFlows maps ALLOW_ flows to the legacy name that permits them too.
+var legacyFlows = map[ExplicitAuthFlow]ExplicitAuthFlow{
+	AllowAdminUserPasswordAuth: LegacyAdminNoSRPAuth,
+	AllowUserPasswordAuth:      LegacyUserPasswordAuth,
+	AllowCustomAuth:            LegacyCustomAuthFlowOnly,
+}
+
 // DefaultAuthFlows are the flows of a client created without
 // ExplicitAuthFlows.
-var DefaultAuthFlows = []string{"ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"}
+var DefaultAuthFlows = []ExplicitAuthFlow{AllowRefreshTokenAuth, AllowUserSRPAuth, AllowCustomAuth}
 
-// AllowsFlow reports whether the client permits an ExplicitAuthFlows value
-// ("ALLOW_USER_PASSWORD_AUTH", ...), honouring the legacy names.
-func (c *ClientSettings) AllowsFlow(flow string) bool {
+// AllowsFlow reports whether the client permits an ALLOW_ flow, honouring
+// the legacy names.
+func (c *ClientSettings) AllowsFlow(flow ExplicitAuthFlow) bool {
 	flows := c.ExplicitAuthFlows
 	if flows == nil {
 		flows = DefaultAuthFlows
@@ -279,17 +345,12 @@ func (c *ClientSettings) AllowsFlow(flow string) bool {
 	if slices.Contains(flows, flow) {
 		return true
 	}
-	legacy := map[string]string{
-		"ALLOW_ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH",
-		"ALLOW_USER_PASSWORD_AUTH":       "USER_PASSWORD_AUTH",
-		"ALLOW_CUSTOM_AUTH":              "CUSTOM_AUTH_FLOW_ONLY",
-	}
-	if l, ok := legacy[flow]; ok && slices.Contains(flows, l) {
+	if l, ok := legacyFlows[flow]; ok && slices.Contains(flows, l) {
 		return true
 	}
 	// Legacy clients (no ALLOW_ values) always allowed SRP and refresh.
-	hasAllow := slices.ContainsFunc(flows, func(f string) bool { return strings.HasPrefix(f, "ALLOW_") })
-	return !hasAllow && (flow == "ALLOW_USER_SRP_AUTH" || flow == "ALLOW_REFRESH_TOKEN_AUTH")
+	hasAllow := slices.ContainsFunc(flows, func(f ExplicitAuthFlow) bool { return !f.IsLegacy() })
+	return !hasAllow && (flow == AllowUserSRPAuth || flow == AllowRefreshTokenAuth)
 }
 
 func validity(v *int32, unit string, defUnit string, def time.Duration) time.Duration {

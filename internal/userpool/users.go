@@ -13,14 +13,6 @@ import (
 	"github.com/userpoold/userpoold/internal/storage"
 )
 
-// User statuses (UserStatusType).
-const (
-	StatusUnconfirmed         = "UNCONFIRMED"
-	StatusConfirmed           = "CONFIRMED"
-	StatusForceChangePassword = "FORCE_CHANGE_PASSWORD"
-	StatusResetRequired       = "RESET_REQUIRED"
-)
-
 // User lifecycle faults. Sources are noted per message; UNCONFIRMED marks a
 // wording we could not find in a capture of real AWS output.
 var (
@@ -72,7 +64,7 @@ var (
 // cannotConfirm is the error for (Admin)ConfirmSignUp on a user that is not
 // UNCONFIRMED: "User cannot be confirmed. Current status is CONFIRMED" (many
 // app code bases compare the message verbatim).
-func cannotConfirm(status string) error {
+func cannotConfirm(status storage.UserStatus) error {
 	return fault.Errorf(fault.NotAuthorized, "User cannot be confirmed. Current status is %s", status)
 }
 
@@ -367,7 +359,7 @@ func (p *Pool) allowsPasswordless() bool {
 	if pol == nil || pol.SignInPolicy == nil {
 		return false
 	}
-	return slices.ContainsFunc(pol.SignInPolicy.AllowedFirstAuthFactors, func(f string) bool { return f != "PASSWORD" })
+	return slices.ContainsFunc(pol.SignInPolicy.AllowedFirstAuthFactors, func(f AuthFactor) bool { return f != AuthFactorPassword })
 }
 
 // checkNewAliases checks that the sign-in aliases a new user brings (a

@@ -534,7 +534,7 @@ func testUserRoundTrip(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	mkPool(t, s, "p1")
 	empty := minimalUser("p1", "empty")
-	empty.Attributes, empty.PendingAttributes, empty.MFA.Enabled = []storage.Attribute{}, []storage.Attribute{}, []string{}
+	empty.Attributes, empty.PendingAttributes, empty.MFA.Enabled = []storage.Attribute{}, []storage.Attribute{}, []storage.MFAFactor{}
 	empty.Secrets = storage.UserSecrets{SRPSalt: []byte{}, Codes: []storage.Code{}}
 	for _, u := range []storage.User{fullUser("p1", "full"), minimalUser("p1", "min"), empty} {
 		must(t, s.CreateUser(ctx, u))
@@ -608,7 +608,7 @@ func testUserUpdate(t *testing.T, s storage.Store) {
 			u.Status = "RESET_REQUIRED"
 			u.Enabled = false
 			u.CreatedAt, u.UpdatedAt, u.PasswordChangedAt, u.TokensRevokedAt = at(41), at(42), at(43), at(44)
-			u.MFA = storage.UserMFA{Enabled: []string{"EMAIL_OTP"}, Preferred: "EMAIL_OTP", TOTPFriendlyName: "x", TOTPVerifiedAt: at(45), TOTPLastStep: 9}
+			u.MFA = storage.UserMFA{Enabled: []storage.MFAFactor{"EMAIL_OTP"}, Preferred: "EMAIL_OTP", TOTPFriendlyName: "x", TOTPVerifiedAt: at(45), TOTPLastStep: 9}
 			u.Lockout = storage.Lockout{Failures: 9, LastFailure: at(46), LockedUntil: at(47)}
 			u.Secrets = storage.UserSecrets{PasswordHash: "$argon2id$new", SRPSalt: []byte{9}, SRPVerifier: []byte{8}, TOTPSecret: []byte{7},
 				Codes: []storage.Code{{Purpose: "FORGOT_PASSWORD", Value: "999999", ExpiresAt: at(48), Attempts: 3}}}
@@ -823,7 +823,7 @@ func filterValue(u storage.User, attr string) (string, bool) {
 	case "sub":
 		return u.Sub, true
 	case "cognito:user_status":
-		return u.Status, true
+		return string(u.Status), true
 	case "status":
 		if u.Enabled {
 			return "Enabled", true
@@ -860,7 +860,7 @@ var filterAttributes = []string{"username", "email", "phone_number", "name", "gi
 	"preferred_username", "cognito:user_status", "status", "sub"}
 
 func filterUsers() []storage.User {
-	mk := func(key, username, status string, enabled bool, kv ...string) storage.User {
+	mk := func(key, username string, status storage.UserStatus, enabled bool, kv ...string) storage.User {
 		u := withAttrs(minimalUser("p1", key), kv...)
 		u.Username, u.Status, u.Enabled = username, status, enabled
 		return u

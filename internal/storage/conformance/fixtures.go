@@ -73,7 +73,7 @@ func fullUser(poolID, key string) storage.User {
 		PasswordChangedAt: at(7).In(elsewhere),
 		TokensRevokedAt:   at(8),
 		MFA: storage.UserMFA{
-			Enabled:          []string{"SOFTWARE_TOKEN_MFA", "SMS_MFA"},
+			Enabled:          []storage.MFAFactor{"SOFTWARE_TOKEN_MFA", "SMS_MFA"},
 			Preferred:        "SOFTWARE_TOKEN_MFA",
 			LegacySMS:        true,
 			TOTPFriendlyName: "phone",

@@ -26,7 +26,7 @@ func benchUser(key string) storage.User {
 			{Name: "family_name", Value: "User"}, {Name: "custom:tenant", Value: "acme"},
 		},
 		Status: "CONFIRMED", Enabled: true, CreatedAt: t, UpdatedAt: t, PasswordChangedAt: t,
-		MFA: storage.UserMFA{Enabled: []string{"SOFTWARE_TOKEN_MFA"}, Preferred: "SOFTWARE_TOKEN_MFA", TOTPVerifiedAt: t},
+		MFA: storage.UserMFA{Enabled: []storage.MFAFactor{"SOFTWARE_TOKEN_MFA"}, Preferred: "SOFTWARE_TOKEN_MFA", TOTPVerifiedAt: t},
 		Secrets: storage.UserSecrets{
 			PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$" + string(bytes.Repeat([]byte("h"), 43)),
 			SRPSalt:      bytes.Repeat([]byte{1}, 16),

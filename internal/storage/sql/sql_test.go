@@ -606,7 +606,7 @@ func TestCanonical(t *testing.T) {
 	u.CreatedAt = time.Date(2025, 1, 2, 3, 4, 5, 123456789, zone)
 	u.Lockout.LockedUntil = time.Date(1969, 12, 31, 23, 59, 59, 999999999, time.UTC)
 	u.PendingAttributes = []storage.Attribute{}
-	u.MFA.Enabled = []string{}
+	u.MFA.Enabled = []storage.MFAFactor{}
 	u.Secrets.TOTPPending = []byte{}
 	u.Secrets.Codes = []storage.Code{{Purpose: "p", ExpiresAt: time.Date(2030, 1, 1, 0, 0, 0, 1, zone)}}
 	data, err := marshalUserData(&u)

@@ -43,25 +43,25 @@ func fromAttrJSON(as []attrJSON) []storage.Attribute {
 // userData is the data column of users: every field that is neither a key
 // column nor secret.
 type userData struct {
-	Attributes        []attrJSON  `json:"attributes,omitempty"`
-	PendingAttributes []attrJSON  `json:"pending_attributes,omitempty"`
-	Status            string      `json:"status,omitempty"`
-	Enabled           bool        `json:"enabled,omitempty"`
-	CreatedAt         *int64      `json:"created_at,omitempty"`
-	UpdatedAt         *int64      `json:"updated_at,omitempty"`
-	PasswordChangedAt *int64      `json:"password_changed_at,omitempty"`
-	TokensRevokedAt   *int64      `json:"tokens_revoked_at,omitempty"`
-	MFA               mfaJSON     `json:"mfa"`
-	Lockout           lockoutJSON `json:"lockout"`
+	Attributes        []attrJSON         `json:"attributes,omitempty"`
+	PendingAttributes []attrJSON         `json:"pending_attributes,omitempty"`
+	Status            storage.UserStatus `json:"status,omitempty"`
+	Enabled           bool               `json:"enabled,omitempty"`
+	CreatedAt         *int64             `json:"created_at,omitempty"`
+	UpdatedAt         *int64             `json:"updated_at,omitempty"`
+	PasswordChangedAt *int64             `json:"password_changed_at,omitempty"`
+	TokensRevokedAt   *int64             `json:"tokens_revoked_at,omitempty"`
+	MFA               mfaJSON            `json:"mfa"`
+	Lockout           lockoutJSON        `json:"lockout"`
 }
 
 type mfaJSON struct {
-	Enabled          []string `json:"enabled,omitempty"`
-	Preferred        string   `json:"preferred,omitempty"`
-	LegacySMS        bool     `json:"legacy_sms,omitempty"`
-	TOTPFriendlyName string   `json:"totp_friendly_name,omitempty"`
-	TOTPVerifiedAt   *int64   `json:"totp_verified_at,omitempty"`
-	TOTPLastStep     int64    `json:"totp_last_step,omitempty"`
+	Enabled          []storage.MFAFactor `json:"enabled,omitempty"`
+	Preferred        storage.MFAFactor   `json:"preferred,omitempty"`
+	LegacySMS        bool                `json:"legacy_sms,omitempty"`
+	TOTPFriendlyName string              `json:"totp_friendly_name,omitempty"`
+	TOTPVerifiedAt   *int64              `json:"totp_verified_at,omitempty"`
+	TOTPLastStep     int64               `json:"totp_last_step,omitempty"`
 }
 
 type lockoutJSON struct {
@@ -222,7 +222,7 @@ func filterValue(u *storage.User, i int) (string, bool) {
 	case filterUsername:
 		return u.Username, true
 	case filterUserStatus:
-		return u.Status, true
+		return string(u.Status), true
 	case filterStatus:
 		if u.Enabled {
 			return EnabledStatus, true

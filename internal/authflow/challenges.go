@@ -1,0 +1,61 @@
+package authflow
+
+import "context"
+
+// Flow is an InitiateAuth AuthFlow (AuthFlowType).
+type Flow string
+
+// The flows (InitiateAuth dispatches on them).
+const (
+	FlowUserPassword      Flow = "USER_PASSWORD_AUTH"
+	FlowAdminUserPassword Flow = "ADMIN_USER_PASSWORD_AUTH"
+	FlowAdminNoSRP        Flow = "ADMIN_NO_SRP_AUTH"
+	FlowUserSRP           Flow = "USER_SRP_AUTH"
+	FlowRefreshToken      Flow = "REFRESH_TOKEN"
+	FlowRefreshTokenAuth  Flow = "REFRESH_TOKEN_AUTH"
+	FlowCustom            Flow = "CUSTOM_AUTH"
+	FlowUser              Flow = "USER_AUTH"
+)
+
+// ChallengeName names a sign-in challenge (ChallengeNameType). A new
+// challenge gets a constant here and an entry in answers.
+type ChallengeName string
+
+// The challenges this package issues and answers.
+const (
+	// ChallengePasswordVerifier is USER_SRP_AUTH's proof of the password;
+	// it is answered without a Session (srp.go), so it has no entry in
+	// answers.
+	ChallengePasswordVerifier ChallengeName = "PASSWORD_VERIFIER"
+	// ChallengeNewPassword replaces a temporary password (next.go).
+	ChallengeNewPassword ChallengeName = "NEW_PASSWORD_REQUIRED"
+	// The MFA challenges (mfa.go). Email MFA is EMAIL_OTP on the wire
+	// (spec §13.2).
+	ChallengeSMSMFA        ChallengeName = "SMS_MFA"
+	ChallengeEmailOTP      ChallengeName = "EMAIL_OTP"
+	ChallengeSoftwareToken ChallengeName = "SOFTWARE_TOKEN_MFA"
+	ChallengeSelectMFAType ChallengeName = "SELECT_MFA_TYPE"
+	ChallengeMFASetup      ChallengeName = "MFA_SETUP"
+	// The remembered-device challenges (devices.go).
+	ChallengeDeviceSRPAuth          ChallengeName = "DEVICE_SRP_AUTH"
+	ChallengeDevicePasswordVerifier ChallengeName = "DEVICE_PASSWORD_VERIFIER"
+)
+
+// answer handles the response to one challenge that is bound to a session.
+// sc holds the session state and the user it names; the handler returns the
+// next step (usually through advance).
+type answer func(ctx context.Context, s *Service, sc *signIn, responses map[string]string) (*Result, error)
+
+// answers is the handler of every challenge answered with a Session
+// (RespondToAuthChallenge dispatches on the challenge name here). It is the
+// whole table: a new challenge adds its line.
+var answers = map[ChallengeName]answer{
+	ChallengeNewPassword:            answerNewPassword,
+	ChallengeSMSMFA:                 answerSMSMFA,
+	ChallengeEmailOTP:               answerEmailOTP,
+	ChallengeSoftwareToken:          answerSoftwareToken,
+	ChallengeSelectMFAType:          answerSelectMFAType,
+	ChallengeMFASetup:               answerMFASetup,
+	ChallengeDeviceSRPAuth:          answerDeviceSRPAuth,
+	ChallengeDevicePasswordVerifier: answerDevicePasswordVerifier,
+}
