@@ -31,10 +31,6 @@ var (
 // preferences of users in any state.
 const checkAdminMFAStatus = true
 
-func (s *Server) mfaService() *mfa.Service {
-	return &mfa.Service{Users: s.Store, Now: s.Now, Rand: s.Rand}
-}
-
 func setting(enabled, preferred *bool) *mfa.Setting {
 	return &mfa.Setting{Enabled: cognitoidp.ToValue(enabled), Preferred: cognitoidp.ToValue(preferred)}
 }
@@ -76,7 +72,7 @@ func (s *Server) SetUserMFAPreference(ctx context.Context, in *cognitoidp.SetUse
 		return nil, err
 	}
 	p := preference(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings, in.WebAuthnMfaSettings)
-	if _, err := s.mfaService().SetPreference(ctx, who.Pool.ID, who.User.UsernameKey, p, who.Pool.Settings.MFA()); err != nil {
+	if _, err := s.MFA.SetPreference(ctx, who.Pool.ID, who.User.UsernameKey, p, who.Pool.Settings.MFA()); err != nil {
 		return nil, userGone(err)
 	}
 	return &cognitoidp.SetUserMFAPreferenceOutput{}, nil
@@ -95,7 +91,7 @@ func (s *Server) AdminSetUserMFAPreference(ctx context.Context, in *cognitoidp.A
 		}
 	}
 	p := preference(in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings, in.WebAuthnMfaSettings)
-	if _, err := s.mfaService().SetPreference(ctx, pool.ID, u.UsernameKey, p, pool.Settings.MFA()); err != nil {
+	if _, err := s.MFA.SetPreference(ctx, pool.ID, u.UsernameKey, p, pool.Settings.MFA()); err != nil {
 		return nil, userGone(err)
 	}
 	return &cognitoidp.AdminSetUserMFAPreferenceOutput{}, nil
@@ -117,7 +113,7 @@ func (s *Server) SetUserSettings(ctx context.Context, in *cognitoidp.SetUserSett
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.mfaService().SetLegacySMS(ctx, who.Pool.ID, who.User.UsernameKey, legacyOptions(in.MFAOptions)); err != nil {
+	if _, err := s.MFA.SetLegacySMS(ctx, who.Pool.ID, who.User.UsernameKey, legacyOptions(in.MFAOptions)); err != nil {
 		return nil, userGone(err)
 	}
 	return &cognitoidp.SetUserSettingsOutput{}, nil
@@ -131,7 +127,7 @@ func (s *Server) AdminSetUserSettings(ctx context.Context, in *cognitoidp.AdminS
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.mfaService().SetLegacySMS(ctx, pool.ID, u.UsernameKey, legacyOptions(in.MFAOptions)); err != nil {
+	if _, err := s.MFA.SetLegacySMS(ctx, pool.ID, u.UsernameKey, legacyOptions(in.MFAOptions)); err != nil {
 		return nil, userGone(err)
 	}
 	return &cognitoidp.AdminSetUserSettingsOutput{}, nil
@@ -213,7 +209,7 @@ func (s *Server) AssociateSoftwareToken(ctx context.Context, in *cognitoidp.Asso
 	if !who.Pool.Settings.TOTPEnabled() {
 		return nil, mfa.ErrPoolTOTPOff
 	}
-	code, err := s.mfaService().Associate(ctx, who.Pool.ID, who.User.UsernameKey)
+	code, err := s.MFA.Associate(ctx, who.Pool.ID, who.User.UsernameKey)
 	if err != nil {
 		return nil, userGone(err)
 	}
@@ -240,7 +236,7 @@ func (s *Server) VerifySoftwareToken(ctx context.Context, in *cognitoidp.VerifyS
 	if !who.Pool.Settings.TOTPEnabled() {
 		return nil, mfa.ErrPoolTOTPOff
 	}
-	if _, err := s.mfaService().VerifySetup(ctx, who.Pool.ID, who.User.UsernameKey, str(in.UserCode), str(in.FriendlyDeviceName)); err != nil {
+	if _, err := s.MFA.VerifySetup(ctx, who.Pool.ID, who.User.UsernameKey, str(in.UserCode), str(in.FriendlyDeviceName)); err != nil {
 		return nil, userGone(err)
 	}
 	return &cognitoidp.VerifySoftwareTokenOutput{Status: ptr(cognitoidp.VerifySoftwareTokenResponseTypeSuccess)}, nil

@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/userpoold/userpoold/internal/authflow"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
-	"github.com/userpoold/userpoold/internal/fault"
-	"github.com/userpoold/userpoold/internal/risk"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
@@ -20,44 +17,19 @@ import (
 // it (authflow/risk.go).
 //
 // All of them need threat protection on: a pool whose AdvancedSecurityMode
-// is OFF answers UserPoolAddOnNotEnabledException (authflow.ErrAddOnNotEnabled;
-// wording UNCONFIRMED). Turning it on needs the PLUS tier, which
-// CreateUserPool/UpdateUserPool enforce with FeatureUnavailableInTierException
-// "The following features need to be disabled for the <TIER> pricing tier
-// configured: Threat Protection" (pools.go; spec §8).
+// is OFF answers UserPoolAddOnNotEnabledException (userpool.ErrAddOnNotEnabled;
+// wording UNCONFIRMED). Turning it on needs the PLUS tier (userpool/tier.go).
+// The rules live in userpool/riskconfig.go and userpool/authevents.go.
 
-// riskDocument is the stored risk configuration: RiskConfigurationType
-// without the IDs, which come from where it is stored.
+// riskDocument is the stored risk configuration (storage.Pool.RiskConfig,
+// storage.Client.RiskConfig; userpool/riskconfig.go writes it) as the wire
+// types read it: RiskConfigurationType without the IDs, which come from
+// where it is stored.
 type riskDocument struct {
 	CompromisedCredentialsRiskConfiguration *cognitoidp.CompromisedCredentialsRiskConfigurationType `json:"CompromisedCredentialsRiskConfiguration,omitzero"`
 	AccountTakeoverRiskConfiguration        *cognitoidp.AccountTakeoverRiskConfigurationType        `json:"AccountTakeoverRiskConfiguration,omitzero"`
 	RiskExceptionConfiguration              *cognitoidp.RiskExceptionConfigurationType              `json:"RiskExceptionConfiguration,omitzero"`
 	LastModifiedDate                        *cognitoidp.Timestamp                                   `json:"LastModifiedDate,omitzero"`
-}
-
-// errIPRange answers a BlockedIPRangeList or SkippedIPRangeList entry that
-// is neither a CIDR block nor an address. Wording UNCONFIRMED.
-func errIPRange(v string) error {
-	return fault.Errorf(fault.InvalidParameter, "Invalid IP address range given: %s", v)
-}
-
-// riskPool loads a pool whose threat protection is on and, when clientID is
-// set, one of its app clients.
-func (s *Server) riskPool(ctx context.Context, poolID, clientID string) (*userpool.Pool, *userpool.Client, error) {
-	p, err := s.Pools.LoadPool(ctx, poolID)
-	if err != nil {
-		return nil, nil, err
-	}
-	var c *userpool.Client
-	if clientID != "" {
-		if c, err = s.Pools.LoadClient(ctx, p.ID, clientID); err != nil {
-			return nil, nil, err
-		}
-	}
-	if p.Settings.AdvancedSecurityMode() == risk.ModeOff {
-		return nil, nil, authflow.ErrAddOnNotEnabled
-	}
-	return p, c, nil
 }
 
 // riskConfiguration renders a stored document for pool (and client).
@@ -79,55 +51,35 @@ func riskConfiguration(poolID, clientID string, doc []byte) (*cognitoidp.RiskCon
 	return out, nil
 }
 
+// rawMember is the JSON of a wire member, or nil when it is absent.
+func rawMember[T any](v *T) (json.RawMessage, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return json.Marshal(v)
+}
+
 // SetRiskConfiguration replaces the risk configuration of a pool, or of one
 // of its app clients (which then overrides the pool's as a whole). A
 // request with no configuration resets it: the pool to no actions, the
 // client to the pool's.
 func (s *Server) SetRiskConfiguration(ctx context.Context, in *cognitoidp.SetRiskConfigurationInput) (*cognitoidp.SetRiskConfigurationOutput, error) {
-	p, c, err := s.riskPool(ctx, str(in.UserPoolId), str(in.ClientId))
+	var cfg userpool.RiskConfig
+	var err error
+	if cfg.CompromisedCredentialsRiskConfiguration, err = rawMember(in.CompromisedCredentialsRiskConfiguration); err != nil {
+		return nil, err
+	}
+	if cfg.AccountTakeoverRiskConfiguration, err = rawMember(in.AccountTakeoverRiskConfiguration); err != nil {
+		return nil, err
+	}
+	if cfg.RiskExceptionConfiguration, err = rawMember(in.RiskExceptionConfiguration); err != nil {
+		return nil, err
+	}
+	doc, err := s.Pools.SetRiskConfiguration(ctx, str(in.UserPoolId), str(in.ClientId), cfg)
 	if err != nil {
 		return nil, err
 	}
-	if ex := in.RiskExceptionConfiguration; ex != nil {
-		for _, list := range [][]string{ex.BlockedIPRangeList, ex.SkippedIPRangeList} {
-			for _, r := range list {
-				if _, err := risk.ParseRange(r); err != nil {
-					return nil, errIPRange(r)
-				}
-			}
-		}
-	}
-	var doc []byte
-	if in.CompromisedCredentialsRiskConfiguration != nil || in.AccountTakeoverRiskConfiguration != nil || in.RiskExceptionConfiguration != nil {
-		doc, err = json.Marshal(riskDocument{
-			CompromisedCredentialsRiskConfiguration: in.CompromisedCredentialsRiskConfiguration,
-			AccountTakeoverRiskConfiguration:        in.AccountTakeoverRiskConfiguration,
-			RiskExceptionConfiguration:              in.RiskExceptionConfiguration,
-			LastModifiedDate:                        cognitoidp.Time(s.now()),
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	if c != nil {
-		_, err = s.Store.UpdateClient(ctx, c.ID, func(sc *storage.Client) error {
-			sc.RiskConfig = doc
-			return nil
-		})
-	} else {
-		_, err = s.Store.UpdatePool(ctx, p.ID, func(sp *storage.Pool) error {
-			sp.RiskConfig = doc
-			return nil
-		})
-	}
-	if err != nil {
-		return nil, err
-	}
-	clientID := ""
-	if c != nil {
-		clientID = c.ID
-	}
-	rc, err := riskConfiguration(p.ID, clientID, doc)
+	rc, err := riskConfiguration(str(in.UserPoolId), str(in.ClientId), doc)
 	if err != nil {
 		return nil, err
 	}
@@ -138,18 +90,11 @@ func (s *Server) SetRiskConfiguration(ctx context.Context, in *cognitoidp.SetRis
 // the one that applies to an app client: its own, else the pool's (with
 // the ClientId asked for; UNCONFIRMED).
 func (s *Server) DescribeRiskConfiguration(ctx context.Context, in *cognitoidp.DescribeRiskConfigurationInput) (*cognitoidp.DescribeRiskConfigurationOutput, error) {
-	p, c, err := s.riskPool(ctx, str(in.UserPoolId), str(in.ClientId))
+	doc, err := s.Pools.RiskConfiguration(ctx, str(in.UserPoolId), str(in.ClientId))
 	if err != nil {
 		return nil, err
 	}
-	doc, clientID := []byte(p.RiskConfig), ""
-	if c != nil {
-		clientID = c.ID
-		if len(c.RiskConfig) > 0 {
-			doc = c.RiskConfig
-		}
-	}
-	rc, err := riskConfiguration(p.ID, clientID, doc)
+	rc, err := riskConfiguration(str(in.UserPoolId), str(in.ClientId), doc)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +151,7 @@ func authEventType(e storage.AuthEvent) cognitoidp.AuthEventType {
 
 // AdminListUserAuthEvents lists a user's sign-in history, newest first.
 func (s *Server) AdminListUserAuthEvents(ctx context.Context, in *cognitoidp.AdminListUserAuthEventsInput) (*cognitoidp.AdminListUserAuthEventsOutput, error) {
-	events, next, err := s.Auth.AuthEvents(ctx, str(in.UserPoolId), str(in.Username), cognitoidp.ToValue(in.MaxResults), str(in.NextToken))
+	events, next, err := s.Pools.AuthEvents(ctx, str(in.UserPoolId), str(in.Username), cognitoidp.ToValue(in.MaxResults), str(in.NextToken))
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +165,7 @@ func (s *Server) AdminListUserAuthEvents(ctx context.Context, in *cognitoidp.Adm
 // UpdateAuthEventFeedback records a user's verdict on a sign-in, authorized
 // by the FeedbackToken of the event's notification email (unsigned).
 func (s *Server) UpdateAuthEventFeedback(ctx context.Context, in *cognitoidp.UpdateAuthEventFeedbackInput) (*cognitoidp.UpdateAuthEventFeedbackOutput, error) {
-	err := s.Auth.EventFeedback(ctx, str(in.UserPoolId), str(in.Username), str(in.EventId), str(in.FeedbackToken), string(cognitoidp.ToValue(in.FeedbackValue)), false)
+	err := s.Pools.EventFeedback(ctx, str(in.UserPoolId), str(in.Username), str(in.EventId), str(in.FeedbackToken), string(cognitoidp.ToValue(in.FeedbackValue)), false)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +175,7 @@ func (s *Server) UpdateAuthEventFeedback(ctx context.Context, in *cognitoidp.Upd
 // AdminUpdateAuthEventFeedback records an administrator's verdict on a
 // sign-in.
 func (s *Server) AdminUpdateAuthEventFeedback(ctx context.Context, in *cognitoidp.AdminUpdateAuthEventFeedbackInput) (*cognitoidp.AdminUpdateAuthEventFeedbackOutput, error) {
-	err := s.Auth.EventFeedback(ctx, str(in.UserPoolId), str(in.Username), str(in.EventId), "", string(cognitoidp.ToValue(in.FeedbackValue)), true)
+	err := s.Pools.EventFeedback(ctx, str(in.UserPoolId), str(in.Username), str(in.EventId), "", string(cognitoidp.ToValue(in.FeedbackValue)), true)
 	if err != nil {
 		return nil, err
 	}

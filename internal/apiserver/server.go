@@ -5,42 +5,30 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"time"
 
 	"github.com/userpoold/userpoold/internal/authflow"
 	"github.com/userpoold/userpoold/internal/awsjson"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
-	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/token"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
-// Server implements cognitoidp.Operations. Operations not implemented yet
-// answer UnsupportedOperationException naming themselves (from the embedded
-// cognitoidp.Unimplemented).
+// Server implements cognitoidp.Operations. It converts wire shapes to the
+// domain services' values and back; the rules live in the services.
+// Operations not implemented yet answer UnsupportedOperationException
+// naming themselves (from the embedded cognitoidp.Unimplemented).
 type Server struct {
 	cognitoidp.Unimplemented
 
-	Store  storage.Store
-	Pools  *userpool.Service
-	Tokens *token.Issuer
+	// Pools runs the pool, app client and user lifecycle.
+	Pools *userpool.Service
 	// Auth runs sign-in, sessions and token refresh (auth.go).
 	Auth *authflow.Service
-
-	Region  string
-	Account string
-	Now     func() time.Time
-	Rand    io.Reader
-	Log     *slog.Logger
-}
-
-func (s *Server) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
+	// MFA runs the users' MFA settings and software tokens (mfa.go).
+	MFA *mfa.Service
+	// Tokens verifies access tokens (access.go).
+	Tokens *token.Issuer
 }
 
 // Endpoint adapts op to the awsjson runtime: it decodes the body into the
@@ -73,3 +61,5 @@ func serializationDetail(err error) string {
 }
 
 func str(p *string) string { return cognitoidp.ToValue(p) }
+
+func ptr[T any](v T) *T { return &v }

@@ -149,11 +149,11 @@ func (s *Service) deviceLookup(ctx context.Context, sc *signIn) error {
 // deviceReplacesMFA reports whether a known device authenticates instead of
 // MFA (rule 2 of the file comment).
 func deviceReplacesMFA(sc *signIn, st deviceState) bool {
-	dc := sc.pool.Settings.DeviceConfiguration
-	if dc == nil || !dc.ChallengeRequiredOnNewDevice || !st.Remembered {
+	pool := sc.pool.Settings
+	if !pool.ChallengeRequiredOnNewDevice() || !st.Remembered {
 		return false
 	}
-	return !sc.state.risk().needsMFA() || !dc.DeviceOnlyRememberedOnUserPrompt
+	return !sc.state.risk().needsMFA() || !pool.DeviceOnlyRememberedOnUserPrompt()
 }
 
 // deviceStep issues DEVICE_SRP_AUTH for a known device that has not

@@ -3,10 +3,7 @@ package authflow
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"io"
 	"net/url"
@@ -62,20 +59,6 @@ var (
 	errIPBlocked   = fault.New(fault.NotAuthorized, "Request not allowed due to security reasons.")
 )
 
-// Auth event faults. Types from the models' error lists; wording
-// UNCONFIRMED.
-var (
-	// ErrAddOnNotEnabled answers the threat-protection operations in a pool
-	// whose AdvancedSecurityMode is OFF.
-	ErrAddOnNotEnabled = fault.New(fault.UserPoolAddOnNotEnabled, "Advanced security features are not enabled for this user pool.")
-	// ErrEventNotFound answers feedback for an event the user does not
-	// have.
-	ErrEventNotFound = fault.New(fault.ResourceNotFound, "Auth event not found.")
-	// ErrFeedbackToken answers UpdateAuthEventFeedback with a FeedbackToken
-	// that is not the event's.
-	ErrFeedbackToken = fault.New(fault.NotAuthorized, "Invalid feedback token.")
-)
-
 // Auth event values (EventType, EventResponseType, ChallengeName,
 // ChallengeResponse).
 const (
@@ -125,9 +108,7 @@ func (r riskState) needsMFA() bool {
 }
 
 // protected reports whether threat protection is on (AUDIT or ENFORCED).
-func protected(pool *userpool.Pool) bool {
-	return pool.Settings.AdvancedSecurityMode() != risk.ModeOff
-}
+func protected(pool *userpool.Pool) bool { return pool.Settings.ThreatProtection() }
 
 // eventContext is what an auth event records of where a request came from.
 func eventContext(c risk.Context) storage.EventContext {
@@ -246,7 +227,7 @@ func (s *Service) riskStep(ctx context.Context, sc *signIn) error {
 		if token, err = newFeedbackToken(s.rand()); err != nil {
 			return err
 		}
-		rs.FeedbackHash = hashFeedbackToken(token)
+		rs.FeedbackHash = userpool.HashFeedbackToken(token)
 	}
 	response := responseInProgress
 	if rs.Action == risk.Block {
@@ -403,11 +384,6 @@ func newFeedbackToken(r io.Reader) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-func hashFeedbackToken(token string) string {
-	sum := sha256.Sum256([]byte("userpoold/feedback\x00" + token))
-	return hex.EncodeToString(sum[:])
-}
-
 // FeedbackURLScheme starts the links {one-click-link-valid} and
 // {one-click-link-invalid} become. userpoold serves no feedback page: the
 // link is a URL whose query holds what UpdateAuthEventFeedback takes
@@ -454,65 +430,4 @@ func (s *Service) notifyRisk(ctx context.Context, sc *signIn, cfg *risk.Configur
 	if err != nil {
 		s.log().Warn("risk notification not delivered", "pool", sc.pool.ID, "error", err.Error())
 	}
-}
-
-// AuthEvents returns one page of a user's auth events, newest first:
-// AdminListUserAuthEvents (max 1–60; 0 means 60). The pool must have threat
-// protection on.
-func (s *Service) AuthEvents(ctx context.Context, poolID, username string, max int32, next string) ([]storage.AuthEvent, string, error) {
-	_, u, err := s.protectedUser(ctx, poolID, username)
-	if err != nil {
-		return nil, "", err
-	}
-	limit := int(max)
-	if limit <= 0 || limit > 60 {
-		limit = 60
-	}
-	return s.Store.ListAuthEvents(ctx, poolID, u.UsernameKey, storage.Page{After: next, Limit: limit})
-}
-
-func (s *Service) protectedUser(ctx context.Context, poolID, username string) (*userpool.Pool, storage.User, error) {
-	pool, err := s.Pools.LoadPool(ctx, poolID)
-	if err != nil {
-		return nil, storage.User{}, err
-	}
-	if !protected(pool) {
-		return nil, storage.User{}, ErrAddOnNotEnabled
-	}
-	u, err := s.Pools.FindUser(ctx, pool, username)
-	if err != nil {
-		return nil, storage.User{}, err
-	}
-	return pool, u, nil
-}
-
-// EventFeedback records feedback (Valid or Invalid) on one of a user's
-// events: AdminUpdateAuthEventFeedback when token is "" and admin is set
-// (provider "admin"), UpdateAuthEventFeedback otherwise (the event's
-// FeedbackToken must match; provider "cognito"). Feedback changes how the
-// risk rules treat the event's device and address (package risk).
-func (s *Service) EventFeedback(ctx context.Context, poolID, username, eventID, token, value string, admin bool) error {
-	pool, u, err := s.protectedUser(ctx, poolID, username)
-	if err != nil {
-		return err
-	}
-	provider := "cognito"
-	if admin {
-		provider = "admin"
-	}
-	now := s.now()
-	_, err = s.Store.UpdateAuthEvent(ctx, pool.ID, u.UsernameKey, eventID, func(e *storage.AuthEvent) error {
-		if !admin {
-			want := hashFeedbackToken(token)
-			if e.FeedbackTokenHash == "" || subtle.ConstantTimeCompare([]byte(want), []byte(e.FeedbackTokenHash)) != 1 {
-				return ErrFeedbackToken
-			}
-		}
-		e.Feedback = &storage.EventFeedback{Value: value, Provider: provider, Date: now}
-		return nil
-	})
-	if errors.Is(err, storage.ErrNotFound) {
-		return ErrEventNotFound
-	}
-	return err
 }

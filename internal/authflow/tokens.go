@@ -213,10 +213,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, clientID, clien
 }
 
 // rotates reports whether the client rotates refresh tokens.
-func rotates(c *userpool.Client) bool {
-	r := c.Settings.RefreshTokenRotation
-	return r != nil && r.Feature == "ENABLED"
-}
+func rotates(c *userpool.Client) bool { return c.Settings.RotatesRefreshTokens() }
 
 // refresh checks a refresh token and issues new ID and access tokens in the
 // same family (same origin_jti and auth_time), and no new refresh token
@@ -342,11 +339,7 @@ func (s *Service) rotateOut(ctx context.Context, pool *userpool.Pool, client *us
 	if json.Unmarshal(prev.State, &m) != nil {
 		return errRefreshReused
 	}
-	var grace time.Duration
-	if r := client.Settings.RefreshTokenRotation; r != nil && r.RetryGracePeriodSeconds != nil {
-		grace = time.Duration(*r.RetryGracePeriodSeconds) * time.Second
-	}
-	if now.Sub(time.UnixMilli(m.RotatedAt)) < grace {
+	if now.Sub(time.UnixMilli(m.RotatedAt)) < client.Settings.RefreshGracePeriod() {
 		return nil
 	}
 	return errRefreshReused

@@ -27,6 +27,7 @@ import (
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/delivery"
+	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/password"
 	"github.com/userpoold/userpoold/internal/risk"
 	"github.com/userpoold/userpoold/internal/seal"
@@ -131,7 +132,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	if cfg.PasswordHashing == "fast" {
 		hashing = password.FastParams
 	}
-	pools := &userpool.Service{Store: store, Sender: dispatcher, Hashing: hashing, Region: cfg.Region, Account: cfg.AccountID, Now: now, Log: log}
+	pools := &userpool.Service{Store: store, Sender: dispatcher, Keys: issuer, Hashing: hashing, Region: cfg.Region, Account: cfg.AccountID, Now: now, Log: log}
 	// Sign-in derives its own keys (SECRET_BLOCK sealing, decoy salts) from
 	// the master key under purposes of its own.
 	auth, err := authflow.New(store, pools, issuer, master, now, nil, log)
@@ -141,7 +142,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	if auth.Compromised, err = loadCompromisedPasswords(cfg.CompromisedPasswordsFile); err != nil {
 		return nil, err
 	}
-	s.API = &apiserver.Server{Store: store, Pools: pools, Tokens: issuer, Auth: auth, Region: cfg.Region, Account: cfg.AccountID, Now: now, Log: log}
+	s.API = &apiserver.Server{Pools: pools, Tokens: issuer, Auth: auth, MFA: &mfa.Service{Users: store, Now: now}}
 	s.startSweeper(now)
 
 	secrets := map[string]string{}

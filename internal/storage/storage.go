@@ -75,7 +75,9 @@ type Pool struct {
 // PoolStore persists user pools. Deleting a pool deletes everything in it:
 // clients, users, groups, devices, sessions, keys, messages and events.
 type PoolStore interface {
-	CreatePool(ctx context.Context, p Pool) error
+	// CreatePool stores p and, in the same transaction, its first signing
+	// keys: when it fails, neither the pool nor any key was stored.
+	CreatePool(ctx context.Context, p Pool, keys ...SigningKey) error
 	GetPool(ctx context.Context, id string) (Pool, error)
 	UpdatePool(ctx context.Context, id string, fn func(*Pool) error) (Pool, error)
 	DeletePool(ctx context.Context, id string) error

@@ -50,9 +50,10 @@ func KeyID(pub *rsa.PublicKey) (string, error) {
 	return base64.StdEncoding.EncodeToString(sum[:]), nil
 }
 
-// CreateKeys gives a pool its signing keys, one for ID tokens and one for
-// access tokens. It is called when the pool is created. It is idempotent:
-// a use that already has an active key gets no new one.
+// CreateKeys gives a pool that has none its signing keys, one for ID tokens
+// and one for access tokens (pools get theirs when they are created, with
+// NewKeys). It is idempotent: a use that already has an active key gets no
+// new one.
 func (i *Issuer) CreateKeys(ctx context.Context, poolID string) error {
 	existing, err := i.Keys.ListSigningKeys(ctx, poolID)
 	if err != nil {
@@ -111,33 +112,51 @@ func (i *Issuer) RotateKeys(ctx context.Context, poolID string) error {
 }
 
 func (i *Issuer) addKey(ctx context.Context, poolID, use string) error {
+	k, err := i.newKey(poolID, use)
+	if err != nil {
+		return err
+	}
+	if err := i.Keys.AddSigningKey(ctx, k); err != nil {
+		return fmt.Errorf("token: storing key: %w", err)
+	}
+	return nil
+}
+
+// NewKeys returns the first signing keys of a pool about to be created,
+// one for ID tokens and one for access tokens, without storing them: the
+// caller stores them with the pool (storage.PoolStore.CreatePool), so that
+// a pool never exists without its keys.
+func (i *Issuer) NewKeys(poolID string) ([]storage.SigningKey, error) {
+	var keys []storage.SigningKey
+	for _, use := range []string{UseID, UseAccess} {
+		k, err := i.newKey(poolID, use)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// newKey generates an RSA signing key for use in pool poolID.
+func (i *Issuer) newKey(poolID, use string) (storage.SigningKey, error) {
 	bits := i.KeyBits
 	if bits == 0 {
 		bits = DefaultKeyBits
 	}
 	priv, err := rsa.GenerateKey(i.rand(), bits)
 	if err != nil {
-		return fmt.Errorf("token: generating key: %w", err)
+		return storage.SigningKey{}, fmt.Errorf("token: generating key: %w", err)
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
-		return fmt.Errorf("token: encoding key: %w", err)
+		return storage.SigningKey{}, fmt.Errorf("token: encoding key: %w", err)
 	}
 	kid, err := KeyID(&priv.PublicKey)
 	if err != nil {
-		return fmt.Errorf("token: key id: %w", err)
+		return storage.SigningKey{}, fmt.Errorf("token: key id: %w", err)
 	}
-	err = i.Keys.AddSigningKey(ctx, storage.SigningKey{
-		PoolID:     poolID,
-		KID:        kid,
-		Use:        use,
-		PrivateKey: der,
-		CreatedAt:  i.now().UTC(),
-	})
-	if err != nil {
-		return fmt.Errorf("token: storing key: %w", err)
-	}
-	return nil
+	return storage.SigningKey{PoolID: poolID, KID: kid, Use: use, PrivateKey: der, CreatedAt: i.now().UTC()}, nil
 }
 
 // JWKS returns the pool's JSON Web Key Set, the document Cognito serves at

@@ -950,3 +950,28 @@ func TestVerifiedCache(t *testing.T) {
 		t.Errorf("cached token after expiry: %v", err)
 	}
 }
+
+func TestNewKeysStoresNothing(t *testing.T) {
+	f := newFixture(t)
+	keys, err := f.iss.NewKeys(poolA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 2 || keys[0].Use != UseID || keys[1].Use != UseAccess || keys[0].KID == keys[1].KID {
+		t.Fatalf("NewKeys = %+v", keys)
+	}
+	if stored, _ := f.store.ListSigningKeys(context.Background(), poolA); len(stored) != 0 {
+		t.Fatalf("NewKeys stored %d keys", len(stored))
+	}
+	for _, k := range keys {
+		if k.PoolID != poolA || len(k.PrivateKey) == 0 || !k.RetiredAt.IsZero() {
+			t.Errorf("key %+v", k)
+		}
+		if err := f.store.AddSigningKey(context.Background(), k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.iss.SignAccess(context.Background(), accessClaims(poolA)); err != nil {
+		t.Errorf("signing with the stored keys: %v", err)
+	}
+}

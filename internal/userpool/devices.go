@@ -175,7 +175,7 @@ func (s *Service) ConfirmDevice(ctx context.Context, p *Pool, u storage.User, ke
 	if err != nil {
 		return false, ErrInvalidDeviceVerifier
 	}
-	prompt := p.Settings.DeviceConfiguration != nil && p.Settings.DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt
+	prompt := p.Settings.DeviceOnlyRememberedOnUserPrompt()
 	now := s.now()
 	_, err = s.Store.UpdateDevice(ctx, p.ID, key, func(d *storage.Device) error {
 		if d.UsernameKey != u.UsernameKey {

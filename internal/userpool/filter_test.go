@@ -62,7 +62,7 @@ func TestParseFilter(t *testing.T) {
 
 func TestFilterFold(t *testing.T) {
 	f := false
-	insensitive := &Settings{UsernameConfiguration: &struct{ CaseSensitive *bool }{CaseSensitive: &f}}
+	insensitive := &Settings{UsernameConfiguration: &UsernameConfiguration{CaseSensitive: &f}}
 	sensitive := &Settings{}
 	tests := []struct {
 		attr            string

@@ -32,8 +32,10 @@ type Sender interface {
 
 // Service carries out user-pool business rules over a Store.
 type Service struct {
-	Store   storage.Store
-	Sender  Sender
+	Store  storage.Store
+	Sender Sender
+	// Keys makes the signing keys of new pools.
+	Keys    Keys
 	Hashing password.Params
 	Region  string
 	Account string
@@ -252,10 +254,10 @@ func (p *Pool) PasswordPolicy() password.Policy {
 	if p.Settings.Policies != nil && p.Settings.Policies.PasswordPolicy != nil {
 		pp := p.Settings.Policies.PasswordPolicy
 		pol = password.Policy{
-			RequireUppercase: pp.RequireUppercase,
-			RequireLowercase: pp.RequireLowercase,
-			RequireNumbers:   pp.RequireNumbers,
-			RequireSymbols:   pp.RequireSymbols,
+			RequireUppercase: flag(pp.RequireUppercase),
+			RequireLowercase: flag(pp.RequireLowercase),
+			RequireNumbers:   flag(pp.RequireNumbers),
+			RequireSymbols:   flag(pp.RequireSymbols),
 			MinimumLength:    8,
 		}
 		if pp.MinimumLength != nil {
@@ -608,9 +610,7 @@ func (s *Service) SendCode(ctx context.Context, p *Pool, u storage.User, attr, p
 		PoolID: p.ID, Username: u.Username, Channel: channel, Destination: dest,
 		Purpose: purpose, Code: code, Subject: subject, Body: body,
 	}
-	if ec := p.Settings.EmailConfiguration; ec != nil {
-		m.From, m.ReplyTo = ec.From, ec.ReplyToEmailAddress
-	}
+	m.From, m.ReplyTo = p.Settings.EmailSender()
 	if err := s.Sender.Send(ctx, m); err != nil {
 		if errors.Is(err, delivery.ErrNoSink) {
 			return CodeDelivery{}, fault.Wrap(fault.CodeDeliveryFailure, "Unable to deliver message: no delivery sink is configured for "+channel+".", err)
@@ -663,8 +663,8 @@ func (p *Pool) template(purpose string) delivery.Template {
 	return t
 }
 
-func setIf(dst *string, v string) {
-	if v != "" {
-		*dst = v
+func setIf(dst *string, v *string) {
+	if v != nil && *v != "" {
+		*dst = *v
 	}
 }

@@ -8,89 +8,84 @@ import (
 	"time"
 
 	"github.com/userpoold/userpoold/internal/mfa"
+	"github.com/userpoold/userpoold/internal/risk"
 	"github.com/userpoold/userpoold/internal/storage"
 )
 
-// Settings is the part of a pool's configuration document that the domain
-// acts on. Member names are Cognito's wire names, so it decodes directly from
-// storage.Pool.Config; members it does not name are left to the API layer.
+// Settings is a pool's configuration: the document storage.Pool.Config
+// holds. Its members are UserPoolType's settings under Cognito's wire names
+// and shapes, plus the MFA factor blocks SetUserPoolMfaConfig manages,
+// which UserPoolType does not carry; the pool's identity, dates, user count
+// and tags live in the record instead, and the members AWS computes
+// (Domain, CustomDomain, the configuration failures, the deprecated Status)
+// are not stored.
+//
+// This package writes the document (CreatePool, UpdatePool, SetMFAConfig,
+// AddCustomAttributes) and reads it; the API layer reads it too, as
+// cognitoidp.UserPoolType, to render DescribeUserPool. So Settings has every
+// member the wire has, with the same optionality (a pointer where the wire
+// may leave a member out): a document decodes and encodes without loss
+// (apiserver's TestPoolDocumentReaders checks this against the wire type).
+// Members this package applies no rule to are kept as raw JSON.
+//
+// Settings may be shared between requests (see Pool): treat a loaded one
+// as read-only.
 type Settings struct {
-	Policies *struct {
-		PasswordPolicy *PasswordPolicy `json:"PasswordPolicy,omitempty"`
-		SignInPolicy   *struct {
-			AllowedFirstAuthFactors []AuthFactor `json:"AllowedFirstAuthFactors,omitempty"`
-		} `json:"SignInPolicy,omitempty"`
-	} `json:"Policies,omitempty"`
-	DeletionProtection     string                         `json:"DeletionProtection,omitempty"`
-	AutoVerifiedAttributes []string                       `json:"AutoVerifiedAttributes,omitempty"`
-	AliasAttributes        []string                       `json:"AliasAttributes,omitempty"`
-	UsernameAttributes     []string                       `json:"UsernameAttributes,omitempty"`
-	UsernameConfiguration  *struct{ CaseSensitive *bool } `json:"UsernameConfiguration,omitempty"`
-	SchemaAttributes       []SchemaAttribute              `json:"SchemaAttributes,omitempty"`
+	Policies                    *PoolPolicies                `json:"Policies,omitzero"`
+	DeletionProtection          *string                      `json:"DeletionProtection,omitzero"` // ACTIVE or INACTIVE
+	LambdaConfig                *LambdaConfig                `json:"LambdaConfig,omitzero"`
+	SchemaAttributes            []SchemaAttribute            `json:"SchemaAttributes,omitzero"`
+	AutoVerifiedAttributes      []string                     `json:"AutoVerifiedAttributes,omitzero"`
+	AliasAttributes             []string                     `json:"AliasAttributes,omitzero"`
+	UsernameAttributes          []string                     `json:"UsernameAttributes,omitzero"`
+	SmsVerificationMessage      *string                      `json:"SmsVerificationMessage,omitzero"`
+	EmailVerificationMessage    *string                      `json:"EmailVerificationMessage,omitzero"`
+	EmailVerificationSubject    *string                      `json:"EmailVerificationSubject,omitzero"`
+	VerificationMessageTemplate *VerificationMessageTemplate `json:"VerificationMessageTemplate,omitzero"`
+	SmsAuthenticationMessage    *string                      `json:"SmsAuthenticationMessage,omitzero"`
+	UserAttributeUpdateSettings *UserAttributeUpdateSettings `json:"UserAttributeUpdateSettings,omitzero"`
+	MfaConfiguration            *mfa.Mode                    `json:"MfaConfiguration,omitzero"`
+	DeviceConfiguration         *DeviceConfiguration         `json:"DeviceConfiguration,omitzero"`
+	EmailConfiguration          *EmailConfiguration          `json:"EmailConfiguration,omitzero"`
+	// SmsConfiguration is SmsConfigurationType (SNS caller role and
+	// region), which userpoold does not use to send.
+	SmsConfiguration       json.RawMessage         `json:"SmsConfiguration,omitzero"`
+	AdminCreateUserConfig  *AdminCreateUserConfig  `json:"AdminCreateUserConfig,omitzero"`
+	UserPoolAddOns         *UserPoolAddOns         `json:"UserPoolAddOns,omitzero"`
+	UsernameConfiguration  *UsernameConfiguration  `json:"UsernameConfiguration,omitzero"`
+	AccountRecoverySetting *AccountRecoverySetting `json:"AccountRecoverySetting,omitzero"`
+	UserPoolTier           *Tier                   `json:"UserPoolTier,omitzero"`
+	// KeyConfiguration and IssuerConfiguration are kept as given.
+	KeyConfiguration    json.RawMessage `json:"KeyConfiguration,omitzero"`
+	IssuerConfiguration json.RawMessage `json:"IssuerConfiguration,omitzero"`
 
-	SmsVerificationMessage      string `json:"SmsVerificationMessage,omitempty"`
-	EmailVerificationMessage    string `json:"EmailVerificationMessage,omitempty"`
-	EmailVerificationSubject    string `json:"EmailVerificationSubject,omitempty"`
-	SmsAuthenticationMessage    string `json:"SmsAuthenticationMessage,omitempty"`
-	VerificationMessageTemplate *struct {
-		SmsMessage         string `json:"SmsMessage,omitempty"`
-		EmailMessage       string `json:"EmailMessage,omitempty"`
-		EmailSubject       string `json:"EmailSubject,omitempty"`
-		EmailMessageByLink string `json:"EmailMessageByLink,omitempty"`
-		EmailSubjectByLink string `json:"EmailSubjectByLink,omitempty"`
-		DefaultEmailOption string `json:"DefaultEmailOption,omitempty"`
-	} `json:"VerificationMessageTemplate,omitempty"`
-	UserAttributeUpdateSettings *struct {
-		AttributesRequireVerificationBeforeUpdate []string `json:"AttributesRequireVerificationBeforeUpdate"`
-	} `json:"UserAttributeUpdateSettings,omitempty"`
+	// The MFA factors the pool offers (SetUserPoolMfaConfig; see MFAConfig).
+	SmsMfaConfiguration           *SmsMfaConfig           `json:"SmsMfaConfiguration,omitzero"`
+	SoftwareTokenMfaConfiguration *SoftwareTokenMfaConfig `json:"SoftwareTokenMfaConfiguration,omitzero"`
+	EmailMfaConfiguration         *EmailMfaConfig         `json:"EmailMfaConfiguration,omitzero"`
+	WebAuthnConfiguration         *WebAuthnConfiguration  `json:"WebAuthnConfiguration,omitzero"`
+}
 
-	MfaConfiguration              mfa.Mode         `json:"MfaConfiguration,omitempty"`
-	SmsConfiguration              *json.RawMessage `json:"SmsConfiguration,omitempty"`
-	SoftwareTokenMfaConfiguration *struct {
-		Enabled bool `json:"Enabled"`
-	} `json:"SoftwareTokenMfaConfiguration,omitempty"`
-	// SmsMfaEnabled records that SetUserPoolMfaConfig enabled SMS MFA (the
-	// SmsMfaConfiguration block); SMS MFA is on when it is set.
-	SmsMfaConfiguration *struct {
-		SmsAuthenticationMessage string           `json:"SmsAuthenticationMessage,omitempty"`
-		SmsConfiguration         *json.RawMessage `json:"SmsConfiguration,omitempty"`
-	} `json:"SmsMfaConfiguration,omitempty"`
-	EmailMfaConfiguration *struct {
-		Message string `json:"Message,omitempty"`
-		Subject string `json:"Subject,omitempty"`
-	} `json:"EmailMfaConfiguration,omitempty"`
-	WebAuthnConfiguration *struct {
-		RelyingPartyId      string `json:"RelyingPartyId,omitempty"`
-		UserVerification    string `json:"UserVerification,omitempty"`
-		FactorConfiguration string `json:"FactorConfiguration,omitempty"`
-	} `json:"WebAuthnConfiguration,omitempty"`
+// PoolPolicies is UserPoolPolicyType.
+type PoolPolicies struct {
+	PasswordPolicy *PasswordPolicy `json:"PasswordPolicy,omitzero"`
+	SignInPolicy   *SignInPolicy   `json:"SignInPolicy,omitzero"`
+}
 
-	DeviceConfiguration *DeviceConfiguration `json:"DeviceConfiguration,omitempty"`
-	EmailConfiguration  *struct {
-		SourceArn           string `json:"SourceArn,omitempty"`
-		ReplyToEmailAddress string `json:"ReplyToEmailAddress,omitempty"`
-		EmailSendingAccount string `json:"EmailSendingAccount,omitempty"`
-		From                string `json:"From,omitempty"`
-	} `json:"EmailConfiguration,omitempty"`
-	AdminCreateUserConfig *struct {
-		AllowAdminCreateUserOnly  bool   `json:"AllowAdminCreateUserOnly"`
-		UnusedAccountValidityDays *int32 `json:"UnusedAccountValidityDays,omitempty"`
-		InviteMessageTemplate     *struct {
-			SMSMessage   string `json:"SMSMessage,omitempty"`
-			EmailMessage string `json:"EmailMessage,omitempty"`
-			EmailSubject string `json:"EmailSubject,omitempty"`
-		} `json:"InviteMessageTemplate,omitempty"`
-	} `json:"AdminCreateUserConfig,omitempty"`
-	UserPoolAddOns *struct {
-		AdvancedSecurityMode string `json:"AdvancedSecurityMode"`
-	} `json:"UserPoolAddOns,omitempty"`
-	AccountRecoverySetting *struct {
-		RecoveryMechanisms []struct {
-			Name     string `json:"Name"`
-			Priority int    `json:"Priority"`
-		} `json:"RecoveryMechanisms"`
-	} `json:"AccountRecoverySetting,omitempty"`
-	UserPoolTier Tier `json:"UserPoolTier,omitempty"`
+// PasswordPolicy is PasswordPolicyType.
+type PasswordPolicy struct {
+	MinimumLength                 *int32 `json:"MinimumLength,omitzero"`
+	RequireUppercase              *bool  `json:"RequireUppercase,omitzero"`
+	RequireLowercase              *bool  `json:"RequireLowercase,omitzero"`
+	RequireNumbers                *bool  `json:"RequireNumbers,omitzero"`
+	RequireSymbols                *bool  `json:"RequireSymbols,omitzero"`
+	PasswordHistorySize           *int32 `json:"PasswordHistorySize,omitzero"`
+	TemporaryPasswordValidityDays *int32 `json:"TemporaryPasswordValidityDays,omitzero"`
+}
+
+// SignInPolicy is SignInPolicyType.
+type SignInPolicy struct {
+	AllowedFirstAuthFactors []AuthFactor `json:"AllowedFirstAuthFactors,omitzero"`
 }
 
 // AuthFactor is a factor a user may sign in with first (AuthFactorType), in
@@ -105,24 +100,129 @@ const (
 	AuthFactorWebAuthn AuthFactor = "WEB_AUTHN"
 )
 
-// PasswordPolicy is the pool's password policy (PasswordPolicyType).
-type PasswordPolicy struct {
-	MinimumLength                 *int32 `json:"MinimumLength,omitempty"`
-	RequireUppercase              bool   `json:"RequireUppercase"`
-	RequireLowercase              bool   `json:"RequireLowercase"`
-	RequireNumbers                bool   `json:"RequireNumbers"`
-	RequireSymbols                bool   `json:"RequireSymbols"`
-	PasswordHistorySize           *int32 `json:"PasswordHistorySize,omitempty"`
-	TemporaryPasswordValidityDays *int32 `json:"TemporaryPasswordValidityDays,omitempty"`
+// LambdaConfig is LambdaConfigType: the functions a pool's triggers invoke,
+// by ARN.
+type LambdaConfig struct {
+	PreSignUp                   *string              `json:"PreSignUp,omitzero"`
+	CustomMessage               *string              `json:"CustomMessage,omitzero"`
+	PostConfirmation            *string              `json:"PostConfirmation,omitzero"`
+	PreAuthentication           *string              `json:"PreAuthentication,omitzero"`
+	PostAuthentication          *string              `json:"PostAuthentication,omitzero"`
+	DefineAuthChallenge         *string              `json:"DefineAuthChallenge,omitzero"`
+	CreateAuthChallenge         *string              `json:"CreateAuthChallenge,omitzero"`
+	VerifyAuthChallengeResponse *string              `json:"VerifyAuthChallengeResponse,omitzero"`
+	PreTokenGeneration          *string              `json:"PreTokenGeneration,omitzero"`
+	UserMigration               *string              `json:"UserMigration,omitzero"`
+	PreTokenGenerationConfig    *LambdaVersionConfig `json:"PreTokenGenerationConfig,omitzero"`
+	CustomSMSSender             *LambdaVersionConfig `json:"CustomSMSSender,omitzero"`
+	CustomEmailSender           *LambdaVersionConfig `json:"CustomEmailSender,omitzero"`
+	KMSKeyID                    *string              `json:"KMSKeyID,omitzero"`
+	// InboundFederation is InboundFederationLambdaType, kept as given.
+	InboundFederation json.RawMessage `json:"InboundFederation,omitzero"`
 }
 
-// DeviceConfiguration is the pool's device tracking setting.
+// LambdaVersionConfig is a versioned trigger: PreTokenGenerationConfig
+// (V1_0, V2_0, V3_0), CustomSMSSender and CustomEmailSender (V1_0).
+type LambdaVersionConfig struct {
+	LambdaVersion *string `json:"LambdaVersion,omitzero"`
+	LambdaArn     *string `json:"LambdaArn,omitzero"`
+}
+
+// VerificationMessageTemplate is VerificationMessageTemplateType.
+type VerificationMessageTemplate struct {
+	SmsMessage         *string `json:"SmsMessage,omitzero"`
+	EmailMessage       *string `json:"EmailMessage,omitzero"`
+	EmailSubject       *string `json:"EmailSubject,omitzero"`
+	EmailMessageByLink *string `json:"EmailMessageByLink,omitzero"`
+	EmailSubjectByLink *string `json:"EmailSubjectByLink,omitzero"`
+	DefaultEmailOption *string `json:"DefaultEmailOption,omitzero"` // CONFIRM_WITH_LINK or CONFIRM_WITH_CODE
+}
+
+// UserAttributeUpdateSettings is UserAttributeUpdateSettingsType.
+type UserAttributeUpdateSettings struct {
+	AttributesRequireVerificationBeforeUpdate []string `json:"AttributesRequireVerificationBeforeUpdate,omitzero"`
+}
+
+// DeviceConfiguration is DeviceConfigurationType: devices are tracked when
+// the pool has one.
 type DeviceConfiguration struct {
-	ChallengeRequiredOnNewDevice     bool `json:"ChallengeRequiredOnNewDevice"`
-	DeviceOnlyRememberedOnUserPrompt bool `json:"DeviceOnlyRememberedOnUserPrompt"`
+	ChallengeRequiredOnNewDevice     *bool `json:"ChallengeRequiredOnNewDevice,omitzero"`
+	DeviceOnlyRememberedOnUserPrompt *bool `json:"DeviceOnlyRememberedOnUserPrompt,omitzero"`
 }
 
-// DecodeSettings reads the Settings view of a pool.
+// EmailConfiguration is EmailConfigurationType.
+type EmailConfiguration struct {
+	SourceArn           *string `json:"SourceArn,omitzero"`
+	ReplyToEmailAddress *string `json:"ReplyToEmailAddress,omitzero"`
+	EmailSendingAccount *string `json:"EmailSendingAccount,omitzero"` // COGNITO_DEFAULT or DEVELOPER
+	From                *string `json:"From,omitzero"`
+	ConfigurationSet    *string `json:"ConfigurationSet,omitzero"`
+}
+
+// AdminCreateUserConfig is AdminCreateUserConfigType.
+type AdminCreateUserConfig struct {
+	AllowAdminCreateUserOnly  *bool            `json:"AllowAdminCreateUserOnly,omitzero"`
+	UnusedAccountValidityDays *int32           `json:"UnusedAccountValidityDays,omitzero"`
+	InviteMessageTemplate     *MessageTemplate `json:"InviteMessageTemplate,omitzero"`
+}
+
+// MessageTemplate is MessageTemplateType.
+type MessageTemplate struct {
+	SMSMessage   *string `json:"SMSMessage,omitzero"`
+	EmailMessage *string `json:"EmailMessage,omitzero"`
+	EmailSubject *string `json:"EmailSubject,omitzero"`
+}
+
+// UserPoolAddOns is UserPoolAddOnsType.
+type UserPoolAddOns struct {
+	AdvancedSecurityMode *string `json:"AdvancedSecurityMode,omitzero"` // OFF, AUDIT or ENFORCED
+	// AdvancedSecurityAdditionalFlows is kept as given.
+	AdvancedSecurityAdditionalFlows json.RawMessage `json:"AdvancedSecurityAdditionalFlows,omitzero"`
+}
+
+// UsernameConfiguration is UsernameConfigurationType.
+type UsernameConfiguration struct {
+	CaseSensitive *bool `json:"CaseSensitive,omitzero"`
+}
+
+// AccountRecoverySetting is AccountRecoverySettingType.
+type AccountRecoverySetting struct {
+	RecoveryMechanisms []RecoveryOption `json:"RecoveryMechanisms,omitzero"`
+}
+
+// RecoveryOption is RecoveryOptionType: verified_email,
+// verified_phone_number or admin_only, by Priority (lowest first).
+type RecoveryOption struct {
+	Priority *int32  `json:"Priority,omitzero"`
+	Name     *string `json:"Name,omitzero"`
+}
+
+// SmsMfaConfig is SmsMfaConfigType.
+type SmsMfaConfig struct {
+	SmsAuthenticationMessage *string         `json:"SmsAuthenticationMessage,omitzero"`
+	SmsConfiguration         json.RawMessage `json:"SmsConfiguration,omitzero"`
+}
+
+// SoftwareTokenMfaConfig is SoftwareTokenMfaConfigType.
+type SoftwareTokenMfaConfig struct {
+	Enabled *bool `json:"Enabled,omitzero"`
+}
+
+// EmailMfaConfig is EmailMfaConfigType.
+type EmailMfaConfig struct {
+	Message *string `json:"Message,omitzero"`
+	Subject *string `json:"Subject,omitzero"`
+}
+
+// WebAuthnConfiguration is WebAuthnConfigurationType: the pool's passkey
+// settings.
+type WebAuthnConfiguration struct {
+	RelyingPartyId      *string `json:"RelyingPartyId,omitzero"`
+	UserVerification    *string `json:"UserVerification,omitzero"`    // required or preferred
+	FactorConfiguration *string `json:"FactorConfiguration,omitzero"` // SINGLE_FACTOR_ONLY or MULTI_FACTOR_WITH_USER_VERIFICATION
+}
+
+// DecodeSettings reads a pool's Settings.
 func DecodeSettings(p storage.Pool) (*Settings, error) {
 	s := new(Settings)
 	if len(p.Config) == 0 {
@@ -133,6 +233,33 @@ func DecodeSettings(p storage.Pool) (*Settings, error) {
 	}
 	return s, nil
 }
+
+// encode returns the document to store.
+func (s *Settings) encode() (json.RawMessage, error) { return json.Marshal(s) }
+
+// clone returns a deep copy of s (through its JSON form, which is lossless).
+func (s *Settings) clone() (*Settings, error) {
+	b, err := s.encode()
+	if err != nil {
+		return nil, err
+	}
+	c := new(Settings)
+	return c, json.Unmarshal(b, c)
+}
+
+// str returns *p, or "" for nil.
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// flag returns *p, or false for nil.
+func flag(p *bool) bool { return p != nil && *p }
+
+// ptr returns a pointer to v.
+func ptr[T any](v T) *T { return &v }
 
 // CaseSensitive reports whether usernames (and the email and
 // preferred_username aliases) are case sensitive. Without a
@@ -170,12 +297,18 @@ func (s *Settings) AutoVerifies(attr string) bool {
 	return slices.Contains(s.AutoVerifiedAttributes, attr)
 }
 
+// AdminCreateOnly reports AdminCreateUserConfig.AllowAdminCreateUserOnly:
+// SignUp is refused.
+func (s *Settings) AdminCreateOnly() bool {
+	return s.AdminCreateUserConfig != nil && flag(s.AdminCreateUserConfig.AllowAdminCreateUserOnly)
+}
+
 // MFAMode returns the pool's MFA mode (OFF when unset).
 func (s *Settings) MFAMode() mfa.Mode {
-	if s.MfaConfiguration == "" {
+	if s.MfaConfiguration == nil || *s.MfaConfiguration == "" {
 		return mfa.ModeOff
 	}
-	return s.MfaConfiguration
+	return *s.MfaConfiguration
 }
 
 // SMSMFAEnabled reports whether the pool offers SMS MFA: MFA is not OFF and
@@ -190,7 +323,7 @@ func (s *Settings) SMSMFAEnabled() bool {
 
 // TOTPEnabled reports whether the pool offers software-token MFA.
 func (s *Settings) TOTPEnabled() bool {
-	return s.MFAMode() != mfa.ModeOff && s.SoftwareTokenMfaConfiguration != nil && s.SoftwareTokenMfaConfiguration.Enabled
+	return s.MFAMode() != mfa.ModeOff && s.SoftwareTokenMfaConfiguration != nil && flag(s.SoftwareTokenMfaConfiguration.Enabled)
 }
 
 // EmailMFAEnabled reports whether the pool offers email MFA.
@@ -200,10 +333,10 @@ func (s *Settings) EmailMFAEnabled() bool {
 
 // Tier returns the pool's tier (ESSENTIALS when unset).
 func (s *Settings) Tier() Tier {
-	if s.UserPoolTier == "" {
+	if s.UserPoolTier == nil || *s.UserPoolTier == "" {
 		return TierEssentials
 	}
-	return s.UserPoolTier
+	return *s.UserPoolTier
 }
 
 // MFA returns what package mfa's rules need of the pool: its mode and the
@@ -216,7 +349,7 @@ func (s *Settings) MFA() mfa.Pool {
 		SMS:   s.SMSMFAEnabled(),
 		TOTP:  s.TOTPEnabled(),
 		Email: s.EmailMFAEnabled() && s.Tier().Allows(FeatureEmailMFA),
-		WebAuthn: w != nil && w.FactorConfiguration == "MULTI_FACTOR_WITH_USER_VERIFICATION" &&
+		WebAuthn: w != nil && str(w.FactorConfiguration) == "MULTI_FACTOR_WITH_USER_VERIFICATION" &&
 			s.Tier().Allows(FeaturePasskeyMFA),
 	}
 }
@@ -231,16 +364,32 @@ func (s *Settings) FirstAuthFactors() []AuthFactor {
 	return s.Policies.SignInPolicy.AllowedFirstAuthFactors
 }
 
-// AdvancedSecurityMode returns OFF, AUDIT or ENFORCED.
+// AdvancedSecurityMode returns risk.ModeOff, ModeAudit or ModeEnforced.
 func (s *Settings) AdvancedSecurityMode() string {
-	if s.UserPoolAddOns == nil || s.UserPoolAddOns.AdvancedSecurityMode == "" {
-		return "OFF"
+	if s.UserPoolAddOns == nil || str(s.UserPoolAddOns.AdvancedSecurityMode) == "" {
+		return risk.ModeOff
 	}
-	return s.UserPoolAddOns.AdvancedSecurityMode
+	return *s.UserPoolAddOns.AdvancedSecurityMode
 }
+
+// ThreatProtection reports whether threat protection is on (AUDIT or
+// ENFORCED).
+func (s *Settings) ThreatProtection() bool { return s.AdvancedSecurityMode() != risk.ModeOff }
 
 // DeviceTracking reports whether devices are tracked at all.
 func (s *Settings) DeviceTracking() bool { return s.DeviceConfiguration != nil }
+
+// ChallengeRequiredOnNewDevice reports DeviceConfiguration's member: a
+// remembered device may stand in for MFA.
+func (s *Settings) ChallengeRequiredOnNewDevice() bool {
+	return s.DeviceConfiguration != nil && flag(s.DeviceConfiguration.ChallengeRequiredOnNewDevice)
+}
+
+// DeviceOnlyRememberedOnUserPrompt reports DeviceConfiguration's member: a
+// confirmed device is remembered only when the user says so.
+func (s *Settings) DeviceOnlyRememberedOnUserPrompt() bool {
+	return s.DeviceConfiguration != nil && flag(s.DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt)
+}
 
 // TemporaryPasswordValidity is how long an admin-set temporary password
 // stays usable.
@@ -265,161 +414,43 @@ func (s *Settings) Attribute(name string) *SchemaAttribute {
 	return nil
 }
 
-// ClientSettings is the part of an app client's configuration document the
-// domain acts on.
-type ClientSettings struct {
-	ExplicitAuthFlows    []ExplicitAuthFlow `json:"ExplicitAuthFlows,omitempty"`
-	RefreshTokenValidity *int32             `json:"RefreshTokenValidity,omitempty"`
-	AccessTokenValidity  *int32             `json:"AccessTokenValidity,omitempty"`
-	IdTokenValidity      *int32             `json:"IdTokenValidity,omitempty"`
-	TokenValidityUnits   *struct {
-		AccessToken  string `json:"AccessToken,omitempty"`
-		IdToken      string `json:"IdToken,omitempty"`
-		RefreshToken string `json:"RefreshToken,omitempty"`
-	} `json:"TokenValidityUnits,omitempty"`
-	ReadAttributes             []string `json:"ReadAttributes,omitempty"`
-	WriteAttributes            []string `json:"WriteAttributes,omitempty"`
-	AllowedOAuthScopes         []string `json:"AllowedOAuthScopes,omitempty"`
-	PreventUserExistenceErrors string   `json:"PreventUserExistenceErrors,omitempty"`
-	EnableTokenRevocation      *bool    `json:"EnableTokenRevocation,omitempty"`
-	AuthSessionValidity        *int32   `json:"AuthSessionValidity,omitempty"`
-
-	EnablePropagateAdditionalUserContextData *bool `json:"EnablePropagateAdditionalUserContextData,omitempty"`
-	RefreshTokenRotation                     *struct {
-		Feature                 string `json:"Feature,omitempty"`
-		RetryGracePeriodSeconds *int32 `json:"RetryGracePeriodSeconds,omitempty"`
-	} `json:"RefreshTokenRotation,omitempty"`
+// EmailSender returns the From and Reply-To addresses of the pool's email
+// configuration ("" when unset).
+func (s *Settings) EmailSender() (from, replyTo string) {
+	if ec := s.EmailConfiguration; ec != nil {
+		return str(ec.From), str(ec.ReplyToEmailAddress)
+	}
+	return "", ""
 }
 
-// DecodeClientSettings reads the ClientSettings view of a client.
-func DecodeClientSettings(c storage.Client) (*ClientSettings, error) {
-	s := new(ClientSettings)
-	if len(c.Config) == 0 {
-		return s, nil
+// recoveryOrder returns the attributes a password-reset code may go to, by
+// the pool's AccountRecoverySetting priority (or Cognito's legacy order, a
+// verified phone before a verified email, without one), and whether
+// recovery is admin_only.
+func (s *Settings) recoveryOrder() (attrs []string, adminOnly bool) {
+	r := s.AccountRecoverySetting
+	if r == nil || len(r.RecoveryMechanisms) == 0 {
+		return []string{"phone_number", "email"}, false
 	}
-	if err := json.Unmarshal(c.Config, s); err != nil {
-		return nil, fmt.Errorf("userpool: client %s has an unreadable configuration: %w", c.ID, err)
+	ms := slices.Clone(r.RecoveryMechanisms)
+	slices.SortStableFunc(ms, func(a, b RecoveryOption) int { return int(deref(a.Priority) - deref(b.Priority)) })
+	for _, m := range ms {
+		switch str(m.Name) {
+		case "verified_email":
+			attrs = append(attrs, "email")
+		case "verified_phone_number":
+			attrs = append(attrs, "phone_number")
+		case "admin_only":
+			return nil, true
+		}
 	}
-	return s, nil
+	return attrs, false
 }
 
-// ExplicitAuthFlow is a value of an app client's ExplicitAuthFlows
-// (ExplicitAuthFlowsType): the sign-in flows the client permits.
-type ExplicitAuthFlow string
-
-// The ALLOW_ flows, and the legacy names some clients still carry.
-const (
-	AllowUserPasswordAuth      ExplicitAuthFlow = "ALLOW_USER_PASSWORD_AUTH"
-	AllowAdminUserPasswordAuth ExplicitAuthFlow = "ALLOW_ADMIN_USER_PASSWORD_AUTH"
-	AllowUserSRPAuth           ExplicitAuthFlow = "ALLOW_USER_SRP_AUTH"
-	AllowRefreshTokenAuth      ExplicitAuthFlow = "ALLOW_REFRESH_TOKEN_AUTH"
-	AllowCustomAuth            ExplicitAuthFlow = "ALLOW_CUSTOM_AUTH"
-	AllowUserAuth              ExplicitAuthFlow = "ALLOW_USER_AUTH"
-
-	LegacyAdminNoSRPAuth     ExplicitAuthFlow = "ADMIN_NO_SRP_AUTH"
-	LegacyUserPasswordAuth   ExplicitAuthFlow = "USER_PASSWORD_AUTH"
-	LegacyCustomAuthFlowOnly ExplicitAuthFlow = "CUSTOM_AUTH_FLOW_ONLY"
-)
-
-// IsLegacy reports whether f is one of the legacy names (no ALLOW_ prefix).
-func (f ExplicitAuthFlow) IsLegacy() bool { return !strings.HasPrefix(string(f), "ALLOW_") }
-
-// legacyFlows maps ALLOW_ flows to the legacy name that permits them too.
-var legacyFlows = map[ExplicitAuthFlow]ExplicitAuthFlow{
-	AllowAdminUserPasswordAuth: LegacyAdminNoSRPAuth,
-	AllowUserPasswordAuth:      LegacyUserPasswordAuth,
-	AllowCustomAuth:            LegacyCustomAuthFlowOnly,
-}
-
-// DefaultAuthFlows are the flows of a client created without
-// ExplicitAuthFlows.
-var DefaultAuthFlows = []ExplicitAuthFlow{AllowRefreshTokenAuth, AllowUserSRPAuth, AllowCustomAuth}
-
-// AllowsFlow reports whether the client permits an ALLOW_ flow, honouring
-// the legacy names.
-func (c *ClientSettings) AllowsFlow(flow ExplicitAuthFlow) bool {
-	flows := c.ExplicitAuthFlows
-	if flows == nil {
-		flows = DefaultAuthFlows
+// deref returns *p, or 0 for nil.
+func deref(p *int32) int32 {
+	if p == nil {
+		return 0
 	}
-	if slices.Contains(flows, flow) {
-		return true
-	}
-	if l, ok := legacyFlows[flow]; ok && slices.Contains(flows, l) {
-		return true
-	}
-	// Legacy clients (no ALLOW_ values) always allowed SRP and refresh.
-	hasAllow := slices.ContainsFunc(flows, func(f ExplicitAuthFlow) bool { return !f.IsLegacy() })
-	return !hasAllow && (flow == AllowUserSRPAuth || flow == AllowRefreshTokenAuth)
-}
-
-func validity(v *int32, unit string, defUnit string, def time.Duration) time.Duration {
-	if v == nil || *v == 0 {
-		return def
-	}
-	if unit == "" {
-		unit = defUnit
-	}
-	n := time.Duration(*v)
-	switch unit {
-	case "seconds":
-		return n * time.Second
-	case "minutes":
-		return n * time.Minute
-	case "hours":
-		return n * time.Hour
-	default:
-		return n * 24 * time.Hour
-	}
-}
-
-// AccessTTL is the lifetime of access tokens (default 1 hour; the
-// default unit is hours).
-func (c *ClientSettings) AccessTTL() time.Duration {
-	unit := ""
-	if c.TokenValidityUnits != nil {
-		unit = c.TokenValidityUnits.AccessToken
-	}
-	return validity(c.AccessTokenValidity, unit, "hours", time.Hour)
-}
-
-// IDTTL is the lifetime of ID tokens (default 1 hour).
-func (c *ClientSettings) IDTTL() time.Duration {
-	unit := ""
-	if c.TokenValidityUnits != nil {
-		unit = c.TokenValidityUnits.IdToken
-	}
-	return validity(c.IdTokenValidity, unit, "hours", time.Hour)
-}
-
-// RefreshTTL is the lifetime of refresh tokens (default 30 days;
-// 0 means the default; the default unit is days).
-func (c *ClientSettings) RefreshTTL() time.Duration {
-	unit := ""
-	if c.TokenValidityUnits != nil {
-		unit = c.TokenValidityUnits.RefreshToken
-	}
-	return validity(c.RefreshTokenValidity, unit, "days", 30*24*time.Hour)
-}
-
-// SessionValidity is how long each sign-in challenge may take (3 minutes by
-// default).
-func (c *ClientSettings) SessionValidity() time.Duration {
-	if c.AuthSessionValidity == nil || *c.AuthSessionValidity == 0 {
-		return 3 * time.Minute
-	}
-	return time.Duration(*c.AuthSessionValidity) * time.Minute
-}
-
-// HidesUserExistence reports PreventUserExistenceErrors=ENABLED.
-func (c *ClientSettings) HidesUserExistence() bool { return c.PreventUserExistenceErrors == "ENABLED" }
-
-// PropagatesUserContext reports EnablePropagateAdditionalUserContextData.
-func (c *ClientSettings) PropagatesUserContext() bool {
-	return c.EnablePropagateAdditionalUserContextData != nil && *c.EnablePropagateAdditionalUserContextData
-}
-
-// RevocationEnabled reports whether token revocation is on (the default).
-func (c *ClientSettings) RevocationEnabled() bool {
-	return c.EnableTokenRevocation == nil || *c.EnableTokenRevocation
+	return *p
 }

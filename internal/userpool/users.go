@@ -301,7 +301,7 @@ func (s *Service) SignUp(ctx context.Context, p *Pool, c *Client, in SignUpInput
 	if err := c.CheckSecretHash(in.Username, in.SecretHash); err != nil {
 		return SignUpResult{}, err
 	}
-	if a := p.Settings.AdminCreateUserConfig; a != nil && a.AllowAdminCreateUserOnly {
+	if p.Settings.AdminCreateOnly() {
 		return SignUpResult{}, ErrSignUpNotPermitted
 	}
 	if err := c.checkWrite(p, in.Attributes); err != nil {
@@ -817,21 +817,9 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, p *Pool, username, p
 // phone before a verified email) when the pool has none. adminOnly reports
 // an admin_only setting.
 func RecoveryAttribute(st *Settings, u storage.User) (attr string, adminOnly bool) {
-	order := []string{"phone_number", "email"}
-	if r := st.AccountRecoverySetting; r != nil && len(r.RecoveryMechanisms) > 0 {
-		ms := slices.Clone(r.RecoveryMechanisms)
-		slices.SortStableFunc(ms, func(a, b recoveryMechanism) int { return a.Priority - b.Priority })
-		order = order[:0:0]
-		for _, m := range ms {
-			switch m.Name {
-			case "verified_email":
-				order = append(order, "email")
-			case "verified_phone_number":
-				order = append(order, "phone_number")
-			case "admin_only":
-				return "", true
-			}
-		}
+	order, adminOnly := st.recoveryOrder()
+	if adminOnly {
+		return "", true
 	}
 	for _, a := range order {
 		if v, ok := GetAttribute(u.Attributes, a); ok && v != "" && isVerifiedAlias(u, a) {
@@ -998,11 +986,11 @@ func FakeDelivery(p *Pool, username string) CodeDelivery {
 	if r := p.Settings.AccountRecoverySetting; r != nil && len(r.RecoveryMechanisms) > 0 {
 		best := r.RecoveryMechanisms[0]
 		for _, m := range r.RecoveryMechanisms {
-			if m.Priority < best.Priority {
+			if deref(m.Priority) < deref(best.Priority) {
 				best = m
 			}
 		}
-		if best.Name == "verified_phone_number" {
+		if str(best.Name) == "verified_phone_number" {
 			attr = "phone_number"
 		}
 	} else if p.Settings.AutoVerifies("phone_number") && !p.Settings.AutoVerifies("email") {
@@ -1020,8 +1008,3 @@ func FakeDelivery(p *Pool, username string) CodeDelivery {
 	return CodeDelivery{DeliveryMedium: delivery.ChannelEmail, AttributeName: attr, Destination: delivery.MaskEmail(local + "@" + domain + ".com")}
 }
 
-// recoveryMechanism is an entry of AccountRecoverySetting.RecoveryMechanisms.
-type recoveryMechanism = struct {
-	Name     string `json:"Name"`
-	Priority int    `json:"Priority"`
-}

@@ -95,15 +95,13 @@ func TestConfirmationAttribute(t *testing.T) {
 	}
 }
 
-func recovery(ms ...recoveryMechanism) *Settings {
-	st := &Settings{}
-	st.AccountRecoverySetting = &struct {
-		RecoveryMechanisms []struct {
-			Name     string `json:"Name"`
-			Priority int    `json:"Priority"`
-		} `json:"RecoveryMechanisms"`
-	}{RecoveryMechanisms: ms}
-	return st
+// mechanism is a RecoveryOption by name and priority.
+func mechanism(name string, priority int32) RecoveryOption {
+	return RecoveryOption{Name: &name, Priority: &priority}
+}
+
+func recovery(ms ...RecoveryOption) *Settings {
+	return &Settings{AccountRecoverySetting: &AccountRecoverySetting{RecoveryMechanisms: ms}}
 }
 
 func TestRecoveryAttribute(t *testing.T) {
@@ -122,10 +120,10 @@ func TestRecoveryAttribute(t *testing.T) {
 		{"legacy prefers phone", &Settings{}, verifiedBoth, "phone_number", false},
 		{"legacy falls back to email", &Settings{}, emailOnly, "email", false},
 		{"legacy, nothing verified", &Settings{}, unverified, "", false},
-		{"email first", recovery(recoveryMechanism{"verified_phone_number", 2}, recoveryMechanism{"verified_email", 1}), verifiedBoth, "email", false},
-		{"phone first", recovery(recoveryMechanism{"verified_phone_number", 1}, recoveryMechanism{"verified_email", 2}), verifiedBoth, "phone_number", false},
-		{"phone only, no verified phone", recovery(recoveryMechanism{"verified_phone_number", 1}), emailOnly, "", false},
-		{"admin only", recovery(recoveryMechanism{"admin_only", 1}), verifiedBoth, "", true},
+		{"email first", recovery(mechanism("verified_phone_number", 2), mechanism("verified_email", 1)), verifiedBoth, "email", false},
+		{"phone first", recovery(mechanism("verified_phone_number", 1), mechanism("verified_email", 2)), verifiedBoth, "phone_number", false},
+		{"phone only, no verified phone", recovery(mechanism("verified_phone_number", 1)), emailOnly, "", false},
+		{"admin only", recovery(mechanism("admin_only", 1)), verifiedBoth, "", true},
 	}
 	for _, tt := range tests {
 		got, adminOnly := RecoveryAttribute(tt.st, tt.u)
@@ -150,7 +148,7 @@ func TestFakeDelivery(t *testing.T) {
 	if c := FakeDelivery(p, "another-ghost"); c.DeliveryMedium != "EMAIL" {
 		t.Errorf("another name: %+v", c)
 	}
-	phonePool := &Pool{Pool: p.Pool, Settings: recovery(recoveryMechanism{"verified_phone_number", 1}, recoveryMechanism{"verified_email", 2})}
+	phonePool := &Pool{Pool: p.Pool, Settings: recovery(mechanism("verified_phone_number", 1), mechanism("verified_email", 2))}
 	if d := FakeDelivery(phonePool, "ghost"); d.DeliveryMedium != "SMS" || len(d.Destination) != len("+*******0123") {
 		t.Errorf("phone recovery: %+v", d)
 	}
@@ -159,9 +157,7 @@ func TestFakeDelivery(t *testing.T) {
 func TestPlanUpdate(t *testing.T) {
 	auto := &Settings{AutoVerifiedAttributes: []string{"email", "phone_number"}}
 	keep := &Settings{AutoVerifiedAttributes: []string{"email"}}
-	keep.UserAttributeUpdateSettings = &struct {
-		AttributesRequireVerificationBeforeUpdate []string `json:"AttributesRequireVerificationBeforeUpdate"`
-	}{AttributesRequireVerificationBeforeUpdate: []string{"email"}}
+	keep.UserAttributeUpdateSettings = &UserAttributeUpdateSettings{AttributesRequireVerificationBeforeUpdate: []string{"email"}}
 	verified := storage.User{Attributes: attrs("email", "old@example.com", "email_verified", "true", "name", "Old")}
 	unverified := storage.User{Attributes: attrs("email", "old@example.com", "email_verified", "false")}
 

@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 
 		{"Pool/RoundTrip", testPoolRoundTrip},
 		{"Pool/Errors", testPoolErrors},
+		{"Pool/CreateWithKeys", testPoolCreateWithKeys},
 		{"Pool/Update", testPoolUpdate},
 		{"Pool/Copies", testPoolCopies},
 		{"Pool/List", testPoolList},
@@ -239,6 +240,43 @@ func testPoolErrors(t *testing.T, s storage.Store) {
 	_, err = s.GetPool(ctx, "p1")
 	wantIs(t, "GetPool after DeletePool", err, storage.ErrNotFound)
 	must(t, s.CreatePool(ctx, minimalPool("p1"))) // the ID is free again
+}
+
+// testPoolCreateWithKeys checks that a pool and its first signing keys are
+// stored together or not at all.
+func testPoolCreateWithKeys(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	k1, k2 := fullSigningKey("p1", "id-key"), fullSigningKey("p1", "access-key")
+	k2.Use = "access"
+	must(t, s.CreatePool(ctx, fullPool("p1"), k1, k2))
+	got, err := s.ListSigningKeys(ctx, "p1")
+	must(t, err)
+	if len(got) != 2 {
+		t.Fatalf("CreatePool with two keys stored %d", len(got))
+	}
+	for _, g := range got {
+		want := k1
+		if g.KID == k2.KID {
+			want = k2
+		}
+		same(t, "CreatePool key "+g.KID, want, g)
+	}
+
+	// A key that cannot be stored (its KID twice) fails the whole call.
+	dup := fullSigningKey("p2", "same")
+	wantIs(t, "CreatePool with a failing key", s.CreatePool(ctx, fullPool("p2"), dup, dup), storage.ErrExists)
+	_, err = s.GetPool(ctx, "p2")
+	wantIs(t, "GetPool after a failed CreatePool", err, storage.ErrNotFound)
+	if keys, err := s.ListSigningKeys(ctx, "p2"); err != nil || len(keys) != 0 {
+		t.Errorf("keys after a failed CreatePool: %d, %v", len(keys), err)
+	}
+	must(t, s.CreatePool(ctx, fullPool("p2"))) // the failed call left nothing behind
+
+	// A taken pool ID stores none of the keys.
+	wantIs(t, "CreatePool duplicate with keys", s.CreatePool(ctx, minimalPool("p1"), fullSigningKey("p1", "extra")), storage.ErrExists)
+	if keys, _ := s.ListSigningKeys(ctx, "p1"); len(keys) != 2 {
+		t.Errorf("a failed CreatePool added keys to the existing pool: %d", len(keys))
+	}
 }
 
 func testPoolUpdate(t *testing.T, s storage.Store) {

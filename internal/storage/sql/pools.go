@@ -60,16 +60,33 @@ func decodePool(p *storage.Pool, config, risk []byte, data string) error {
 	return nil
 }
 
-// CreatePool stores p; ErrExists if its ID is taken.
-func (db *DB) CreatePool(ctx context.Context, p storage.Pool) error {
+// CreatePool stores p and its first signing keys in one transaction;
+// ErrExists if its ID (or a key's KID) is taken.
+func (db *DB) CreatePool(ctx context.Context, p storage.Pool, keys ...storage.SigningKey) error {
 	data, err := encodePool(p)
 	if err != nil {
 		return err
 	}
-	err = db.be.write(ctx, false, func(q querier) error {
-		_, err := q.exec("INSERT INTO pools ("+poolCols+") VALUES (?, ?, ?, ?)",
-			p.ID, nullBytes(p.Config), nullBytes(p.RiskConfig), data)
-		return err
+	inserts := make([]func(q querier) error, len(keys))
+	for i, k := range keys {
+		if k.PoolID != p.ID {
+			return fmt.Errorf("create pool %s: signing key %s belongs to pool %s", p.ID, k.KID, k.PoolID)
+		}
+		if inserts[i], err = db.insertSigningKey(k); err != nil {
+			return err
+		}
+	}
+	err = db.be.write(ctx, len(keys) > 0, func(q querier) error {
+		if _, err := q.exec("INSERT INTO pools ("+poolCols+") VALUES (?, ?, ?, ?)",
+			p.ID, nullBytes(p.Config), nullBytes(p.RiskConfig), data); err != nil {
+			return err
+		}
+		for _, insert := range inserts {
+			if err := insert(q); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("create pool %s: %w", p.ID, err)

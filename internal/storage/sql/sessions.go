@@ -195,23 +195,32 @@ func (db *DB) scanSigningKey(r row) (storage.SigningKey, error) {
 // AddSigningKey stores k; ErrExists if its KID is taken in the pool,
 // ErrNotFound if the pool does not exist.
 func (db *DB) AddSigningKey(ctx context.Context, k storage.SigningKey) error {
-	data, err := json.Marshal(signingKeyData{Use: k.Use, RetiredAt: jtime(k.RetiredAt)})
+	insert, err := db.insertSigningKey(k)
 	if err != nil {
 		return err
 	}
-	sealed, err := db.seal(signingKeyAD(k.PoolID, k.KID), k.PrivateKey)
-	if err != nil {
-		return err
-	}
-	err = db.be.write(ctx, false, func(q querier) error {
-		_, err := q.exec("INSERT INTO signing_keys ("+signingKeyCols+") VALUES (?, ?, ?, ?, ?)",
-			k.PoolID, k.KID, micros(k.CreatedAt), string(data), nullBytes(sealed))
-		return err
-	})
-	if err != nil {
+	if err := db.be.write(ctx, false, insert); err != nil {
 		return fmt.Errorf("add signing key %s/%s: %w", k.PoolID, k.KID, err)
 	}
 	return nil
+}
+
+// insertSigningKey encodes and seals k and returns the write that inserts
+// it.
+func (db *DB) insertSigningKey(k storage.SigningKey) (func(q querier) error, error) {
+	data, err := json.Marshal(signingKeyData{Use: k.Use, RetiredAt: jtime(k.RetiredAt)})
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := db.seal(signingKeyAD(k.PoolID, k.KID), k.PrivateKey)
+	if err != nil {
+		return nil, err
+	}
+	return func(q querier) error {
+		_, err := q.exec("INSERT INTO signing_keys ("+signingKeyCols+") VALUES (?, ?, ?, ?, ?)",
+			k.PoolID, k.KID, micros(k.CreatedAt), string(data), nullBytes(sealed))
+		return err
+	}, nil
 }
 
 // ListSigningKeys returns the pool's keys, oldest (CreatedAt, then KID)

@@ -1,0 +1,227 @@
+package userpool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/storage"
+)
+
+// This file is the lifecycle of app clients: creation with Cognito's
+// defaults and rules, updates, deletion and listing.
+
+// App client faults.
+var (
+	// errTokenValidity: a token lifetime outside Cognito's ranges.
+	// UNCONFIRMED wording.
+	errTokenValidity = fault.New(fault.InvalidParameter, "Invalid range for token validity.")
+	// errMixedFlows: UNCONFIRMED wording.
+	errMixedFlows = fault.New(fault.InvalidParameter, "ExplicitAuthFlows can't mix legacy flows and ALLOW_ flows.")
+	// errPropagateNeedsSecret: "You can only activate
+	// EnablePropagateAdditionalUserContextData in an app client that has a
+	// client secret" (API reference). UNCONFIRMED wording.
+	errPropagateNeedsSecret = fault.New(fault.InvalidParameter, "EnablePropagateAdditionalUserContextData can only be activated for an app client with a client secret.")
+)
+
+// Token lifetime ranges of app clients.
+const (
+	minAccessTTL  = 5 * time.Minute
+	maxAccessTTL  = 24 * time.Hour
+	minRefreshTTL = time.Hour
+	maxRefreshTTL = 3650 * 24 * time.Hour
+)
+
+// ClientInput is a CreateUserPoolClient request.
+type ClientInput struct {
+	Name string
+	// Settings are the requested settings; every setting they leave out
+	// gets Cognito's default.
+	Settings ClientSettings
+	// Secret is the ClientSecret the request gives; "" for none.
+	Secret string
+	// GenerateSecret asks for a new secret when Secret is "".
+	GenerateSecret bool
+}
+
+// ClientUpdate is an UpdateUserPoolClient request.
+type ClientUpdate struct {
+	// Name replaces the client's when not nil.
+	Name *string
+	// Settings replace the client's: every setting they leave out returns
+	// to its default, as in Cognito.
+	Settings ClientSettings
+}
+
+// clientDefaults fills Cognito's defaults into st.
+func clientDefaults(st *ClientSettings) {
+	if st.RefreshTokenValidity == nil || *st.RefreshTokenValidity == 0 {
+		st.RefreshTokenValidity = ptr(int32(30))
+	}
+	if st.TokenValidityUnits == nil {
+		st.TokenValidityUnits = &TokenValidityUnits{}
+	}
+	if st.AllowedOAuthFlowsUserPoolClient == nil {
+		st.AllowedOAuthFlowsUserPoolClient = ptr(false)
+	}
+	if st.EnableTokenRevocation == nil {
+		st.EnableTokenRevocation = ptr(true)
+	}
+	if st.EnablePropagateAdditionalUserContextData == nil {
+		st.EnablePropagateAdditionalUserContextData = ptr(false)
+	}
+	if st.AuthSessionValidity == nil {
+		st.AuthSessionValidity = ptr(int32(3))
+	}
+}
+
+// checkClientRules applies the rules the model cannot express to a
+// client's settings in pool p; verb ("creating" or "updating") words the
+// attribute errors.
+func checkClientRules(p *Pool, st *ClientSettings, verb string) error {
+	for _, c := range []struct {
+		got, min, max time.Duration
+	}{
+		{st.AccessTTL(), minAccessTTL, maxAccessTTL},
+		{st.IDTTL(), minAccessTTL, maxAccessTTL},
+		{st.RefreshTTL(), minRefreshTTL, maxRefreshTTL},
+	} {
+		if c.got < c.min || c.got > c.max {
+			return errTokenValidity
+		}
+	}
+	var legacy, allow bool
+	for _, f := range st.ExplicitAuthFlows {
+		if f.IsLegacy() {
+			legacy = true
+		} else {
+			allow = true
+		}
+		if f == AllowUserAuth {
+			if err := p.Settings.Tier().Require(FeatureChoiceBasedAuth); err != nil {
+				return err
+			}
+		}
+	}
+	if legacy && allow {
+		return errMixedFlows
+	}
+	for _, a := range st.ReadAttributes {
+		if p.Settings.Attribute(a) == nil {
+			return fault.Errorf(fault.InvalidParameter, "Invalid read attributes specified while %s a client", verb)
+		}
+	}
+	for _, a := range st.WriteAttributes {
+		def := p.Settings.Attribute(a)
+		if def == nil || !def.Mutable {
+			return fault.Errorf(fault.InvalidParameter, "Invalid write attributes specified while %s a client", verb)
+		}
+	}
+	return nil
+}
+
+// CreateClient creates an app client of pool poolID.
+func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInput) (*Client, error) {
+	p, err := s.LoadPool(ctx, poolID)
+	if err != nil {
+		return nil, err
+	}
+	st := in.Settings
+	clientDefaults(&st)
+	if err := checkClientRules(p, &st, "creating"); err != nil {
+		return nil, err
+	}
+	cfg, err := json.Marshal(&st)
+	if err != nil {
+		return nil, err
+	}
+	id, err := NewClientID(s.rand())
+	if err != nil {
+		return nil, err
+	}
+	secret := in.Secret
+	if secret == "" && in.GenerateSecret {
+		if secret, err = NewClientSecret(s.rand()); err != nil {
+			return nil, err
+		}
+	}
+	if secret == "" && st.PropagatesUserContext() {
+		return nil, errPropagateNeedsSecret
+	}
+	now := s.now()
+	c := storage.Client{PoolID: p.ID, ID: id, Name: in.Name, Secret: secret, CreatedAt: now, UpdatedAt: now, Config: cfg}
+	if err := s.Store.CreateClient(ctx, c); err != nil {
+		return nil, err
+	}
+	return &Client{Client: c, Settings: &st}, nil
+}
+
+// PoolClient returns an app client of pool poolID, answering Cognito's
+// errors for a missing pool (first) or client.
+func (s *Service) PoolClient(ctx context.Context, poolID, clientID string) (*Client, error) {
+	if _, err := s.LoadPool(ctx, poolID); err != nil {
+		return nil, err
+	}
+	return s.LoadClient(ctx, poolID, clientID)
+}
+
+// UpdateClient replaces an app client's settings (see ClientUpdate).
+func (s *Service) UpdateClient(ctx context.Context, poolID, clientID string, in ClientUpdate) (*Client, error) {
+	p, err := s.LoadPool(ctx, poolID)
+	if err != nil {
+		return nil, err
+	}
+	st := in.Settings
+	clientDefaults(&st)
+	if err := checkClientRules(p, &st, "updating"); err != nil {
+		return nil, err
+	}
+	cfg, err := json.Marshal(&st)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.Store.UpdateClient(ctx, clientID, func(c *storage.Client) error {
+		if c.PoolID != p.ID {
+			return ClientNotFound(c.ID)
+		}
+		if c.Secret == "" && st.PropagatesUserContext() {
+			return errPropagateNeedsSecret
+		}
+		c.Config = cfg
+		if in.Name != nil {
+			c.Name = *in.Name
+		}
+		c.UpdatedAt = s.now()
+		return nil
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, ClientNotFound(clientID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Client{Client: c, Settings: &st}, nil
+}
+
+// DeleteClient deletes an app client of pool poolID.
+func (s *Service) DeleteClient(ctx context.Context, poolID, clientID string) error {
+	c, err := s.PoolClient(ctx, poolID, clientID)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteClient(ctx, c.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// ListClients returns one page of a pool's app clients in ID order (limit
+// 1–60; 0 means 60) and the token of the next page ("" on the last).
+func (s *Service) ListClients(ctx context.Context, poolID string, limit int32, next string) ([]storage.Client, string, error) {
+	if _, err := s.LoadPool(ctx, poolID); err != nil {
+		return nil, "", err
+	}
+	return s.Store.ListClients(ctx, poolID, storage.Page{After: next, Limit: pageLimit(limit)})
+}
