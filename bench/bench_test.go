@@ -52,7 +52,7 @@ func newFixture(b testing.TB) *fixture {
 	f := &fixture{env: env}
 	// Enough idle connections for every client goroutine.
 	f.hc = &http.Client{Transport: &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024}}
-	p, err := env.Server.API.Pools.LoadPool(ctx, pool)
+	p, err := env.Server.Pools.LoadPool(ctx, pool)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -60,13 +60,13 @@ func newFixture(b testing.TB) *fixture {
 		u := storage.User{PoolID: pool, Username: uuid.NewString(), Sub: uuid.NewString(), Status: "CONFIRMED", Enabled: true,
 			Attributes: []storage.Attribute{{Name: "phone_number", Value: "+12065550100"}}}
 		u.UsernameKey = u.Username
-		if err := env.Server.API.Pools.SetPassword(p, &u, "Passw0rd!"); err != nil {
+		if err := env.Server.Pools.SetPassword(p, &u, "Passw0rd!"); err != nil {
 			b.Fatal(err)
 		}
 		if err := env.Store.CreateUser(ctx, u); err != nil {
 			b.Fatal(err)
 		}
-		tok, err := env.Server.API.Tokens.SignAccess(ctx, token.AccessClaims{PoolID: pool, Sub: u.Sub, ClientID: appClient,
+		tok, err := env.Server.Tokens.SignAccess(ctx, token.AccessClaims{PoolID: pool, Sub: u.Sub, ClientID: appClient,
 			Username: u.Username, OriginJTI: uuid.Must(uuid.NewV7()).String()})
 		if err != nil {
 			b.Fatal(err)
@@ -161,7 +161,7 @@ func cpuTime() time.Duration {
 func TestBenchmarkRequests(t *testing.T) {
 	f := newFixture(t)
 	tok := f.token()
-	claims, err := f.env.Server.API.Tokens.VerifyAccess(ctx, tok)
+	claims, err := f.env.Server.Tokens.VerifyAccess(ctx, tok)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,24 +72,29 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// serve runs the server until ctx is done, then stops accepting, lets
-// in-flight requests finish (up to cfg.ShutdownTimeout) and closes storage.
-// ready, when not nil, receives the listening address.
+// serve listens on cfg.Addr, builds the server and runs it until ctx is
+// done, then stops accepting, lets in-flight requests finish (up to
+// cfg.ShutdownTimeout) and closes storage. ready, when not nil, receives
+// the listening address.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<- string) error {
-	srv, err := server.New(ctx, cfg, server.Options{Logger: log})
-	if err != nil {
-		return err
-	}
-	defer srv.Close()
-
+	// Listen first: the server is built knowing the address it is reached
+	// at (the "local" token issuer names it).
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	addr := ln.Addr().String()
+	opts := server.Options{Logger: log}
 	if cfg.Issuer == "local" {
-		srv.SetBaseURL("http://" + reachable(addr))
+		opts.BaseURL = "http://" + reachable(addr)
 	}
+	srv, err := server.New(ctx, cfg, opts)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer srv.Close()
+
 	hs := &http.Server{
 		Handler:           srv.Handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -152,7 +152,7 @@ func (s *Server) RevokeToken(ctx context.Context, in *cognitoidp.RevokeTokenInpu
 // GlobalSignOut signs the access token's user out of every session
 // (unsigned; authorized by the access token).
 func (s *Server) GlobalSignOut(ctx context.Context, in *cognitoidp.GlobalSignOutInput) (*cognitoidp.GlobalSignOutOutput, error) {
-	c, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	c, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}

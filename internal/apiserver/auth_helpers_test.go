@@ -91,7 +91,7 @@ func withAttrs(kv ...string) userOpt {
 // the store (the way AdminCreateUser + AdminSetUserPassword would leave it).
 func (e *authEnv) createUser(username, pw string, opts ...userOpt) storage.User {
 	e.t.Helper()
-	p, err := e.Server.API.Pools.LoadPool(ctx, e.pool)
+	p, err := e.Server.Pools.LoadPool(ctx, e.pool)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func (e *authEnv) createUser(username, pw string, opts ...userOpt) storage.User 
 		o(&u)
 	}
 	if pw != "" {
-		if err := e.Server.API.Pools.SetPassword(p, &u, pw); err != nil {
+		if err := e.Server.Pools.SetPassword(p, &u, pw); err != nil {
 			e.t.Fatal(err)
 		}
 	}

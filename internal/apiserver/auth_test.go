@@ -512,8 +512,8 @@ func TestSRPFailures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, _ := e.Server.API.Pools.LoadPool(ctx, e.pool)
-		e.updateUser("kim", func(u *storage.User) { e.Server.API.Pools.SetPassword(p, u, pw2) })
+		p, _ := e.Server.Pools.LoadPool(ctx, e.pool)
+		e.updateUser("kim", func(u *storage.User) { e.Server.Pools.SetPassword(p, u, pw2) })
 		_, err = e.srpAnswer(e.clientID(), c, out.ChallengeParameters, pw1)
 		incorrect(t, err)
 	})

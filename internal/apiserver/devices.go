@@ -3,6 +3,7 @@ package apiserver
 import (
 	"context"
 
+	"github.com/userpoold/userpoold/internal/authflow"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/userpool"
@@ -52,7 +53,7 @@ func deviceStatus(v *cognitoidp.DeviceRememberedStatusType) string {
 // NewDeviceMetadata and says whether the user must still be asked to
 // remember it.
 func (s *Server) ConfirmDevice(ctx context.Context, in *cognitoidp.ConfirmDeviceInput) (*cognitoidp.ConfirmDeviceOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +70,7 @@ func (s *Server) ConfirmDevice(ctx context.Context, in *cognitoidp.ConfirmDevice
 
 // GetDevice returns one of the signed-in user's devices.
 func (s *Server) GetDevice(ctx context.Context, in *cognitoidp.GetDeviceInput) (*cognitoidp.GetDeviceOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (s *Server) GetDevice(ctx context.Context, in *cognitoidp.GetDeviceInput) (
 
 // ListDevices lists the signed-in user's devices.
 func (s *Server) ListDevices(ctx context.Context, in *cognitoidp.ListDevicesInput) (*cognitoidp.ListDevicesOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +98,7 @@ func (s *Server) ListDevices(ctx context.Context, in *cognitoidp.ListDevicesInpu
 // UpdateDeviceStatus remembers or stops remembering one of the signed-in
 // user's devices.
 func (s *Server) UpdateDeviceStatus(ctx context.Context, in *cognitoidp.UpdateDeviceStatusInput) (*cognitoidp.UpdateDeviceStatusOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +110,7 @@ func (s *Server) UpdateDeviceStatus(ctx context.Context, in *cognitoidp.UpdateDe
 
 // ForgetDevice deletes one of the signed-in user's devices.
 func (s *Server) ForgetDevice(ctx context.Context, in *cognitoidp.ForgetDeviceInput) (*cognitoidp.ForgetDeviceOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/userpoold/userpoold/internal/authflow"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/mfa"
@@ -67,7 +68,7 @@ func userGone(err error) error {
 // factor (spec §3). It is authorized by the access token alone; IAM is never
 // evaluated and a SigV4 signature, if any, is ignored.
 func (s *Server) SetUserMFAPreference(ctx context.Context, in *cognitoidp.SetUserMFAPreferenceInput) (*cognitoidp.SetUserMFAPreferenceOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +110,7 @@ func legacyOptions(opts []cognitoidp.MFAOptionType) [][2]string {
 // SetUserSettings is the legacy way to turn SMS MFA on or off for the
 // signed-in user (spec §4.3).
 func (s *Server) SetUserSettings(ctx context.Context, in *cognitoidp.SetUserSettingsInput) (*cognitoidp.SetUserSettingsOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +166,7 @@ func authFactors(p *userpool.Pool, u storage.User) (list []string, preferred *st
 // GetUserAuthFactors lists the signed-in user's MFA settings and sign-in
 // factors.
 func (s *Server) GetUserAuthFactors(ctx context.Context, in *cognitoidp.GetUserAuthFactorsInput) (*cognitoidp.GetUserAuthFactorsOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +203,7 @@ func (s *Server) AssociateSoftwareToken(ctx context.Context, in *cognitoidp.Asso
 	case in.AccessToken == nil:
 		return nil, errNoTokenOrSession
 	}
-	who, err := s.authorize(ctx, str(in.AccessToken), anyStatus)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.AnyStatus)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +230,7 @@ func (s *Server) VerifySoftwareToken(ctx context.Context, in *cognitoidp.VerifyS
 	case in.AccessToken == nil:
 		return nil, errNoTokenOrSession
 	}
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}

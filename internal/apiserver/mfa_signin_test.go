@@ -545,14 +545,15 @@ func TestNoCodeInLogs(t *testing.T) {
 	cfg.AdminKeys = []config.AccessKey{{ID: servertest.AccessKeyID, Secret: servertest.SecretAccessKey}}
 	clock := &fakeclock.Clock{}
 	clock.Set(mfaStart)
-	srv, err := server.New(context.Background(), cfg, server.Options{Now: clock.Now, Logger: log})
+	hs := httptest.NewUnstartedServer(nil)
+	srv, err := server.New(context.Background(), cfg, server.Options{Now: clock.Now, Logger: log, BaseURL: "http://" + hs.Listener.Addr().String()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler)
+	hs.Config.Handler = srv.Handler
+	hs.Start()
 	defer srv.Close()
 	defer hs.Close()
-	srv.SetBaseURL(hs.URL)
 	env := &servertest.Env{URL: hs.URL, Server: srv, Store: srv.Store, Clock: clock}
 	env.Client = env.NewClient(credentials.NewStaticCredentialsProvider(servertest.AccessKeyID, servertest.SecretAccessKey, ""))
 	env.Anonymous = env.NewClient(aws.AnonymousCredentials{})

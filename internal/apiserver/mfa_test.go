@@ -77,7 +77,7 @@ var (
 // user creates a confirmed user with a password directly in the store.
 func (e *mfaEnv) user(name string, attrs ...string) storage.User {
 	e.t.Helper()
-	p, err := e.Server.API.Pools.LoadPool(ctx, e.pool)
+	p, err := e.Server.Pools.LoadPool(ctx, e.pool)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func (e *mfaEnv) user(name string, attrs ...string) storage.User {
 	for i := 0; i+1 < len(attrs); i += 2 {
 		u.Attributes = append(u.Attributes, storage.Attribute{Name: attrs[i], Value: attrs[i+1]})
 	}
-	if err := e.Server.API.Pools.SetPassword(p, &u, "Passw0rd!"); err != nil {
+	if err := e.Server.Pools.SetPassword(p, &u, "Passw0rd!"); err != nil {
 		e.t.Fatal(err)
 	}
 	if err := e.Store.CreateUser(ctx, u); err != nil {
@@ -107,7 +107,7 @@ func (e *mfaEnv) token(u storage.User, edit ...func(*token.AccessClaims)) string
 	for _, f := range edit {
 		f(&c)
 	}
-	tok, err := e.Server.API.Tokens.SignAccess(ctx, c)
+	tok, err := e.Server.Tokens.SignAccess(ctx, c)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -435,7 +435,7 @@ func TestSetUserMFAPreferenceErrors(t *testing.T) {
 		return call(in(tok, func(x *cip.SetUserMFAPreferenceInput) { x.SMSMfaSettings = smsSettings(false, false) }))
 	}
 	expectErr(t, "malformed token", enable("abc.def.ghi"), "NotAuthorizedException", invalid)
-	idTok, err := e.Server.API.Tokens.SignID(ctx, token.IDClaims{PoolID: e.pool, Sub: withAll.Sub, Username: "full", Audience: e.client, OriginJTI: uuid.Must(uuid.NewV7()).String()})
+	idTok, err := e.Server.Tokens.SignID(ctx, token.IDClaims{PoolID: e.pool, Sub: withAll.Sub, Username: "full", Audience: e.client, OriginJTI: uuid.Must(uuid.NewV7()).String()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +450,7 @@ func TestSetUserMFAPreferenceErrors(t *testing.T) {
 	expectErr(t, "token without aws.cognito.signin.user.admin", enable(e.token(withAll, func(c *token.AccessClaims) { c.Scope = "openid email" })),
 		"NotAuthorizedException", "Access Token does not have required scopes")
 	revoked := e.token(withAll, func(c *token.AccessClaims) { c.OriginJTI = uuid.Must(uuid.NewV7()).String() })
-	claims, _ := e.Server.API.Tokens.VerifyAccess(ctx, revoked)
+	claims, _ := e.Server.Tokens.VerifyAccess(ctx, revoked)
 	if err := e.Store.RevokeTokens(ctx, e.pool, claims.OriginJTI, mfaStart.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}

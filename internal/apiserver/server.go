@@ -10,7 +10,6 @@ import (
 	"github.com/userpoold/userpoold/internal/awsjson"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 	"github.com/userpoold/userpoold/internal/mfa"
-	"github.com/userpoold/userpoold/internal/token"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
@@ -27,8 +26,6 @@ type Server struct {
 	Auth *authflow.Service
 	// MFA runs the users' MFA settings and software tokens (mfa.go).
 	MFA *mfa.Service
-	// Tokens verifies access tokens (access.go).
-	Tokens *token.Issuer
 }
 
 // Endpoint adapts op to the awsjson runtime: it decodes the body into the

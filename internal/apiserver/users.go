@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/userpoold/userpoold/internal/authflow"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/mfa"
@@ -119,23 +120,6 @@ func (s *Server) adminUser(ctx context.Context, poolID, username string) (*userp
 	return p, u, nil
 }
 
-// tokenUser authorizes an access-token operation and loads the app client
-// the token was issued to, whose attribute permissions apply.
-func (s *Server) tokenUser(ctx context.Context, accessToken string) (*caller, *userpool.Client, error) {
-	who, err := s.authorize(ctx, accessToken, activeUser)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := s.Pools.LoadClient(ctx, who.Pool.ID, who.Claims.ClientID)
-	if fault.KindOf(err) == fault.ResourceNotFound {
-		return nil, nil, errInvalidAccessToken
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return who, c, nil
-}
-
 // SignUp registers a user through an app client.
 func (s *Server) SignUp(ctx context.Context, in *cognitoidp.SignUpInput) (*cognitoidp.SignUpOutput, error) {
 	p, c, err := s.clientPool(ctx, str(in.ClientId))
@@ -222,7 +206,7 @@ func (s *Server) AdminConfirmSignUp(ctx context.Context, in *cognitoidp.AdminCon
 // GetUser returns the signed-in user: the attributes the token's app client
 // may read, and the MFA settings per spec §4.1.
 func (s *Server) GetUser(ctx context.Context, in *cognitoidp.GetUserInput) (*cognitoidp.GetUserOutput, error) {
-	who, c, err := s.tokenUser(ctx, str(in.AccessToken))
+	who, c, err := s.Auth.AuthorizeClient(ctx, str(in.AccessToken))
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +243,7 @@ func (s *Server) AdminGetUser(ctx context.Context, in *cognitoidp.AdminGetUserIn
 
 // DeleteUser deletes the signed-in user.
 func (s *Server) DeleteUser(ctx context.Context, in *cognitoidp.DeleteUserInput) (*cognitoidp.DeleteUserOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}

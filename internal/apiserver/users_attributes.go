@@ -3,6 +3,7 @@ package apiserver
 import (
 	"context"
 
+	"github.com/userpoold/userpoold/internal/authflow"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 )
 
@@ -13,7 +14,7 @@ import (
 // token's app client's WriteAttributes. New auto-verified email or phone
 // values get a verification code.
 func (s *Server) UpdateUserAttributes(ctx context.Context, in *cognitoidp.UpdateUserAttributesInput) (*cognitoidp.UpdateUserAttributesOutput, error) {
-	who, c, err := s.tokenUser(ctx, str(in.AccessToken))
+	who, c, err := s.Auth.AuthorizeClient(ctx, str(in.AccessToken))
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +45,7 @@ func (s *Server) AdminUpdateUserAttributes(ctx context.Context, in *cognitoidp.A
 
 // DeleteUserAttributes deletes attributes of the signed-in user.
 func (s *Server) DeleteUserAttributes(ctx context.Context, in *cognitoidp.DeleteUserAttributesInput) (*cognitoidp.DeleteUserAttributesOutput, error) {
-	who, c, err := s.tokenUser(ctx, str(in.AccessToken))
+	who, c, err := s.Auth.AuthorizeClient(ctx, str(in.AccessToken))
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +70,7 @@ func (s *Server) AdminDeleteUserAttributes(ctx context.Context, in *cognitoidp.A
 // GetUserAttributeVerificationCode sends the signed-in user a code that
 // verifies their email or phone number.
 func (s *Server) GetUserAttributeVerificationCode(ctx context.Context, in *cognitoidp.GetUserAttributeVerificationCodeInput) (*cognitoidp.GetUserAttributeVerificationCodeOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (s *Server) GetUserAttributeVerificationCode(ctx context.Context, in *cogni
 // VerifyUserAttribute verifies the signed-in user's email or phone number
 // with a code.
 func (s *Server) VerifyUserAttribute(ctx context.Context, in *cognitoidp.VerifyUserAttributeInput) (*cognitoidp.VerifyUserAttributeOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}

@@ -141,7 +141,7 @@ func (e *umEnv) stored(username string) storage.User {
 func (e *umEnv) token(username, clientID string) string {
 	e.t.Helper()
 	u := e.stored(username)
-	tok, err := e.Server.API.Tokens.SignAccess(ctx, token.AccessClaims{
+	tok, err := e.Server.Tokens.SignAccess(ctx, token.AccessClaims{
 		PoolID: e.pool, Sub: u.Sub, ClientID: clientID, Username: u.Username,
 		OriginJTI: uuid.Must(uuid.NewV7()).String(), IssuedAt: e.Clock.Now(),
 	})

@@ -3,6 +3,7 @@ package apiserver
 import (
 	"context"
 
+	"github.com/userpoold/userpoold/internal/authflow"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 )
 
@@ -10,7 +11,7 @@ import (
 
 // ChangePassword changes the signed-in user's password.
 func (s *Server) ChangePassword(ctx context.Context, in *cognitoidp.ChangePasswordInput) (*cognitoidp.ChangePasswordOutput, error) {
-	who, err := s.authorize(ctx, str(in.AccessToken), activeUser)
+	who, err := s.Auth.Authorize(ctx, str(in.AccessToken), authflow.ActiveUser)
 	if err != nil {
 		return nil, err
 	}

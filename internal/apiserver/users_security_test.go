@@ -249,7 +249,7 @@ func TestHashingBudget(t *testing.T) {
 	umOK(t, err)
 	code := e.lastCode("alice", "FORGOT_PASSWORD")
 
-	pools := e.Server.API.Pools
+	pools := e.Server.Pools
 	limit := password.NewLimiter(1 << 20)
 	pools.HashLimit, pools.HashWait = limit, 50*time.Millisecond
 	release, err := limit.Acquire(ctx, 1<<20) // spend the whole budget

@@ -17,6 +17,7 @@ import (
 
 	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/password"
 	"github.com/userpoold/userpoold/internal/seal"
 	"github.com/userpoold/userpoold/internal/srp"
@@ -79,10 +80,12 @@ func newFixture(t *testing.T, poolConfig, clientConfig string) *fixture {
 	if err := issuer.CreateKeys(ctx, poolID); err != nil {
 		t.Fatal(err)
 	}
-	pools := &userpool.Service{Store: db, Hashing: password.FastParams, Region: "us-east-1", Now: c.Now}
-	svc, err := New(db, pools, issuer, key, c.Now, nil, nil)
-	if err != nil {
-		t.Fatal(err)
+	pools := &userpool.Service{Pools: db, Clients: db, Users: db, Groups: db, Devices: db, Events: db,
+		Hashing: password.FastParams, Region: "us-east-1", Now: c.Now}
+	svc := &Service{
+		Users: db, Sessions: db, Events: db, Revocations: db,
+		Pools: pools, MFA: &mfa.Service{Users: db, Now: c.Now}, Tokens: issuer,
+		Secret: key, Now: c.Now,
 	}
 	f := &fixture{t: t, svc: svc, store: db, clock: c}
 	if f.pool, err = pools.LoadPool(ctx, poolID); err != nil {
@@ -305,11 +308,18 @@ func TestNewPasswordParameters(t *testing.T) {
 
 func TestDecoySaltStable(t *testing.T) {
 	f := newFixture(t, "", "")
-	a, b := f.svc.decoySalt(poolID, "ghost"), f.svc.decoySalt(poolID, "ghost")
+	salt := func(name string) []byte {
+		s, err := f.svc.decoySalt(poolID, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a, b := salt("ghost"), salt("ghost")
 	if !bytes.Equal(a, b) || len(a) != srp.SaltSize || a[0] == 0 {
 		t.Fatalf("decoy salts %x, %x", a, b)
 	}
-	if bytes.Equal(a, f.svc.decoySalt(poolID, "ghost2")) {
+	if bytes.Equal(a, salt("ghost2")) {
 		t.Fatal("decoy salts do not depend on the name")
 	}
 }

@@ -114,8 +114,8 @@ func (st *sessionState) setDevice(v deviceState) { st.putExt(extDevice, v) }
 // confirmedDevice loads device key of u if it is confirmed (has a
 // verifier), or returns userpool.ErrDeviceNotFound.
 func (s *Service) confirmedDevice(ctx context.Context, pool *userpool.Pool, u storage.User, key string) (storage.Device, error) {
-	d, err := s.Store.GetDevice(ctx, pool.ID, key)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && (d.UsernameKey != u.UsernameKey || !d.Confirmed || len(d.Secrets.Verifier) == 0)) {
+	d, err := s.Pools.UserDevice(ctx, pool, u, key)
+	if err == nil && len(d.Secrets.Verifier) == 0 {
 		return storage.Device{}, userpool.ErrDeviceNotFound
 	}
 	return d, err

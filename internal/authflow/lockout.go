@@ -23,12 +23,6 @@ func locked(u storage.User, now time.Time) bool { return userpool.Locked(u, now)
 // Store.UpdateUser; callers check locked first).
 func countFailure(l *storage.Lockout, now time.Time) { userpool.CountLockoutFailure(l, now) }
 
-// checkStatus applies the checks Cognito makes before it looks at a
-// password (userpool.CheckSignIn): a disabled user, an unconfirmed one
-// (UserNotConfirmedException even for a wrong password, spec §7.2) and one
-// who must reset the password.
-func checkStatus(u storage.User) error { return userpool.CheckSignIn(u) }
-
 func sameLockout(a, b storage.Lockout) bool {
 	return a.Failures == b.Failures && a.LastFailure.Equal(b.LastFailure) && a.LockedUntil.Equal(b.LockedUntil)
 }
@@ -52,7 +46,7 @@ type reservation struct {
 func (s *Service) reserve(ctx context.Context, poolID, key string, check func(storage.User) error) (storage.User, reservation, error) {
 	now := s.now()
 	var r reservation
-	nu, err := s.Store.UpdateUser(ctx, poolID, key, func(cur *storage.User) error {
+	nu, err := s.Users.UpdateUser(ctx, poolID, key, func(cur *storage.User) error {
 		if err := check(*cur); err != nil {
 			return err
 		}
@@ -79,7 +73,7 @@ func (s *Service) reserve(ctx context.Context, poolID, key string, check func(st
 // the count, so that wrong MFA codes (which count too) cannot be retried
 // forever by whoever knows the password.
 func (s *Service) refund(ctx context.Context, poolID string, u *storage.User, r reservation) error {
-	nu, err := s.Store.UpdateUser(ctx, poolID, u.UsernameKey, func(cur *storage.User) error {
+	nu, err := s.Users.UpdateUser(ctx, poolID, u.UsernameKey, func(cur *storage.User) error {
 		if cur.Sub != u.Sub {
 			return storage.ErrNotFound
 		}
@@ -111,7 +105,7 @@ func (s *Service) clearLockout(ctx context.Context, poolID string, u *storage.Us
 	if sameLockout(u.Lockout, storage.Lockout{}) {
 		return nil
 	}
-	nu, err := s.Store.UpdateUser(ctx, poolID, u.UsernameKey, func(cur *storage.User) error {
+	nu, err := s.Users.UpdateUser(ctx, poolID, u.UsernameKey, func(cur *storage.User) error {
 		if cur.Sub != u.Sub {
 			return storage.ErrNotFound
 		}
@@ -139,7 +133,7 @@ func (s *Service) clearLockout(ctx context.Context, poolID string, u *storage.Us
 func (s *Service) checkMFACode(ctx context.Context, sc *signIn, match func(u *storage.User) error) error {
 	now := s.now()
 	var wrong error
-	u, err := s.Store.UpdateUser(ctx, sc.pool.ID, sc.user.UsernameKey, func(cur *storage.User) error {
+	u, err := s.Users.UpdateUser(ctx, sc.pool.ID, sc.user.UsernameKey, func(cur *storage.User) error {
 		wrong = nil
 		if cur.Sub != sc.user.Sub {
 			return userpool.ErrUserNotFound

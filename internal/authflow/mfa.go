@@ -66,10 +66,6 @@ func (st *sessionState) mfa() mfaState { return getExt[mfaState](st, extMFA) }
 
 func (st *sessionState) setMFA(v mfaState) { st.putExt(extMFA, v) }
 
-func (s *Service) mfaService() *mfa.Service {
-	return &mfa.Service{Users: s.Store, Now: s.Now, Rand: s.rand()}
-}
-
 // mfaStep returns the MFA challenge the user must answer next, or nil when
 // MFA is passed or not required (spec §7.3).
 func (s *Service) mfaStep(ctx context.Context, sc *signIn) (*Result, error) {
@@ -220,7 +216,7 @@ func (s *Service) answerCode(ctx context.Context, sc *signIn, code, param, verif
 		return nil, err
 	}
 	now := s.now()
-	u, err := s.Store.UpdateUser(ctx, sc.pool.ID, sc.user.UsernameKey, func(u *storage.User) error {
+	u, err := s.Users.UpdateUser(ctx, sc.pool.ID, sc.user.UsernameKey, func(u *storage.User) error {
 		if u.Sub != sc.user.Sub {
 			return userpool.ErrUserNotFound
 		}
@@ -340,7 +336,7 @@ func answerMFASetup(ctx context.Context, s *Service, sc *signIn, r map[string]st
 		if err := s.spend(ctx, sc); err != nil {
 			return nil, err
 		}
-		u, err := s.mfaService().SetPreference(ctx, sc.pool.ID, sc.user.UsernameKey,
+		u, err := s.MFA.SetPreference(ctx, sc.pool.ID, sc.user.UsernameKey,
 			mfa.Preference{TOTP: &mfa.Setting{Enabled: true, Preferred: true}}, sc.pool.Settings.MFA())
 		if err != nil {
 			return nil, userGone(err)
@@ -371,7 +367,7 @@ func (s *Service) setupSession(ctx context.Context, session string) (*signIn, er
 	if len(session) < 20 || len(session) > 2048 {
 		return nil, errSessionInvalid
 	}
-	a, err := s.Store.GetSession(ctx, sessionID(session))
+	a, err := s.Sessions.GetSession(ctx, sessionID(session))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, errSessionInvalid
 	}
@@ -393,10 +389,7 @@ func (s *Service) setupSession(ctx context.Context, session string) (*signIn, er
 		s.release(ctx, sc)
 		return nil, errSessionInvalid
 	}
-	u, err := s.Store.GetUser(ctx, pool.ID, pool.Settings.UsernameKey(sc.state.Username))
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Sub != sc.state.Sub) {
-		err = userpool.ErrUserNotFound
-	}
+	u, err := s.Pools.LoadUser(ctx, pool, sc.state.Username, sc.state.Sub)
 	if err != nil {
 		s.release(ctx, sc)
 		return nil, err
@@ -422,7 +415,7 @@ func (s *Service) AssociateSoftwareToken(ctx context.Context, session string) (s
 	if !sc.pool.Settings.TOTPEnabled() {
 		return "", "", mfa.ErrPoolTOTPOff
 	}
-	code, err := s.mfaService().Associate(ctx, sc.pool.ID, sc.user.UsernameKey)
+	code, err := s.MFA.Associate(ctx, sc.pool.ID, sc.user.UsernameKey)
 	if err != nil {
 		return "", "", userGone(err)
 	}
@@ -459,7 +452,7 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, session, code, friend
 		return "", mfa.ErrPoolTOTPOff
 	}
 	sc.compared()
-	if _, err := s.mfaService().VerifySetup(ctx, sc.pool.ID, sc.user.UsernameKey, code, friendlyName); err != nil {
+	if _, err := s.MFA.VerifySetup(ctx, sc.pool.ID, sc.user.UsernameKey, code, friendlyName); err != nil {
 		if fault.KindOf(err) != "" {
 			return "", s.wrongAnswer(ctx, sc, err)
 		}

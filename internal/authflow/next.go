@@ -201,7 +201,7 @@ func answerNewPassword(ctx context.Context, s *Service, sc *signIn, r map[string
 		return nil, err
 	}
 	now := s.now()
-	u, err := s.Store.UpdateUser(ctx, sc.pool.ID, sc.user.UsernameKey, func(u *storage.User) error {
+	u, err := s.Users.UpdateUser(ctx, sc.pool.ID, sc.user.UsernameKey, func(u *storage.User) error {
 		if u.Sub != sc.user.Sub {
 			return userpool.ErrUserNotFound
 		}

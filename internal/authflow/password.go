@@ -28,7 +28,7 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 	// of concurrent guesses gets no more checks than the lockout allows; the
 	// check uses the hash as stored then. A sign-in by username reads the
 	// user only there; an alias or a sub is resolved first.
-	u, r, err := s.reserve(ctx, pool.ID, pool.Settings.UsernameKey(username), checkStatus)
+	u, r, err := s.reserve(ctx, pool.ID, pool.Settings.UsernameKey(username), userpool.CheckSignIn)
 	if errors.Is(err, storage.ErrNotFound) {
 		var found storage.User
 		if found, err = s.Pools.FindUser(ctx, pool, username); err == nil {
@@ -36,7 +36,7 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 				if cur.Sub != found.Sub {
 					return storage.ErrNotFound // deleted and re-created meanwhile
 				}
-				return checkStatus(cur)
+				return userpool.CheckSignIn(cur)
 			})
 		}
 	}

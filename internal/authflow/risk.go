@@ -122,7 +122,7 @@ func eventContext(c risk.Context) storage.EventContext {
 
 // history returns the user's latest events as the risk rules see them.
 func (s *Service) history(ctx context.Context, pool *userpool.Pool, u storage.User) ([]risk.Event, error) {
-	events, _, err := s.Store.ListAuthEvents(ctx, pool.ID, u.UsernameKey, storage.Page{Limit: historySize})
+	events, _, err := s.Events.ListAuthEvents(ctx, pool.ID, u.UsernameKey, storage.Page{Limit: historySize})
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (s *Service) signInFailed(ctx context.Context, pool *userpool.Pool, client 
 		ChallengeResponses: []storage.ChallengeResult{{Name: challengePassword, Response: resultFailure}},
 		Context:            eventContext(c),
 	}
-	if err := s.Store.AddAuthEvent(ctx, e); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := s.Events.AddAuthEvent(ctx, e); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		s.log().Warn("recording a failed sign-in", "pool", pool.ID, "error", err.Error())
 	}
 	return cause
@@ -233,7 +233,7 @@ func (s *Service) riskStep(ctx context.Context, sc *signIn) error {
 	if rs.Action == risk.Block {
 		response = responseFail
 	}
-	if err := s.Store.AddAuthEvent(ctx, s.authEvent(sc, rs, response)); err != nil {
+	if err := s.Events.AddAuthEvent(ctx, s.authEvent(sc, rs, response)); err != nil {
 		return err
 	}
 	if d.Notify {
@@ -328,7 +328,7 @@ func (s *Service) answered(ctx context.Context, sc *signIn, challenge ChallengeN
 	if rs.EventID == "" {
 		return
 	}
-	_, uerr := s.Store.UpdateAuthEvent(ctx, sc.pool.ID, sc.user.UsernameKey, rs.EventID, func(e *storage.AuthEvent) error {
+	_, uerr := s.Events.UpdateAuthEvent(ctx, sc.pool.ID, sc.user.UsernameKey, rs.EventID, func(e *storage.AuthEvent) error {
 		e.ChallengeResponses = append(e.ChallengeResponses, storage.ChallengeResult{Name: challengeMfa, Response: resultFailure})
 		return nil
 	})
@@ -345,7 +345,7 @@ func (s *Service) signInPassed(ctx context.Context, sc *signIn) (string, error) 
 	if rs.EventID == "" {
 		return "", nil
 	}
-	_, err := s.Store.UpdateAuthEvent(ctx, sc.pool.ID, sc.user.UsernameKey, rs.EventID, func(e *storage.AuthEvent) error {
+	_, err := s.Events.UpdateAuthEvent(ctx, sc.pool.ID, sc.user.UsernameKey, rs.EventID, func(e *storage.AuthEvent) error {
 		e.Response = responsePass
 		// The stored results (with any failures, in order), then the
 		// successes recorded since.

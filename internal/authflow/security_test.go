@@ -93,7 +93,7 @@ func TestSessionAttemptLimitAtomic(t *testing.T) {
 	}
 	good := mfa.Code(secret, f.clock.Now())
 	const n = 12
-	f.svc.Store = &barrierStore{Store: f.store, sessions: newBarrier(n)}
+	f.svc.Sessions = &barrierStore{Store: f.store, sessions: newBarrier(n)}
 	errs := concurrently(n, func(i int) error {
 		code := fmt.Sprintf("%06d", 100000+i)
 		if code == good {
@@ -165,9 +165,9 @@ func TestLockoutReservedBeforeCheck(t *testing.T) {
 	f := newFixture(t, "", "")
 	f.addUser("ann", "CONFIRMED")
 	const n = 12
-	f.svc.Store = &barrierStore{Store: f.store, users: newBarrier(n)}
+	users := &barrierStore{Store: f.store, users: newBarrier(n)}
 	// FindUser reads through the pool service's own store handle.
-	f.svc.Pools.Store = f.svc.Store
+	f.svc.Users, f.svc.Pools.Users = users, users
 	errs := concurrently(n, func(int) error { _, err := f.password("ann", "wrong"); return err })
 	checked := 0
 	for _, err := range errs {

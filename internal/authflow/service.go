@@ -5,7 +5,6 @@ import (
 	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/risk"
 	"github.com/userpoold/userpoold/internal/seal"
 	"github.com/userpoold/userpoold/internal/storage"
@@ -40,49 +40,73 @@ const MaxSessionAttempts = 5
 // Cognito's tolerance is UNCONFIRMED (spec §14.11).
 const TimestampSkew = 5 * time.Minute
 
-// Service runs sign-in. Set the exported fields, then call Init (or use New)
-// before first use; a Service is then safe for concurrent use.
+// Service runs sign-in. Build it as a struct literal with every field it
+// needs (server.New does); it is safe for concurrent use.
 type Service struct {
-	Store  storage.Store
-	Pools  *userpool.Service
-	Tokens *token.Issuer
+	// Users, Sessions, Events and Revocations are the stores sign-in
+	// writes: lockout counts and password changes, sign-in sessions (and
+	// the one-time markers of spent SECRET_BLOCKs and rotated refresh
+	// tokens), auth events, revoked token families.
+	Users       storage.UserStore
+	Sessions    storage.SessionStore
+	Events      storage.AuthEventStore
+	Revocations storage.RevocationStore
+	// Pools loads pools, clients, users, devices and groups, checks
+	// passwords and sends codes.
+	Pools *userpool.Service
+	// MFA runs the software-token checks and preference changes of MFA
+	// setup inside sign-in.
+	MFA *mfa.Service
+	// Tokens mints and opens the tokens a sign-in ends with.
+	Tokens Issuer
 	// Secret is a 32-byte key (the server's master key will do: the keys
 	// actually used are derived from it for purposes of their own). It seals
 	// SECRET_BLOCK and derives the decoy salts of unknown users, so every
 	// node of a deployment must share it.
 	Secret []byte
-	Now    func() time.Time
-	Rand   io.Reader
-	Log    *slog.Logger
 	// Compromised is the compromised-password list of threat protection
 	// (risk.go); nil detects nothing.
 	Compromised *risk.PasswordList
+	Now         func() time.Time
+	Rand        io.Reader
+	Log         *slog.Logger
 
-	blocks  *seal.Box // SECRET_BLOCK
-	decoy   []byte    // HMAC key for decoy salts
-	fakeV   []byte    // decoy SRP verifier, computed once
-	fakeErr error
-	fakeOne sync.Once
+	keysOnce sync.Once
+	keysErr  error
+	blocks   *seal.Box // SECRET_BLOCK
+	decoy    []byte    // HMAC key for decoy salts
+	fakeV    []byte    // decoy SRP verifier, computed once
+	fakeErr  error
+	fakeOne  sync.Once
 }
 
-// New returns an initialised Service.
-func New(store storage.Store, pools *userpool.Service, tokens *token.Issuer, secret []byte, now func() time.Time, rnd io.Reader, log *slog.Logger) (*Service, error) {
-	s := &Service{Store: store, Pools: pools, Tokens: tokens, Secret: secret, Now: now, Rand: rnd, Log: log}
-	return s, s.Init()
+// Issuer mints and opens the tokens of sign-in; *token.Issuer implements
+// it.
+type Issuer interface {
+	SignAccess(ctx context.Context, c token.AccessClaims) (string, error)
+	SignID(ctx context.Context, c token.IDClaims) (string, error)
+	VerifyAccess(ctx context.Context, tok string) (token.AccessClaims, error)
+	SealRefresh(c token.RefreshClaims) (string, error)
+	OpenRefresh(tok string) (token.RefreshClaims, error)
 }
 
-// Init derives the Service's keys from Secret.
-func (s *Service) Init() error {
-	box, err := seal.New(s.Secret, "authflow/secret-block", s.Rand)
-	if err != nil {
-		return fmt.Errorf("authflow: %w", err)
-	}
-	decoy, err := hkdf.Key(sha256.New, s.Secret, nil, "userpoold/authflow/decoy-salt", 32)
-	if err != nil {
-		return fmt.Errorf("authflow: %w", err)
-	}
-	s.blocks, s.decoy = box, decoy
-	return nil
+// keys derives, once, the Service's keys from Secret: the SECRET_BLOCK box
+// and the decoy-salt key. It fails only for a Secret of the wrong length.
+func (s *Service) keys() error {
+	s.keysOnce.Do(func() {
+		box, err := seal.New(s.Secret, "authflow/secret-block", s.Rand)
+		if err != nil {
+			s.keysErr = fmt.Errorf("authflow: %w", err)
+			return
+		}
+		decoy, err := hkdf.Key(sha256.New, s.Secret, nil, "userpoold/authflow/decoy-salt", 32)
+		if err != nil {
+			s.keysErr = fmt.Errorf("authflow: %w", err)
+			return
+		}
+		s.blocks, s.decoy = box, decoy
+	})
+	return s.keysErr
 }
 
 func (s *Service) now() time.Time {
@@ -290,10 +314,7 @@ func (s *Service) respond(ctx context.Context, sc *signIn, in Respond, username 
 // user) designates that user (spec §7.4).
 func (s *Service) loadSessionUser(ctx context.Context, sc *signIn, username string) error {
 	key := sc.pool.Settings.UsernameKey(sc.state.Username)
-	u, err := s.Store.GetUser(ctx, sc.pool.ID, key)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Sub != sc.state.Sub) {
-		return userpool.ErrUserNotFound
-	}
+	u, err := s.Pools.LoadUser(ctx, sc.pool, sc.state.Username, sc.state.Sub)
 	if err != nil {
 		return err
 	}

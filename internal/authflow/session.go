@@ -76,7 +76,7 @@ func (s *Service) newSession(ctx context.Context, sc *signIn) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	err = s.Store.CreateSession(ctx, storage.AuthSession{
+	err = s.Sessions.CreateSession(ctx, storage.AuthSession{
 		ID:        sessionID(session),
 		PoolID:    sc.pool.ID,
 		ClientID:  sc.client.ID,
@@ -104,7 +104,7 @@ func (s *Service) openSession(ctx context.Context, pool *userpool.Pool, client *
 	}
 	id := sessionID(session)
 	now := s.now()
-	a, err := s.Store.UpdateSession(ctx, id, func(a *storage.AuthSession) error {
+	a, err := s.Sessions.UpdateSession(ctx, id, func(a *storage.AuthSession) error {
 		if a.PoolID != pool.ID || a.ClientID != client.ID {
 			return errSessionInvalid
 		}
@@ -142,7 +142,7 @@ func (s *Service) spend(ctx context.Context, sc *signIn) error {
 	}
 	id := sc.sessionID
 	sc.sessionID = ""
-	_, err := s.Store.UpdateSession(ctx, id, func(a *storage.AuthSession) error {
+	_, err := s.Sessions.UpdateSession(ctx, id, func(a *storage.AuthSession) error {
 		if a.Used {
 			return errSessionUsed
 		}
@@ -178,7 +178,7 @@ func (s *Service) release(ctx context.Context, sc *signIn) {
 		return
 	}
 	sc.reserved = false
-	_, err := s.Store.UpdateSession(ctx, sc.sessionID, func(a *storage.AuthSession) error {
+	_, err := s.Sessions.UpdateSession(ctx, sc.sessionID, func(a *storage.AuthSession) error {
 		if a.Used || a.Attempts == 0 {
 			return errUnchanged
 		}

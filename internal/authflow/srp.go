@@ -51,22 +51,28 @@ func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *user
 		// the same SALT every time for the same name, a B from a verifier
 		// nobody knows the password of.
 		blk.decoy = true
-		blk.username = s.decoyUsername(pool, username)
-		salt = s.decoySalt(pool.ID, pool.Settings.UsernameKey(username))
+		if blk.username, err = s.decoyUsername(pool, username); err != nil {
+			return nil, err
+		}
+		if salt, err = s.decoySalt(pool.ID, pool.Settings.UsernameKey(username)); err != nil {
+			return nil, err
+		}
 		if verifier, err = s.decoyVerifier(); err != nil {
 			return nil, err
 		}
 	case err != nil:
 		return nil, err
 	default:
-		if err := checkStatus(u); err != nil {
+		if err := userpool.CheckSignIn(u); err != nil {
 			return nil, err
 		}
 		blk.username = u.Username
 		salt, verifier = u.Secrets.SRPSalt, u.Secrets.SRPVerifier
 		if len(salt) == 0 || len(verifier) == 0 {
 			// No password (or none usable by SRP): the proof will fail.
-			salt = s.decoySalt(pool.ID, u.UsernameKey)
+			if salt, err = s.decoySalt(pool.ID, u.UsernameKey); err != nil {
+				return nil, err
+			}
 			if verifier, err = s.decoyVerifier(); err != nil {
 				return nil, err
 			}
@@ -130,7 +136,7 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, pool *userpool.Poo
 		if pool.Settings.UsernameKey(username) != key && username != u.Sub {
 			return errIncorrect
 		}
-		return checkStatus(u)
+		return userpool.CheckSignIn(u)
 	})
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, errIncorrect
@@ -178,7 +184,7 @@ func (s *Service) spendBlock(ctx context.Context, sc *signIn) error {
 	raw := sc.block
 	sc.block = nil
 	sum := sha256.Sum256(append([]byte("userpoold/secret-block\x00"), raw...))
-	err := s.Store.CreateSession(ctx, storage.AuthSession{
+	err := s.Sessions.CreateSession(ctx, storage.AuthSession{
 		ID:        "pv:" + base64.RawURLEncoding.EncodeToString(sum[:]),
 		PoolID:    sc.pool.ID,
 		ClientID:  sc.client.ID,
@@ -224,7 +230,10 @@ func (s *Service) decoyProof(blk secretBlock, pool *userpool.Pool, r map[string]
 // verifier): derived from the name, so that asking twice gives the same
 // answer, as it would for a real user. Like real salts it is 16 bytes that
 // never start with 0x00.
-func (s *Service) decoySalt(poolID, usernameKey string) []byte {
+func (s *Service) decoySalt(poolID, usernameKey string) ([]byte, error) {
+	if err := s.keys(); err != nil {
+		return nil, err
+	}
 	m := hmac.New(sha256.New, s.decoy)
 	m.Write([]byte(poolID))
 	m.Write([]byte{0})
@@ -233,7 +242,7 @@ func (s *Service) decoySalt(poolID, usernameKey string) []byte {
 	if salt[0] == 0 {
 		salt[0] = 1
 	}
-	return salt
+	return salt, nil
 }
 
 // decoyUsername is the USER_ID_FOR_SRP shown for a user who does not exist.
@@ -241,9 +250,12 @@ func (s *Service) decoySalt(poolID, usernameKey string) []byte {
 // internal usernames are UUIDs unlike the name typed, so the decoy is a UUID
 // derived from the name (the same on every attempt); elsewhere it is the
 // name as typed, which is what a real user signing in by username sees.
-func (s *Service) decoyUsername(pool *userpool.Pool, typed string) string {
+func (s *Service) decoyUsername(pool *userpool.Pool, typed string) (string, error) {
 	if len(pool.Settings.UsernameAttributes) == 0 {
-		return typed
+		return typed, nil
+	}
+	if err := s.keys(); err != nil {
+		return "", err
 	}
 	m := hmac.New(sha256.New, s.decoy)
 	m.Write([]byte("username\x00" + pool.ID + "\x00" + pool.Settings.UsernameKey(typed)))
@@ -252,7 +264,7 @@ func (s *Service) decoyUsername(pool *userpool.Pool, typed string) string {
 	u[6] = 0x40 | u[6]&0x0f
 	u[8] = 0x80 | u[8]&0x3f
 	return hex.EncodeToString(u[0:4]) + "-" + hex.EncodeToString(u[4:6]) + "-" + hex.EncodeToString(u[6:8]) + "-" +
-		hex.EncodeToString(u[8:10]) + "-" + hex.EncodeToString(u[10:])
+		hex.EncodeToString(u[8:10]) + "-" + hex.EncodeToString(u[10:]), nil
 }
 
 // decoyVerifier is a verifier for a random password nobody knows, computed
@@ -350,6 +362,9 @@ func unmarshalBlock(p []byte) (secretBlock, error) {
 // sealBlock returns SECRET_BLOCK: standard base64 (with padding) of the
 // sealed block.
 func (s *Service) sealBlock(poolID, clientID string, b secretBlock) (string, error) {
+	if err := s.keys(); err != nil {
+		return "", err
+	}
 	sealed, err := s.blocks.Seal(b.marshal(), blockAD(poolID, clientID))
 	if err != nil {
 		return "", err
@@ -360,6 +375,9 @@ func (s *Service) sealBlock(poolID, clientID string, b secretBlock) (string, err
 // openBlock opens a SECRET_BLOCK (already base64-decoded) issued for this
 // pool and client.
 func (s *Service) openBlock(poolID, clientID string, raw []byte) (secretBlock, error) {
+	if err := s.keys(); err != nil {
+		return secretBlock{}, err
+	}
 	p, err := s.blocks.Open(raw, blockAD(poolID, clientID))
 	if err != nil {
 		return secretBlock{}, err

@@ -64,7 +64,7 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 		}
 		eventID = event.String()
 	}
-	groups, roles, preferredRole, err := s.groups(ctx, pool.ID, u.UsernameKey)
+	groups, roles, preferredRole, err := s.groups(ctx, pool, u)
 	if err != nil {
 		return nil, err
 	}
@@ -149,19 +149,10 @@ func readableAttributes(u storage.User, read []string) map[string]string {
 // distinct role ARNs of those groups (cognito:roles) and the role of the
 // group with the lowest precedence that has one (cognito:preferred_role).
 // The ordering of cognito:groups is UNCONFIRMED.
-func (s *Service) groups(ctx context.Context, poolID, usernameKey string) (names, roles []string, preferred string, err error) {
-	var all []storage.Group
-	page := storage.Page{Limit: 60}
-	for {
-		gs, next, err := s.Store.ListGroupsForUser(ctx, poolID, usernameKey, page)
-		if err != nil {
-			return nil, nil, "", err
-		}
-		all = append(all, gs...)
-		if next == "" {
-			break
-		}
-		page.After = next
+func (s *Service) groups(ctx context.Context, pool *userpool.Pool, u storage.User) (names, roles []string, preferred string, err error) {
+	all, err := s.Pools.UserGroups(ctx, pool, u)
+	if err != nil {
+		return nil, nil, "", err
 	}
 	if len(all) == 0 {
 		return nil, nil, "", nil
@@ -260,14 +251,14 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, client *user
 			}
 		}
 	}
-	revoked, err := s.Store.TokensRevoked(ctx, pool.ID, claims.OriginJTI)
+	revoked, err := s.Revocations.TokensRevoked(ctx, pool.ID, claims.OriginJTI)
 	if err != nil {
 		return nil, err
 	}
 	if revoked {
 		return nil, errRefreshRevoked
 	}
-	u, err := s.Pools.TokenUser(ctx, pool, claims.Username, claims.Sub)
+	u, err := s.Pools.LoadUser(ctx, pool, claims.Username, claims.Sub)
 	if err != nil {
 		return nil, err
 	}
@@ -324,14 +315,14 @@ func (s *Service) rotateOut(ctx context.Context, pool *userpool.Pool, client *us
 	if err != nil {
 		return err
 	}
-	err = s.Store.CreateSession(ctx, storage.AuthSession{ID: id, PoolID: pool.ID, ClientID: client.ID, ExpiresAt: claims.ExpiresAt, State: state})
+	err = s.Sessions.CreateSession(ctx, storage.AuthSession{ID: id, PoolID: pool.ID, ClientID: client.ID, ExpiresAt: claims.ExpiresAt, State: state})
 	if err == nil {
 		return nil
 	}
 	if !errors.Is(err, storage.ErrExists) {
 		return err
 	}
-	prev, err := s.Store.GetSession(ctx, id)
+	prev, err := s.Sessions.GetSession(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -371,7 +362,7 @@ func (s *Service) RevokeToken(ctx context.Context, clientID, clientSecret, tok s
 	if claims.ClientID != client.ID || claims.PoolID != client.PoolID {
 		return errRevokeOtherClient
 	}
-	return s.Store.RevokeTokens(ctx, claims.PoolID, claims.OriginJTI, claims.ExpiresAt.Add(maxAccessTTL))
+	return s.Revocations.RevokeTokens(ctx, claims.PoolID, claims.OriginJTI, claims.ExpiresAt.Add(maxAccessTTL))
 }
 
 // GlobalSignOut ends every token family of a user that started before now:
@@ -380,7 +371,7 @@ func (s *Service) RevokeToken(ctx context.Context, clientID, clientSecret, tok s
 // millisecond count as before it.
 func (s *Service) GlobalSignOut(ctx context.Context, poolID, usernameKey string) error {
 	at := s.now().Truncate(time.Millisecond).Add(time.Millisecond)
-	_, err := s.Store.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
+	_, err := s.Users.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
 		if u.TokensRevokedAt.Before(at) {
 			u.TokensRevokedAt = at
 		}

@@ -102,7 +102,7 @@ func (s *Service) UpdateAttributes(ctx context.Context, p *Pool, u storage.User,
 	}
 
 	var codes []pendingCode
-	updated, err := s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
+	updated, err := s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
 		codes = codes[:0]
 		// Re-plan on the current record: a concurrent change since the
 		// checks above is applied on top of, not undone.
@@ -294,7 +294,7 @@ func (s *Service) DeleteAttributes(ctx context.Context, p *Pool, u storage.User,
 	if err := st.CheckRequired(check.Attributes); err != nil {
 		return err
 	}
-	_, err := s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
+	_, err := s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
 		apply(cur)
 		cur.UpdatedAt = s.now()
 		return nil
@@ -325,7 +325,7 @@ func (s *Service) SendVerificationCode(ctx context.Context, p *Pool, u storage.U
 		return CodeDelivery{}, noValue(attr)
 	}
 	var code string
-	updated, err := s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
+	updated, err := s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
 		// The value to verify, on the current record.
 		if value, _ = verificationTarget(*cur, attr); value == "" {
 			return noValue(attr)

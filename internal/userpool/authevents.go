@@ -58,7 +58,7 @@ func (s *Service) AuthEvents(ctx context.Context, poolID, username string, max i
 	if err != nil {
 		return nil, "", err
 	}
-	return s.Store.ListAuthEvents(ctx, p.ID, u.UsernameKey, storage.Page{After: next, Limit: pageLimit(max)})
+	return s.Events.ListAuthEvents(ctx, p.ID, u.UsernameKey, storage.Page{After: next, Limit: pageLimit(max)})
 }
 
 // EventFeedback records feedback (Valid or Invalid) on one of a user's
@@ -76,7 +76,7 @@ func (s *Service) EventFeedback(ctx context.Context, poolID, username, eventID, 
 		provider = "admin"
 	}
 	now := s.now()
-	_, err = s.Store.UpdateAuthEvent(ctx, p.ID, u.UsernameKey, eventID, func(e *storage.AuthEvent) error {
+	_, err = s.Events.UpdateAuthEvent(ctx, p.ID, u.UsernameKey, eventID, func(e *storage.AuthEvent) error {
 		if !admin {
 			want := HashFeedbackToken(token)
 			if e.FeedbackTokenHash == "" || subtle.ConstantTimeCompare([]byte(want), []byte(e.FeedbackTokenHash)) != 1 {

@@ -152,7 +152,7 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInpu
 	}
 	now := s.now()
 	c := storage.Client{PoolID: p.ID, ID: id, Name: in.Name, Secret: secret, CreatedAt: now, UpdatedAt: now, Config: cfg}
-	if err := s.Store.CreateClient(ctx, c); err != nil {
+	if err := s.Clients.CreateClient(ctx, c); err != nil {
 		return nil, err
 	}
 	return &Client{Client: c, Settings: &st}, nil
@@ -182,7 +182,7 @@ func (s *Service) UpdateClient(ctx context.Context, poolID, clientID string, in 
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.Store.UpdateClient(ctx, clientID, func(c *storage.Client) error {
+	c, err := s.Clients.UpdateClient(ctx, clientID, func(c *storage.Client) error {
 		if c.PoolID != p.ID {
 			return ClientNotFound(c.ID)
 		}
@@ -211,7 +211,7 @@ func (s *Service) DeleteClient(ctx context.Context, poolID, clientID string) err
 	if err != nil {
 		return err
 	}
-	if err := s.Store.DeleteClient(ctx, c.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := s.Clients.DeleteClient(ctx, c.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
 	return nil
@@ -223,5 +223,5 @@ func (s *Service) ListClients(ctx context.Context, poolID string, limit int32, n
 	if _, err := s.LoadPool(ctx, poolID); err != nil {
 		return nil, "", err
 	}
-	return s.Store.ListClients(ctx, poolID, storage.Page{After: next, Limit: pageLimit(limit)})
+	return s.Clients.ListClients(ctx, poolID, storage.Page{After: next, Limit: pageLimit(limit)})
 }

@@ -177,7 +177,9 @@ func (c *ClientSettings) SessionValidity() time.Duration {
 }
 
 // HidesUserExistence reports PreventUserExistenceErrors=ENABLED.
-func (c *ClientSettings) HidesUserExistence() bool { return str(c.PreventUserExistenceErrors) == "ENABLED" }
+func (c *ClientSettings) HidesUserExistence() bool {
+	return str(c.PreventUserExistenceErrors) == "ENABLED"
+}
 
 // PropagatesUserContext reports EnablePropagateAdditionalUserContextData.
 func (c *ClientSettings) PropagatesUserContext() bool {

@@ -82,7 +82,7 @@ func (s *Service) NewDevice(ctx context.Context, p *Pool, u storage.User, ip str
 		if d.Key, err = NewDeviceKey(s.rand(), region); err != nil {
 			return storage.Device{}, err
 		}
-		err = s.Store.CreateDevice(ctx, d)
+		err = s.Devices.CreateDevice(ctx, d)
 		if errors.Is(err, storage.ErrNotFound) {
 			return storage.Device{}, ErrUserNotFound
 		}
@@ -114,7 +114,7 @@ func (s *Service) pruneUnconfirmedDevices(ctx context.Context, p *Pool, u storag
 	var pending []storage.Device
 	page := storage.Page{Limit: 100}
 	for {
-		devices, next, err := s.Store.ListDevices(ctx, p.ID, u.UsernameKey, page)
+		devices, next, err := s.Devices.ListDevices(ctx, p.ID, u.UsernameKey, page)
 		if err != nil {
 			s.log().Warn("listing devices to prune", "pool", p.ID, "error", err.Error())
 			return
@@ -135,7 +135,7 @@ func (s *Service) pruneUnconfirmedDevices(ctx context.Context, p *Pool, u storag
 		if i+1 < maxUnconfirmedDevices && d.CreatedAt.After(cutoff) {
 			continue
 		}
-		if err := s.Store.DeleteDevice(ctx, p.ID, d.Key); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		if err := s.Devices.DeleteDevice(ctx, p.ID, d.Key); err != nil && !errors.Is(err, storage.ErrNotFound) {
 			s.log().Warn("pruning an unconfirmed device", "pool", p.ID, "error", err.Error())
 		}
 	}
@@ -143,7 +143,7 @@ func (s *Service) pruneUnconfirmedDevices(ctx context.Context, p *Pool, u storag
 
 // ownDevice loads device key of u, or ErrDeviceNotFound.
 func (s *Service) ownDevice(ctx context.Context, p *Pool, u storage.User, key string) (storage.Device, error) {
-	d, err := s.Store.GetDevice(ctx, p.ID, key)
+	d, err := s.Devices.GetDevice(ctx, p.ID, key)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && d.UsernameKey != u.UsernameKey) {
 		return storage.Device{}, ErrDeviceNotFound
 	}
@@ -177,7 +177,7 @@ func (s *Service) ConfirmDevice(ctx context.Context, p *Pool, u storage.User, ke
 	}
 	prompt := p.Settings.DeviceOnlyRememberedOnUserPrompt()
 	now := s.now()
-	_, err = s.Store.UpdateDevice(ctx, p.ID, key, func(d *storage.Device) error {
+	_, err = s.Devices.UpdateDevice(ctx, p.ID, key, func(d *storage.Device) error {
 		if d.UsernameKey != u.UsernameKey {
 			return ErrInvalidDeviceKey
 		}
@@ -226,7 +226,7 @@ func (s *Service) ListUserDevices(ctx context.Context, p *Pool, u storage.User, 
 	out := []storage.Device{}
 	page := storage.Page{After: token, Limit: want}
 	for {
-		ds, next, err := s.Store.ListDevices(ctx, p.ID, u.UsernameKey, page)
+		ds, next, err := s.Devices.ListDevices(ctx, p.ID, u.UsernameKey, page)
 		if err != nil {
 			return nil, "", err
 		}
@@ -249,7 +249,7 @@ func (s *Service) SetDeviceStatus(ctx context.Context, p *Pool, u storage.User, 
 		return err
 	}
 	now := s.now()
-	_, err := s.Store.UpdateDevice(ctx, p.ID, key, func(d *storage.Device) error {
+	_, err := s.Devices.UpdateDevice(ctx, p.ID, key, func(d *storage.Device) error {
 		if d.UsernameKey != u.UsernameKey || !d.Confirmed {
 			return ErrDeviceNotFound
 		}
@@ -272,7 +272,7 @@ func (s *Service) ForgetDevice(ctx context.Context, p *Pool, u storage.User, key
 	if _, err := s.ownDevice(ctx, p, u, key); err != nil {
 		return err
 	}
-	err := s.Store.DeleteDevice(ctx, p.ID, key)
+	err := s.Devices.DeleteDevice(ctx, p.ID, key)
 	if errors.Is(err, storage.ErrNotFound) {
 		return ErrDeviceNotFound
 	}
@@ -283,7 +283,7 @@ func (s *Service) ForgetDevice(ctx context.Context, p *Pool, u storage.User, key
 // the second), from ip when known.
 func (s *Service) DeviceUsed(ctx context.Context, p *Pool, key, ip string) error {
 	now := s.now()
-	_, err := s.Store.UpdateDevice(ctx, p.ID, key, func(d *storage.Device) error {
+	_, err := s.Devices.UpdateDevice(ctx, p.ID, key, func(d *storage.Device) error {
 		d.LastAuthenticatedAt = now.Truncate(time.Second)
 		if ip != "" {
 			d.Attributes = SetAttributes(d.Attributes, storage.Attribute{Name: deviceAttrLastIP, Value: ip})

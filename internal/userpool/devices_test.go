@@ -23,7 +23,7 @@ func TestNewDevicePrunesUnconfirmed(t *testing.T) {
 	}
 	defer db.Close()
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	svc := &userpool.Service{Store: db, Hashing: password.FastParams, Region: "us-east-1", Now: func() time.Time { return now }}
+	svc := &userpool.Service{Pools: db, Clients: db, Users: db, Groups: db, Devices: db, Events: db, Hashing: password.FastParams, Region: "us-east-1", Now: func() time.Time { return now }}
 	pool := storage.Pool{ID: "us-east-1_Prune1234", Name: "p", CreatedAt: now, UpdatedAt: now}
 	if err := db.CreatePool(ctx, pool); err != nil {
 		t.Fatal(err)

@@ -124,5 +124,5 @@ func (s *Service) ListUsers(ctx context.Context, p *Pool, q ListUsersQuery) ([]s
 	if q.Filter.Attribute != "" {
 		uq.Attribute, uq.Value, uq.Prefix, uq.Fold = q.Filter.Attribute, q.Filter.Value, q.Filter.Prefix, q.Filter.fold(p.Settings)
 	}
-	return s.Store.ListUsers(ctx, uq)
+	return s.Users.ListUsers(ctx, uq)
 }

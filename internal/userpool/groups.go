@@ -45,7 +45,7 @@ func (s *Service) CreateGroup(ctx context.Context, p *Pool, name string, c Group
 	now := s.now()
 	g := storage.Group{PoolID: p.ID, Name: name, CreatedAt: now, UpdatedAt: now}
 	c.apply(&g)
-	err := s.Store.CreateGroup(ctx, g)
+	err := s.Groups.CreateGroup(ctx, g)
 	switch {
 	case errors.Is(err, storage.ErrExists):
 		return storage.Group{}, groupExists(name)
@@ -59,7 +59,7 @@ func (s *Service) CreateGroup(ctx context.Context, p *Pool, name string, c Group
 
 // GetGroup returns a group of the pool.
 func (s *Service) GetGroup(ctx context.Context, p *Pool, name string) (storage.Group, error) {
-	g, err := s.Store.GetGroup(ctx, p.ID, name)
+	g, err := s.Groups.GetGroup(ctx, p.ID, name)
 	if errors.Is(err, storage.ErrNotFound) {
 		return g, ErrGroupNotFound
 	}
@@ -69,7 +69,7 @@ func (s *Service) GetGroup(ctx context.Context, p *Pool, name string) (storage.G
 // UpdateGroup changes the members of a group that c sets; the others keep
 // their values (UNCONFIRMED: Cognito may reset omitted members).
 func (s *Service) UpdateGroup(ctx context.Context, p *Pool, name string, c GroupChange) (storage.Group, error) {
-	g, err := s.Store.UpdateGroup(ctx, p.ID, name, func(g *storage.Group) error {
+	g, err := s.Groups.UpdateGroup(ctx, p.ID, name, func(g *storage.Group) error {
 		c.apply(g)
 		g.UpdatedAt = s.now()
 		return nil
@@ -82,7 +82,7 @@ func (s *Service) UpdateGroup(ctx context.Context, p *Pool, name string, c Group
 
 // DeleteGroup deletes a group and its memberships.
 func (s *Service) DeleteGroup(ctx context.Context, p *Pool, name string) error {
-	err := s.Store.DeleteGroup(ctx, p.ID, name)
+	err := s.Groups.DeleteGroup(ctx, p.ID, name)
 	if errors.Is(err, storage.ErrNotFound) {
 		return ErrGroupNotFound
 	}
@@ -99,7 +99,7 @@ func pageLimit(n int32) int {
 
 // ListGroups returns one page of the pool's groups, in name order.
 func (s *Service) ListGroups(ctx context.Context, p *Pool, limit int32, next string) ([]storage.Group, string, error) {
-	return s.Store.ListGroups(ctx, p.ID, storage.Page{After: next, Limit: pageLimit(limit)})
+	return s.Groups.ListGroups(ctx, p.ID, storage.Page{After: next, Limit: pageLimit(limit)})
 }
 
 // AddUserToGroup adds a user to a group (idempotent).
@@ -111,7 +111,7 @@ func (s *Service) AddUserToGroup(ctx context.Context, p *Pool, username, group s
 	if _, err := s.GetGroup(ctx, p, group); err != nil {
 		return err
 	}
-	err = s.Store.AddUserToGroup(ctx, p.ID, group, u.UsernameKey)
+	err = s.Groups.AddUserToGroup(ctx, p.ID, group, u.UsernameKey)
 	if errors.Is(err, storage.ErrNotFound) {
 		// The user or the group went away in between.
 		if _, gerr := s.GetGroup(ctx, p, group); gerr != nil {
@@ -131,7 +131,7 @@ func (s *Service) RemoveUserFromGroup(ctx context.Context, p *Pool, username, gr
 	if _, err := s.GetGroup(ctx, p, group); err != nil {
 		return err
 	}
-	err = s.Store.RemoveUserFromGroup(ctx, p.ID, group, u.UsernameKey)
+	err = s.Groups.RemoveUserFromGroup(ctx, p.ID, group, u.UsernameKey)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil
 	}
@@ -144,7 +144,24 @@ func (s *Service) ListGroupsForUser(ctx context.Context, p *Pool, username strin
 	if err != nil {
 		return nil, "", err
 	}
-	return s.Store.ListGroupsForUser(ctx, p.ID, u.UsernameKey, storage.Page{After: next, Limit: pageLimit(limit)})
+	return s.Groups.ListGroupsForUser(ctx, p.ID, u.UsernameKey, storage.Page{After: next, Limit: pageLimit(limit)})
+}
+
+// UserGroups returns every group u is a member of, in name order.
+func (s *Service) UserGroups(ctx context.Context, p *Pool, u storage.User) ([]storage.Group, error) {
+	var all []storage.Group
+	page := storage.Page{Limit: 60}
+	for {
+		gs, next, err := s.Groups.ListGroupsForUser(ctx, p.ID, u.UsernameKey, page)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, gs...)
+		if next == "" {
+			return all, nil
+		}
+		page.After = next
+	}
 }
 
 // ListUsersInGroup returns one page of a group's members.
@@ -152,5 +169,5 @@ func (s *Service) ListUsersInGroup(ctx context.Context, p *Pool, group string, l
 	if _, err := s.GetGroup(ctx, p, group); err != nil {
 		return nil, "", err
 	}
-	return s.Store.ListUsersInGroup(ctx, p.ID, group, storage.Page{After: next, Limit: pageLimit(limit)})
+	return s.Groups.ListUsersInGroup(ctx, p.ID, group, storage.Page{After: next, Limit: pageLimit(limit)})
 }

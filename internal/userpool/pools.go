@@ -83,7 +83,7 @@ func (s *Service) CreatePool(ctx context.Context, in PoolInput) (*Pool, error) {
 	}
 	now := s.now()
 	p := storage.Pool{ID: id, Name: in.Name, CreatedAt: now, UpdatedAt: now, Config: cfg, Tags: maps.Clone(in.Tags)}
-	if err := s.Store.CreatePool(ctx, p, keys...); err != nil {
+	if err := s.Pools.CreatePool(ctx, p, keys...); err != nil {
 		return nil, err
 	}
 	return &Pool{Pool: p, Settings: st}, nil
@@ -283,7 +283,7 @@ func syncSMSFactor(st *Settings) {
 // updatePool is Store.UpdatePool answering Cognito's error for a missing
 // pool. fn may run more than once.
 func (s *Service) updatePool(ctx context.Context, id string, fn func(*storage.Pool) error) error {
-	_, err := s.Store.UpdatePool(ctx, id, fn)
+	_, err := s.Pools.UpdatePool(ctx, id, fn)
 	if errors.Is(err, storage.ErrNotFound) {
 		return PoolNotFound(id)
 	}
@@ -293,7 +293,7 @@ func (s *Service) updatePool(ctx context.Context, id string, fn func(*storage.Po
 // EstimatedUsers returns how many users the pool has
 // (EstimatedNumberOfUsers).
 func (s *Service) EstimatedUsers(ctx context.Context, p *Pool) (int64, error) {
-	return s.Store.CountUsers(ctx, p.ID)
+	return s.Users.CountUsers(ctx, p.ID)
 }
 
 // PoolArn returns the ARN of a pool in this server's region and account.
@@ -309,7 +309,7 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 	if str(p.Settings.DeletionProtection) == "ACTIVE" {
 		return errDeletionProtected
 	}
-	if err := s.Store.DeletePool(ctx, p.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	if err := s.Pools.DeletePool(ctx, p.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
 	return nil
@@ -318,7 +318,7 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 // ListPools returns one page of pools in ID order (limit as the request
 // gives it) and the token of the next page ("" on the last).
 func (s *Service) ListPools(ctx context.Context, limit int, next string) ([]*Pool, string, error) {
-	pools, next, err := s.Store.ListPools(ctx, storage.Page{After: next, Limit: limit})
+	pools, next, err := s.Pools.ListPools(ctx, storage.Page{After: next, Limit: limit})
 	if err != nil {
 		return nil, "", err
 	}

@@ -45,7 +45,7 @@ func newPoolService(t *testing.T, keys userpool.Keys) (*userpool.Service, storag
 	}
 	t.Cleanup(func() { db.Close() })
 	clock := fakeclock.New(time.Date(2030, 9, 3, 8, 7, 5, 0, time.UTC))
-	return &userpool.Service{Store: db, Keys: keys, Region: "us-east-1", Account: "000000000000", Now: clock.Now}, db
+	return &userpool.Service{Pools: db, Clients: db, Users: db, Groups: db, Devices: db, Events: db, Keys: keys, Region: "us-east-1", Account: "000000000000", Now: clock.Now}, db
 }
 
 func poolCount(t *testing.T, db storage.Store) int {

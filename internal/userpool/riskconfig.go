@@ -92,12 +92,12 @@ func (s *Service) SetRiskConfiguration(ctx context.Context, poolID, clientID str
 		}
 	}
 	if c != nil {
-		_, err = s.Store.UpdateClient(ctx, c.ID, func(sc *storage.Client) error {
+		_, err = s.Clients.UpdateClient(ctx, c.ID, func(sc *storage.Client) error {
 			sc.RiskConfig = doc
 			return nil
 		})
 	} else {
-		_, err = s.Store.UpdatePool(ctx, p.ID, func(sp *storage.Pool) error {
+		_, err = s.Pools.UpdatePool(ctx, p.ID, func(sp *storage.Pool) error {
 			sp.RiskConfig = doc
 			return nil
 		})

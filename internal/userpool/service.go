@@ -30,12 +30,24 @@ type Sender interface {
 	Send(ctx context.Context, m delivery.Message) error
 }
 
-// Service carries out user-pool business rules over a Store.
+// Service carries out the rules of pools, app clients, users, groups and
+// devices over the stores it is given. Build it as a struct literal
+// (server.New does); it is safe for concurrent use.
 type Service struct {
-	Store  storage.Store
-	Sender Sender
+	// The stores of what this package owns. A new pool's signing keys are
+	// stored with it by Pools.CreatePool.
+	Pools   storage.PoolStore
+	Clients storage.ClientStore
+	Users   storage.UserStore
+	Groups  storage.GroupStore
+	Devices storage.DeviceStore
+	// Events holds the auth events threat protection records; this
+	// package administers them (authevents.go).
+	Events storage.AuthEventStore
 	// Keys makes the signing keys of new pools.
-	Keys    Keys
+	Keys Keys
+	// Sender delivers codes and messages.
+	Sender  Sender
 	Hashing password.Params
 	Region  string
 	Account string
@@ -125,7 +137,7 @@ func ClientNotFound(id string) error {
 
 // LoadPool returns the pool with the given ID.
 func (s *Service) LoadPool(ctx context.Context, id string) (*Pool, error) {
-	p, err := s.Store.GetPool(ctx, id)
+	p, err := s.Pools.GetPool(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, PoolNotFound(id)
 	}
@@ -142,7 +154,7 @@ func (s *Service) LoadPool(ctx context.Context, id string) (*Pool, error) {
 // LoadClient returns the app client with the given ID. If poolID is not
 // empty the client must belong to that pool.
 func (s *Service) LoadClient(ctx context.Context, poolID, clientID string) (*Client, error) {
-	c, err := s.Store.GetClient(ctx, clientID)
+	c, err := s.Clients.GetClient(ctx, clientID)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && poolID != "" && c.PoolID != poolID) {
 		return nil, ClientNotFound(clientID)
 	}
@@ -185,7 +197,7 @@ func (s *Service) FindUser(ctx context.Context, p *Pool, name string) (storage.U
 	if name == "" {
 		return storage.User{}, ErrUserNotFound
 	}
-	u, err := s.Store.GetUser(ctx, p.ID, p.Settings.UsernameKey(name))
+	u, err := s.Users.GetUser(ctx, p.ID, p.Settings.UsernameKey(name))
 	if err == nil {
 		return u, nil
 	}
@@ -193,7 +205,7 @@ func (s *Service) FindUser(ctx context.Context, p *Pool, name string) (storage.U
 		return storage.User{}, err
 	}
 	if uuidRE.MatchString(strings.ToLower(name)) {
-		u, err := s.Store.GetUserBySub(ctx, p.ID, strings.ToLower(name))
+		u, err := s.Users.GetUserBySub(ctx, p.ID, strings.ToLower(name))
 		if err == nil {
 			return u, nil
 		}
@@ -205,7 +217,7 @@ func (s *Service) FindUser(ctx context.Context, p *Pool, name string) (storage.U
 		if !p.Settings.IsAlias(attr) {
 			continue
 		}
-		users, err := s.Store.FindUsersByAttribute(ctx, p.ID, attr, name)
+		users, err := s.Users.FindUsersByAttribute(ctx, p.ID, attr, name)
 		if err != nil {
 			return storage.User{}, err
 		}
@@ -222,11 +234,11 @@ func (s *Service) FindUser(ctx context.Context, p *Pool, name string) (storage.U
 	return storage.User{}, ErrUserNotFound
 }
 
-// TokenUser loads the user a token names by its internal username and sub.
-// A user deleted and re-created under the same name is another user:
-// ErrUserNotFound, like a missing one.
-func (s *Service) TokenUser(ctx context.Context, p *Pool, username, sub string) (storage.User, error) {
-	u, err := s.Store.GetUser(ctx, p.ID, p.Settings.UsernameKey(username))
+// LoadUser loads the user a token or a sign-in session names: by internal
+// username and sub. A user deleted and re-created under the same name is
+// another user: ErrUserNotFound, like a missing one.
+func (s *Service) LoadUser(ctx context.Context, p *Pool, username, sub string) (storage.User, error) {
+	u, err := s.Users.GetUser(ctx, p.ID, p.Settings.UsernameKey(username))
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Sub != sub) {
 		return storage.User{}, ErrUserNotFound
 	}

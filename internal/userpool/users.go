@@ -178,7 +178,7 @@ func (s *Service) newUser(ctx context.Context, p *Pool, username string, attrs [
 			return storage.User{}, accountExists(fault.UsernameExists, usernameAttr)
 		}
 	}
-	if _, err := s.Store.GetUser(ctx, p.ID, u.UsernameKey); err == nil {
+	if _, err := s.Users.GetUser(ctx, p.ID, u.UsernameKey); err == nil {
 		return storage.User{}, exists
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return storage.User{}, err
@@ -193,7 +193,7 @@ func (s *Service) attributeHolders(ctx context.Context, p *Pool, attr, value, ex
 	if value == "" {
 		return nil, nil
 	}
-	users, err := s.Store.FindUsersByAttribute(ctx, p.ID, attr, value)
+	users, err := s.Users.FindUsersByAttribute(ctx, p.ID, attr, value)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (s *Service) releaseAlias(ctx context.Context, p *Pool, attr string, owners
 		return nil
 	}
 	for _, o := range owners {
-		_, err := s.Store.UpdateUser(ctx, p.ID, o.UsernameKey, func(u *storage.User) error {
+		_, err := s.Users.UpdateUser(ctx, p.ID, o.UsernameKey, func(u *storage.User) error {
 			u.Attributes = SetAttributes(u.Attributes, storage.Attribute{Name: flag, Value: "false"})
 			u.UpdatedAt = s.now()
 			return nil
@@ -335,7 +335,7 @@ func (s *Service) SignUp(ctx context.Context, p *Pool, c *Client, in SignUpInput
 			return SignUpResult{}, err
 		}
 	}
-	if err := s.Store.CreateUser(ctx, u); err != nil {
+	if err := s.Users.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, storage.ErrExists) {
 			return SignUpResult{}, ErrSignUpUserExists
 		}
@@ -473,7 +473,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, p *Pool, c *Client, usernam
 func (s *Service) updateWithCode(ctx context.Context, p *Pool, key, purpose, target, code string,
 	check, apply func(*storage.User) error) (storage.User, error) {
 	var codeErr error
-	u, err := s.Store.UpdateUser(ctx, p.ID, key, func(u *storage.User) error {
+	u, err := s.Users.UpdateUser(ctx, p.ID, key, func(u *storage.User) error {
 		codeErr = nil // fn may run more than once (serialization retries)
 		if check != nil {
 			if err := check(u); err != nil {
@@ -527,7 +527,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, p *Pool, c *Client
 		return CodeDelivery{}, ErrNoAutoVerification
 	}
 	var code string
-	u, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
+	u, err = s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		if u.Status != StatusUnconfirmed {
 			return ErrAlreadyConfirmed
 		}
@@ -557,7 +557,7 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, p *Pool, username stri
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
+	_, err = s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		if u.Status != StatusUnconfirmed {
 			return cannotConfirm(u.Status)
 		}
@@ -624,7 +624,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, p *Pool, in AdminCreateUs
 	if err := s.SetPassword(p, &u, temp); err != nil {
 		return storage.User{}, err
 	}
-	if err := s.Store.CreateUser(ctx, u); err != nil {
+	if err := s.Users.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, storage.ErrExists) {
 			return storage.User{}, ErrAdminUserExists
 		}
@@ -655,7 +655,7 @@ func (s *Service) resendInvitation(ctx context.Context, p *Pool, in AdminCreateU
 	if err != nil {
 		return storage.User{}, err
 	}
-	u, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
+	u, err = s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		if u.Status != StatusForceChangePassword {
 			return ErrResendNotPossible
 		}
@@ -701,7 +701,7 @@ func (s *Service) sendInvitation(ctx context.Context, p *Pool, u storage.User, m
 
 // DeleteUser deletes a user with their devices and group memberships.
 func (s *Service) DeleteUser(ctx context.Context, p *Pool, u storage.User) error {
-	err := s.Store.DeleteUser(ctx, p.ID, u.UsernameKey)
+	err := s.Users.DeleteUser(ctx, p.ID, u.UsernameKey)
 	return notFound(err)
 }
 
@@ -712,7 +712,7 @@ func (s *Service) SetUserEnabled(ctx context.Context, p *Pool, username string, 
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
+	_, err = s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		now := s.now()
 		u.Enabled = enabled
 		if !enabled {
@@ -751,7 +751,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Pool, u storage.User, p
 	// Count the attempt as failed before checking it: concurrent guesses
 	// are then all counted, and refused once the lockout starts, instead
 	// of all being checked against one stale count.
-	cur, err := s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
+	cur, err := s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(cur *storage.User) error {
 		now := s.now()
 		if Locked(*cur, now) {
 			return ErrPasswordAttemptsExceeded
@@ -770,7 +770,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Pool, u storage.User, p
 		return err
 	}
 	release()
-	_, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
+	_, err = s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		if u.Secrets.PasswordHash != cur.Secrets.PasswordHash {
 			// The password changed since it was checked.
 			return ErrIncorrectPassword
@@ -797,7 +797,7 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, p *Pool, username, p
 	if err != nil {
 		return err
 	}
-	_, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
+	_, err = s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		np.Apply(u)
 		if permanent {
 			u.Status = StatusConfirmed
@@ -864,7 +864,7 @@ func (s *Service) ForgotPassword(ctx context.Context, p *Pool, c *Client, userna
 		return CodeDelivery{}, ErrNoRecoveryChannel
 	}
 	var code string
-	u, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
+	u, err = s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		var err error
 		code, err = s.IssueCode(u, CodeForgotPassword, ForgotPasswordCodeTTL)
 		return err
@@ -951,7 +951,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, p *Pool, username 
 		return ErrNoRecoveryChannel // UNCONFIRMED for this operation
 	}
 	var code string
-	u, err = s.Store.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
+	u, err = s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		var err error
 		// An administrator's request is not limited, and gives the new
 		// code its full attempts.
@@ -1007,4 +1007,3 @@ func FakeDelivery(p *Pool, username string) CodeDelivery {
 	domain := string(rune('a' + h[1]%26))
 	return CodeDelivery{DeliveryMedium: delivery.ChannelEmail, AttributeName: attr, Destination: delivery.MaskEmail(local + "@" + domain + ".com")}
 }
-

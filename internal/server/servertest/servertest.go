@@ -69,12 +69,15 @@ func New(t testing.TB, opts ...Option) *Env {
 		o(&cfg)
 	}
 	clock := &fakeclock.Clock{}
-	srv, err := server.New(context.Background(), cfg, server.Options{Now: clock.Now})
+	// Listen first, so that the server knows the URL it is reached at.
+	hs := httptest.NewUnstartedServer(nil)
+	srv, err := server.New(context.Background(), cfg, server.Options{Now: clock.Now, BaseURL: "http://" + hs.Listener.Addr().String()})
 	if err != nil {
+		hs.Close()
 		t.Fatalf("servertest: starting server: %v", err)
 	}
-	hs := httptest.NewServer(srv.Handler)
-	srv.SetBaseURL(hs.URL)
+	hs.Config.Handler = srv.Handler
+	hs.Start()
 	t.Cleanup(func() {
 		hs.Close()
 		srv.Close()

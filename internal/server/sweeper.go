@@ -1,0 +1,47 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/storage"
+)
+
+// Sweeper timing: expired sign-in sessions (and refresh-token rotation
+// markers) are deleted sessionRetention after they expired, so that a late
+// answer still hears "session is expired" rather than "invalid session".
+const (
+	sweepInterval    = time.Minute
+	sessionRetention = time.Hour
+)
+
+// startSweeper runs DeleteExpiredSessions every sweepInterval and returns
+// the function that stops it and waits for it. Every node may run it; the
+// deletes are idempotent.
+func startSweeper(sessions storage.SessionStore, now func() time.Time, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(sweepInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				n, err := sessions.DeleteExpiredSessions(ctx, now().Add(-sessionRetention))
+				if err != nil && ctx.Err() == nil {
+					log.Warn("deleting expired sessions", "error", err.Error())
+				} else if n > 0 {
+					log.Debug("deleted expired sessions", "count", n)
+				}
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
