@@ -11,6 +11,14 @@ import (
 	"github.com/userpoold/userpoold/internal/storage"
 )
 
+// Attribute permission faults.
+var (
+	// ErrUnauthorizedWrite: a client writes an attribute outside its
+	// WriteAttributes (NotAuthorizedException, quoted by app code and CLI
+	// output).
+	ErrUnauthorizedWrite = fault.New(fault.NotAuthorized, "A client attempted to write unauthorized attribute")
+)
+
 // Attribute verification faults.
 var (
 	// ErrNotVerifiable: (Get)UserAttributeVerificationCode or

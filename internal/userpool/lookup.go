@@ -1,0 +1,143 @@
+package userpool
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/storage"
+)
+
+// This file loads what requests name: pools, app clients (with the
+// SECRET_HASH check) and users by any name they sign in with.
+
+// LoadPool returns the pool with the given ID.
+func (s *Service) LoadPool(ctx context.Context, id string) (*Pool, error) {
+	p, err := s.Pools.GetPool(ctx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, PoolNotFound(id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.decoded.pool(p)
+	if err != nil {
+		return nil, err
+	}
+	return &Pool{Pool: p, Settings: st}, nil
+}
+
+// LoadClient returns the app client with the given ID. If poolID is not
+// empty the client must belong to that pool.
+func (s *Service) LoadClient(ctx context.Context, poolID, clientID string) (*Client, error) {
+	c, err := s.Clients.GetClient(ctx, clientID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && poolID != "" && c.PoolID != poolID) {
+		return nil, ClientNotFound(clientID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.decoded.client(c)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{Client: c, Settings: cs}, nil
+}
+
+// CheckSecretHash verifies SECRET_HASH = Base64(HMAC-SHA256(secret,
+// username+clientID)) for clients that have a secret; clients without one
+// ignore it.
+func (c *Client) CheckSecretHash(username, secretHash string) error {
+	if c.Secret == "" {
+		return nil
+	}
+	if secretHash == "" {
+		return fault.Errorf(fault.NotAuthorized, "Client %s is configured with secret but SECRET_HASH was not received", c.ID)
+	}
+	mac := hmac.New(sha256.New, []byte(c.Secret))
+	mac.Write([]byte(username + c.ID))
+	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	if subtle.ConstantTimeCompare([]byte(want), []byte(secretHash)) != 1 {
+		return fault.Errorf(fault.NotAuthorized, "Unable to verify secret hash for client %s", c.ID)
+	}
+	return nil
+}
+
+var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// FindUser resolves name, which may be the username, the sub, or a value of
+// an attribute the pool lets users sign in with (a username attribute, or a
+// verified alias), to a user. It returns ErrUserNotFound when nothing
+// matches.
+func (s *Service) FindUser(ctx context.Context, p *Pool, name string) (storage.User, error) {
+	if name == "" {
+		return storage.User{}, ErrUserNotFound
+	}
+	u, err := s.Users.GetUser(ctx, p.ID, p.Settings.UsernameKey(name))
+	if err == nil {
+		return u, nil
+	}
+	if !errors.Is(err, storage.ErrNotFound) {
+		return storage.User{}, err
+	}
+	if uuidRE.MatchString(strings.ToLower(name)) {
+		u, err := s.Users.GetUserBySub(ctx, p.ID, strings.ToLower(name))
+		if err == nil {
+			return u, nil
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return storage.User{}, err
+		}
+	}
+	for _, attr := range []string{"email", "phone_number", "preferred_username"} {
+		if !p.Settings.IsAlias(attr) {
+			continue
+		}
+		users, err := s.Users.FindUsersByAttribute(ctx, p.ID, attr, name)
+		if err != nil {
+			return storage.User{}, err
+		}
+		for _, cand := range users {
+			v, _ := GetAttribute(cand.Attributes, attr)
+			if p.Settings.CaseSensitive() && attr != "email" && v != name {
+				continue
+			}
+			if p.Settings.IsUsernameAttribute(attr) || isVerifiedAlias(cand, attr) {
+				return cand, nil
+			}
+		}
+	}
+	return storage.User{}, ErrUserNotFound
+}
+
+// LoadUser loads the user a token or a sign-in session names: by internal
+// username and sub. A user deleted and re-created under the same name is
+// another user: ErrUserNotFound, like a missing one.
+func (s *Service) LoadUser(ctx context.Context, p *Pool, username, sub string) (storage.User, error) {
+	u, err := s.Users.GetUser(ctx, p.ID, p.Settings.UsernameKey(username))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Sub != sub) {
+		return storage.User{}, ErrUserNotFound
+	}
+	return u, err
+}
+
+// isVerifiedAlias reports whether attr of u can be used to sign in as an
+// alias: email and phone_number only once verified; preferred_username
+// always.
+func isVerifiedAlias(u storage.User, attr string) bool {
+	switch attr {
+	case "email":
+		v, _ := GetAttribute(u.Attributes, "email_verified")
+		return v == "true"
+	case "phone_number":
+		v, _ := GetAttribute(u.Attributes, "phone_number_verified")
+		return v == "true"
+	}
+	return true
+}
