@@ -1,9 +1,9 @@
 // Package sql implements storage.Store on SQL: SQLite (the embedded default,
 // through the pure-Go modernc.org/sqlite driver) and PostgreSQL (through
-// github.com/jackc/pgx/v5). One implementation serves both; what differs
-// between the dialects at the level of SQL text (placeholders, FOR UPDATE,
-// column types in migrations) lives in the dialect type, and connection
-// handling lives in one backend per database.
+// github.com/jackc/pgx/v5 and its pgxpool). One implementation serves both;
+// what differs between the dialects at the level of SQL text (placeholders,
+// FOR UPDATE, column types in migrations) lives in the dialect type, and
+// connection handling lives in one backend per database.
 //
 // # Opening
 //
@@ -47,7 +47,8 @@
 // the row with SELECT ... FOR UPDATE (or compare-and-swap it, above), so
 // concurrent updates of one record serialise across nodes. Serialization
 // failures and deadlocks are retried (fn included). Connections come from a
-// small built-in pool and cache their prepared statements.
+// pgxpool pool (Options.MaxConns, by default max(8, 4×GOMAXPROCS) per node)
+// and cache their prepared statements.
 //
 // # Schema
 //

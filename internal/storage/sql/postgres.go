@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/userpoold/userpoold/internal/storage"
 )
 
@@ -22,40 +22,43 @@ const (
 	pgDeadlockDetected     = "40P01"
 )
 
-// pgBackend runs calls on PostgreSQL through a small pool of pgx
-// connections. Each connection caches the prepared statements it has run
-// (pgx's default statement cache), so a hot query is parsed once per
-// connection.
+// pgBackend runs calls on PostgreSQL through a pgxpool connection pool.
+// Each connection caches the prepared statements it has run (pgx's default
+// statement cache), so a hot query is parsed once per connection.
 //
 // Writes run in READ COMMITTED transactions; read-modify-write locks the row
 // with SELECT ... FOR UPDATE, which serialises concurrent updates of one
 // record across nodes. A transaction that fails with a serialization failure
 // or a deadlock is retried from the start (fn included) a few times.
 type pgBackend struct {
-	pool *pgPool
+	pool *pgxpool.Pool
 }
 
 func openPostgres(ctx context.Context, dsn string, opts Options, log *slog.Logger) (*pgBackend, error) {
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("storage/sql: parsing PostgreSQL DSN: %w", err)
 	}
-	size := opts.MaxConns
-	if size <= 0 {
-		size = max(8, 4*runtime.GOMAXPROCS(0))
+	cfg.MaxConns = int32(opts.MaxConns)
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = int32(max(8, 4*runtime.GOMAXPROCS(0)))
 	}
-	b := &pgBackend{pool: newPGPool(cfg, size)}
-	if err := b.pool.withConn(ctx, func(c *pgx.Conn) error {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("storage/sql: PostgreSQL connection pool: %w", err)
+	}
+	b := &pgBackend{pool: pool}
+	if err := b.withConn(ctx, func(c *pgx.Conn) error {
 		return migratePostgres(ctx, c, opts.now(), log)
 	}); err != nil {
-		b.pool.close()
+		pool.Close()
 		return nil, err
 	}
 	return b, nil
 }
 
 func (b *pgBackend) read(ctx context.Context, fn func(q querier) error) error {
-	return b.pool.withConn(ctx, func(c *pgx.Conn) error {
+	return b.withConn(ctx, func(c *pgx.Conn) error {
 		return fn(&pgQuerier{ctx: ctx, x: c})
 	})
 }
@@ -66,7 +69,7 @@ func (b *pgBackend) write(ctx context.Context, tx bool, fn func(q querier) error
 	}
 	const attempts = 8
 	for i := 1; ; i++ {
-		err := b.pool.withConn(ctx, func(c *pgx.Conn) error {
+		err := b.withConn(ctx, func(c *pgx.Conn) error {
 			t, err := c.Begin(ctx)
 			if err != nil {
 				return err
@@ -92,12 +95,35 @@ func (b *pgBackend) write(ctx context.Context, tx bool, fn func(q querier) error
 }
 
 func (b *pgBackend) ping(ctx context.Context) error {
-	return b.pool.withConn(ctx, func(c *pgx.Conn) error { return c.Ping(ctx) })
+	return b.withConn(ctx, func(c *pgx.Conn) error { return c.Ping(ctx) })
 }
 
 func (b *pgBackend) close() error {
-	b.pool.close()
+	b.pool.Close()
 	return nil
+}
+
+// withConn runs fn on a pooled connection (pgxpool destroys, rather than
+// reuses, one that is closed, busy or left inside a transaction). If fn
+// fails on a connection that turns out to be dead before anything was
+// sent, it runs once more on another.
+func (b *pgBackend) withConn(ctx context.Context, fn func(c *pgx.Conn) error) error {
+	for attempt := 0; ; attempt++ {
+		pc, err := b.pool.Acquire(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("storage/sql: connecting to PostgreSQL: %w", err)
+		}
+		err = fn(pc.Conn())
+		dead := pc.Conn().IsClosed()
+		pc.Release()
+		if err != nil && dead && attempt == 0 && ctx.Err() == nil && pgconn.SafeToRetry(err) {
+			continue
+		}
+		return err
+	}
 }
 
 func pgRetryable(err error) bool {
@@ -168,120 +194,3 @@ func (r pgRows) Next() bool             { return r.r.Next() }
 func (r pgRows) Scan(dest ...any) error { return r.r.Scan(dest...) }
 func (r pgRows) Err() error             { return pgError(r.r.Err()) }
 func (r pgRows) Close() error           { r.r.Close(); return pgError(r.r.Err()) }
-
-// ---------------------------------------------------------------------------
-// Connection pool
-
-// pgPool is a minimal pool of pgx connections: at most size connections,
-// dialled on demand, kept idle LIFO, dropped when broken or left inside a
-// transaction. (pgxpool would do, but needs a module this repository does
-// not carry.)
-type pgPool struct {
-	cfg *pgx.ConnConfig
-	sem chan struct{} // one token per open-or-opening connection in use
-
-	mu     sync.Mutex
-	idle   []idleConn
-	closed bool
-}
-
-type idleConn struct {
-	c     *pgx.Conn
-	since time.Time
-}
-
-// pgIdleCheck is how long a connection may sit idle before it is pinged
-// before use.
-const pgIdleCheck = 30 * time.Second
-
-func newPGPool(cfg *pgx.ConnConfig, size int) *pgPool {
-	return &pgPool{cfg: cfg, sem: make(chan struct{}, size)}
-}
-
-var errPoolClosed = errors.New("storage/sql: database is closed")
-
-// acquire returns a connection and whether it was freshly dialled.
-func (p *pgPool) acquire(ctx context.Context) (*pgx.Conn, bool, error) {
-	select {
-	case p.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, false, ctx.Err()
-	}
-	for {
-		p.mu.Lock()
-		if p.closed {
-			p.mu.Unlock()
-			<-p.sem
-			return nil, false, errPoolClosed
-		}
-		if n := len(p.idle); n > 0 {
-			ic := p.idle[n-1]
-			p.idle = p.idle[:n-1]
-			p.mu.Unlock()
-			if time.Since(ic.since) > pgIdleCheck {
-				if err := ic.c.Ping(ctx); err != nil {
-					ic.c.Close(context.Background())
-					if ctx.Err() != nil {
-						<-p.sem
-						return nil, false, ctx.Err()
-					}
-					continue
-				}
-			}
-			return ic.c, false, nil
-		}
-		p.mu.Unlock()
-		c, err := pgx.ConnectConfig(ctx, p.cfg)
-		if err != nil {
-			<-p.sem
-			return nil, false, fmt.Errorf("storage/sql: connecting to PostgreSQL: %w", err)
-		}
-		return c, true, nil
-	}
-}
-
-func (p *pgPool) release(c *pgx.Conn) {
-	defer func() { <-p.sem }()
-	if c.IsClosed() || c.PgConn().TxStatus() != 'I' {
-		c.Close(context.Background())
-		return
-	}
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
-		c.Close(context.Background())
-		return
-	}
-	p.idle = append(p.idle, idleConn{c: c, since: time.Now()})
-	p.mu.Unlock()
-}
-
-// withConn runs fn on a pooled connection. If fn fails on a reused
-// connection that turns out to be dead before anything was sent, it runs
-// once more on a fresh one.
-func (p *pgPool) withConn(ctx context.Context, fn func(c *pgx.Conn) error) error {
-	for attempt := 0; ; attempt++ {
-		c, fresh, err := p.acquire(ctx)
-		if err != nil {
-			return err
-		}
-		err = fn(c)
-		dead := c.IsClosed()
-		p.release(c)
-		if err != nil && dead && !fresh && attempt == 0 && ctx.Err() == nil && pgconn.SafeToRetry(err) {
-			continue
-		}
-		return err
-	}
-}
-
-func (p *pgPool) close() {
-	p.mu.Lock()
-	idle := p.idle
-	p.idle = nil
-	p.closed = true
-	p.mu.Unlock()
-	for _, ic := range idle {
-		ic.c.Close(context.Background())
-	}
-}
