@@ -52,19 +52,19 @@
 // client) of: a version byte, flags (a decoy for an unknown user), the expiry
 // (the client's AuthSessionValidity), the internal username, the DEVICE_KEY
 // sent with InitiateAuth, the client's A (384 bytes) and the SRP server state
-// (srp.Server.State: the secret b). B is recomputed from b and the stored
-// verifier when the answer arrives, so a password changed in between makes
-// the answer fail. (Carrying B in the block would save one exponentiation,
-// about 2.4 ms per sign-in, but package srp has no way to resume with a
-// given B yet.) A block authenticates once: a verified answer records a
-// marker keyed by the block's digest in the session store (spendBlock), so
-// a replayed answer is refused as "Incorrect username or password.".
+// (srp.Server.State: the secret b and B, so that resuming skips an
+// exponentiation). The answer is checked against the verifier stored when
+// it arrives, so a password changed in between makes it fail. A block
+// authenticates once: a verified answer records a marker keyed by the
+// block's digest in the session store (spendBlock), so a replayed answer is
+// refused as "Incorrect username or password.".
 //
 // # Extension point: what follows a successful step
 //
 // Every path that completes a step of sign-in (a verified password or SRP
-// proof, a new password) ends in Service.advance, the one function that
-// decides what comes next, in this order:
+// proof, a new password, an MFA code, a device proof) ends in
+// Service.advance (next.go), the one function that decides what comes
+// next, in this order:
 //
 //  0. once, right after the password: the DEVICE_KEY check ("Device does not
 //     exist."; devices.go), spending the SECRET_BLOCK of an SRP answer
@@ -80,13 +80,29 @@
 //  5. tokens (with NewDeviceMetadata for a new device in a tracking pool;
 //     the auth event marked Pass).
 //
-// MFA and device challenges slot in as further steps of advance, each
-// recorded in sessionState.Done when passed, plus an entry in the answers
-// table (Respond dispatches on the challenge name there). Per-challenge data
-// (a one-time code, the factor chosen in SELECT_MFA_TYPE, device SRP state)
-// goes in sessionState.Ext, which is sealed at rest with the rest of the
-// state. A step that needs no answer from the user (such as sending an SMS
-// code) runs inside advance before the challenge is returned.
+// A new step slots into that list; each step records in sessionState.Done
+// that it was passed. A new challenge gets a ChallengeName constant and a
+// line in the answers table (challenges.go), which RespondToAuthChallenge
+// dispatches on. Per-challenge data (a one-time code, the factor chosen in
+// SELECT_MFA_TYPE, device SRP state) goes in sessionState.Ext, sealed at
+// rest with the rest of the state. A step that needs no answer from the
+// user (such as sending an SMS code) runs inside advance before the
+// challenge is returned. USER_AUTH's choice of a first factor and
+// CUSTOM_AUTH's rounds are meant to be steps of this list too, not second
+// state machines (ARCHITECTURE.md).
+//
+// # Access tokens
+//
+// Authorize and AuthorizeClient (access.go) say which user an access token
+// authorizes, with every check Cognito makes: signature, expiry, scope,
+// revocation, global sign-out, a disabled or inactive user.
+//
+// # Construction
+//
+// A Service is a struct literal (server.New builds the one userpoold uses):
+// the stores it writes (Users, Sessions, Events, Revocations), the services
+// it calls (userpool, mfa) and the token Issuer it declares. It derives its
+// own keys from Secret on first use.
 //
 // Package authflow imports userpool, mfa, risk, delivery (for message
 // purposes), token, srp, seal, fault, storage and the standard library, plus

@@ -3,7 +3,8 @@
 // Cognito exception it becomes, and the exact message Cognito sends.
 // apiserver/errmap.go is the only place a Kind becomes a wire exception.
 //
-// Messages are copied verbatim from real Cognito output (see
-// ../shared/spec/cognito-mfa-behavior.md); they never contain secrets.
+// Messages are copied verbatim from real Cognito output (the comment of
+// each fault cites its source, or marks it UNCONFIRMED); they never contain
+// secrets.
 // The package imports only the standard library.
 package fault

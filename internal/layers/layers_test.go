@@ -11,6 +11,9 @@ const module = "github.com/userpoold/userpoold/internal/"
 
 // forbidden lists, per package, imports it must not have directly.
 var forbidden = map[string][]string{
+	// The API layer converts between the wire and the domain services: it
+	// reaches storage only through them, and tokens only through authflow.
+	"apiserver": {"net/http", module + "storage/sql", module + "token", module + "server", module + "delivery", module + "srp", module + "password"},
 	// The wire layer is reached only through apiserver and server.
 	"userpool": {"net/http", module + "cognitoidp", module + "apiserver", module + "awsjson", module + "server", module + "authflow"},
 	"authflow": {"net/http", module + "cognitoidp", module + "apiserver", module + "awsjson", module + "server"},
@@ -21,9 +24,11 @@ var forbidden = map[string][]string{
 	"token":    {"net/http", module + "cognitoidp", module + "apiserver", module + "userpool", module + "authflow"},
 	// delivery posts webhooks (an HTTP client), but serves nothing.
 	"delivery": {module + "cognitoidp", module + "apiserver", module + "userpool", module + "authflow"},
-	"storage":  {"net/http", module + "cognitoidp", module + "userpool", module + "authflow"},
-	"fault":    {"net/http", module + "cognitoidp"},
-	"seal":     {"net/http", module + "cognitoidp", module + "storage"},
+	"storage":  {"net/http", module + "cognitoidp", module + "userpool", module + "authflow", module + "mfa"},
+	// The test clock depends on nothing of userpoold.
+	"fakeclock": {module + "storage", module + "userpool", module + "authflow", module + "server"},
+	"fault":     {"net/http", module + "cognitoidp"},
+	"seal":      {"net/http", module + "cognitoidp", module + "storage"},
 	// The protocol runtime knows nothing of Cognito.
 	"awsjson":    {module + "cognitoidp", module + "apiserver", module + "userpool"},
 	"cognitoidp": {"net/http", module + "apiserver", module + "awsjson", module + "userpool"},

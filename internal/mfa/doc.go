@@ -13,6 +13,10 @@
 //   - the decision taken after a user's password is verified: no MFA, one
 //     challenge, SELECT_MFA_TYPE or MFA_SETUP (Decide), as a pure function.
 //
+// The rules see a pool as a Pool (its mode and the factors it offers, the
+// tier already applied by userpool.Settings.MFA) and name factors with
+// Factor (the type of storage.UserMFA's fields).
+//
 // Errors are fault.Error values with Cognito's exact messages; messages the
 // spec marks UNCONFIRMED are marked so here too.
 //

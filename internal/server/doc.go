@@ -1,6 +1,9 @@
-// Package server is the one place where userpoold is wired together: it
-// opens storage, builds the domain services and the API server from a
-// config.Config, and assembles the HTTP handler (the AWS JSON API at "/",
-// /health, /metrics, the per-pool JWKS and OpenID discovery documents, and
-// the development outbox).
+// Package server is the one place where userpoold is wired together: New
+// opens storage and builds every domain service once, as struct literals
+// (server.go), and assembles the HTTP handler (routes.go): the AWS JSON API
+// at "/", /health, /metrics, the per-pool JWKS and OpenID discovery
+// documents (wellknown.go) and userpoold's own admin endpoints, the
+// development outbox and key rotation (admin.go). masterkey.go loads or
+// generates the master key; sweeper.go deletes expired sessions; errors.go
+// writes AWS's error envelope for the endpoints beside the API.
 package server

@@ -1,14 +1,28 @@
 // Package userpool owns the lifecycle of user pools, app clients, users,
-// groups and devices: identifiers, the attribute schema, username and alias
-// resolution, password policy, one-time codes and their delivery, and the
-// rules Cognito applies to each change. It returns *fault.Error values for
-// conditions clients must see.
+// groups and devices, and every rule Cognito applies to them: identifiers,
+// defaults, the tier's features, the attribute schema, username and alias
+// resolution, password policy and hashing, one-time codes and their
+// delivery, threat protection's configuration and the administration of
+// auth events. It returns *fault.Error values for conditions clients must
+// see.
 //
-// Pool and client settings are stored as the Cognito wire documents
-// (storage.Pool.Config, storage.Client.Config); this package reads the
-// members it acts on through the Settings and ClientSettings views, whose
-// JSON member names are the wire names.
+// Pool and client settings are stored as Cognito's wire documents
+// (storage.Pool.Config, storage.Client.Config). Settings and ClientSettings
+// model every member of those documents, so this package writes them
+// (CreatePool, UpdatePool, SetMFAConfig, CreateClient, ...) as well as
+// reading them; the API layer reads them too, to render Describe*, and a
+// test there checks that the two readers agree.
 //
-// It imports storage, fault, password, delivery, token and the standard
-// library; never net/http or internal/cognitoidp.
+// The files: service.go (the Service and its dependencies), lookup.go
+// (loading pools, clients and users), pools.go, clients.go, settings.go,
+// clientsettings.go, tier.go (which tier allows which feature), status.go
+// (user statuses), users.go, signup.go, admincreate.go, passwords.go,
+// recovery.go, aliases.go, attributes.go, schema.go, codes.go,
+// messages.go, hashing.go, groups.go, devices.go, riskconfig.go,
+// authevents.go.
+//
+// A Service is a struct literal (server.New builds the one userpoold uses)
+// holding the store interfaces it uses. It imports storage, fault, mfa,
+// risk, password, srp, delivery, google/uuid and the standard library;
+// never net/http or internal/cognitoidp.
 package userpool
