@@ -65,7 +65,7 @@ func (s *Server) CreateUserPoolClient(ctx context.Context, in *cognitoidp.Create
 
 // DescribeUserPoolClient returns an app client's settings, secret included.
 func (s *Server) DescribeUserPoolClient(ctx context.Context, in *cognitoidp.DescribeUserPoolClientInput) (*cognitoidp.DescribeUserPoolClientOutput, error) {
-	c, err := s.Pools.PoolClient(ctx, str(in.UserPoolId), str(in.ClientId))
+	_, c, err := s.Pools.PoolClient(ctx, str(in.UserPoolId), str(in.ClientId))
 	if err != nil {
 		return nil, err
 	}

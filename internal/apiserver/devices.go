@@ -122,7 +122,7 @@ func (s *Server) ForgetDevice(ctx context.Context, in *cognitoidp.ForgetDeviceIn
 
 // AdminGetDevice returns one of a user's devices.
 func (s *Server) AdminGetDevice(ctx context.Context, in *cognitoidp.AdminGetDeviceInput) (*cognitoidp.AdminGetDeviceOutput, error) {
-	p, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	p, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (s *Server) AdminGetDevice(ctx context.Context, in *cognitoidp.AdminGetDevi
 
 // AdminListDevices lists a user's devices.
 func (s *Server) AdminListDevices(ctx context.Context, in *cognitoidp.AdminListDevicesInput) (*cognitoidp.AdminListDevicesOutput, error) {
-	p, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	p, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (s *Server) AdminListDevices(ctx context.Context, in *cognitoidp.AdminListD
 // AdminUpdateDeviceStatus remembers or stops remembering one of a user's
 // devices.
 func (s *Server) AdminUpdateDeviceStatus(ctx context.Context, in *cognitoidp.AdminUpdateDeviceStatusInput) (*cognitoidp.AdminUpdateDeviceStatusOutput, error) {
-	p, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	p, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (s *Server) AdminUpdateDeviceStatus(ctx context.Context, in *cognitoidp.Adm
 
 // AdminForgetDevice deletes one of a user's devices.
 func (s *Server) AdminForgetDevice(ctx context.Context, in *cognitoidp.AdminForgetDeviceInput) (*cognitoidp.AdminForgetDeviceOutput, error) {
-	p, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	p, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}

@@ -82,7 +82,7 @@ func (s *Server) SetUserMFAPreference(ctx context.Context, in *cognitoidp.SetUse
 // AdminSetUserMFAPreference sets a user's MFA factors and preferred factor
 // as an administrator.
 func (s *Server) AdminSetUserMFAPreference(ctx context.Context, in *cognitoidp.AdminSetUserMFAPreferenceInput) (*cognitoidp.AdminSetUserMFAPreferenceOutput, error) {
-	pool, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	pool, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func (s *Server) SetUserSettings(ctx context.Context, in *cognitoidp.SetUserSett
 // user, as an administrator. It applies to users in any state (its error
 // list has neither PasswordResetRequired nor UserNotConfirmed).
 func (s *Server) AdminSetUserSettings(ctx context.Context, in *cognitoidp.AdminSetUserSettingsInput) (*cognitoidp.AdminSetUserSettingsOutput, error) {
-	pool, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	pool, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (s *Server) GetUserAuthFactors(ctx context.Context, in *cognitoidp.GetUserA
 
 // AdminGetUserAuthFactors lists a user's MFA settings and sign-in factors.
 func (s *Server) AdminGetUserAuthFactors(ctx context.Context, in *cognitoidp.AdminGetUserAuthFactorsInput) (*cognitoidp.AdminGetUserAuthFactorsOutput, error) {
-	pool, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	pool, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}

@@ -93,36 +93,9 @@ func codeDelivery(d userpool.CodeDelivery) *cognitoidp.CodeDeliveryDetailsType {
 	}
 }
 
-// clientPool loads the app client a client-ID operation names and its pool.
-func (s *Server) clientPool(ctx context.Context, clientID string) (*userpool.Pool, *userpool.Client, error) {
-	c, err := s.Pools.LoadClient(ctx, "", clientID)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := s.Pools.LoadPool(ctx, c.PoolID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return p, c, nil
-}
-
-// adminUser loads a pool and the user an admin operation names (username,
-// alias or sub).
-func (s *Server) adminUser(ctx context.Context, poolID, username string) (*userpool.Pool, storage.User, error) {
-	p, err := s.Pools.LoadPool(ctx, poolID)
-	if err != nil {
-		return nil, storage.User{}, err
-	}
-	u, err := s.Pools.FindUser(ctx, p, username)
-	if err != nil {
-		return nil, storage.User{}, err
-	}
-	return p, u, nil
-}
-
 // SignUp registers a user through an app client.
 func (s *Server) SignUp(ctx context.Context, in *cognitoidp.SignUpInput) (*cognitoidp.SignUpOutput, error) {
-	p, c, err := s.clientPool(ctx, str(in.ClientId))
+	p, c, err := s.Pools.ClientPool(ctx, str(in.ClientId))
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +115,7 @@ func (s *Server) SignUp(ctx context.Context, in *cognitoidp.SignUpInput) (*cogni
 
 // ConfirmSignUp confirms a user with the code sent at sign-up.
 func (s *Server) ConfirmSignUp(ctx context.Context, in *cognitoidp.ConfirmSignUpInput) (*cognitoidp.ConfirmSignUpOutput, error) {
-	p, c, err := s.clientPool(ctx, str(in.ClientId))
+	p, c, err := s.Pools.ClientPool(ctx, str(in.ClientId))
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +128,7 @@ func (s *Server) ConfirmSignUp(ctx context.Context, in *cognitoidp.ConfirmSignUp
 
 // ResendConfirmationCode sends a new sign-up confirmation code.
 func (s *Server) ResendConfirmationCode(ctx context.Context, in *cognitoidp.ResendConfirmationCodeInput) (*cognitoidp.ResendConfirmationCodeOutput, error) {
-	p, c, err := s.clientPool(ctx, str(in.ClientId))
+	p, c, err := s.Pools.ClientPool(ctx, str(in.ClientId))
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +196,7 @@ func (s *Server) GetUser(ctx context.Context, in *cognitoidp.GetUserInput) (*cog
 
 // AdminGetUser returns a user with status, dates and MFA settings.
 func (s *Server) AdminGetUser(ctx context.Context, in *cognitoidp.AdminGetUserInput) (*cognitoidp.AdminGetUserOutput, error) {
-	_, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	_, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +228,7 @@ func (s *Server) DeleteUser(ctx context.Context, in *cognitoidp.DeleteUserInput)
 
 // AdminDeleteUser deletes a user.
 func (s *Server) AdminDeleteUser(ctx context.Context, in *cognitoidp.AdminDeleteUserInput) (*cognitoidp.AdminDeleteUserOutput, error) {
-	p, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	p, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}

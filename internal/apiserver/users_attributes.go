@@ -33,7 +33,7 @@ func (s *Server) UpdateUserAttributes(ctx context.Context, in *cognitoidp.Update
 // email_verified or phone_number_verified to true in the same call verifies
 // a new value without sending a code.
 func (s *Server) AdminUpdateUserAttributes(ctx context.Context, in *cognitoidp.AdminUpdateUserAttributesInput) (*cognitoidp.AdminUpdateUserAttributesOutput, error) {
-	p, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	p, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (s *Server) DeleteUserAttributes(ctx context.Context, in *cognitoidp.Delete
 
 // AdminDeleteUserAttributes deletes attributes of a user.
 func (s *Server) AdminDeleteUserAttributes(ctx context.Context, in *cognitoidp.AdminDeleteUserAttributesInput) (*cognitoidp.AdminDeleteUserAttributesOutput, error) {
-	p, u, err := s.adminUser(ctx, str(in.UserPoolId), str(in.Username))
+	p, u, err := s.Pools.PoolUser(ctx, str(in.UserPoolId), str(in.Username))
 	if err != nil {
 		return nil, err
 	}

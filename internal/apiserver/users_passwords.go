@@ -23,7 +23,7 @@ func (s *Server) ChangePassword(ctx context.Context, in *cognitoidp.ChangePasswo
 
 // ForgotPassword sends a password-reset code.
 func (s *Server) ForgotPassword(ctx context.Context, in *cognitoidp.ForgotPasswordInput) (*cognitoidp.ForgotPasswordOutput, error) {
-	p, c, err := s.clientPool(ctx, str(in.ClientId))
+	p, c, err := s.Pools.ClientPool(ctx, str(in.ClientId))
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (s *Server) ForgotPassword(ctx context.Context, in *cognitoidp.ForgotPasswo
 
 // ConfirmForgotPassword sets a new password with a reset code.
 func (s *Server) ConfirmForgotPassword(ctx context.Context, in *cognitoidp.ConfirmForgotPasswordInput) (*cognitoidp.ConfirmForgotPasswordOutput, error) {
-	p, c, err := s.clientPool(ctx, str(in.ClientId))
+	p, c, err := s.Pools.ClientPool(ctx, str(in.ClientId))
 	if err != nil {
 		return nil, err
 	}

@@ -67,15 +67,9 @@ func (s *Service) Authorize(ctx context.Context, accessToken string, check Statu
 		}
 		return nil, err
 	}
-	u, err := s.Pools.LoadUser(ctx, pool, claims.Username, claims.Sub)
+	u, err := s.tokenUser(ctx, pool, claims.Username, claims.Sub, claims.OriginJTI, errRevokedAccessToken)
 	if err != nil {
 		return nil, err
-	}
-	if userpool.SignedOut(u, claims.OriginJTI) {
-		return nil, errRevokedAccessToken
-	}
-	if !u.Enabled {
-		return nil, userpool.ErrUserDisabled
 	}
 	if check == ActiveUser {
 		if err := userpool.CheckActive(u); err != nil {
@@ -83,6 +77,23 @@ func (s *Service) Authorize(ctx context.Context, accessToken string, check Statu
 		}
 	}
 	return &Caller{Pool: pool, User: u, Claims: claims}, nil
+}
+
+// tokenUser loads the user a token of the family originJTI names
+// (username and sub), refusing with revoked a user who signed out globally
+// since the family began, and a disabled user.
+func (s *Service) tokenUser(ctx context.Context, pool *userpool.Pool, username, sub, originJTI string, revoked error) (storage.User, error) {
+	u, err := s.Pools.LoadUser(ctx, pool, username, sub)
+	if err != nil {
+		return storage.User{}, err
+	}
+	if userpool.SignedOut(u, originJTI) {
+		return storage.User{}, revoked
+	}
+	if !u.Enabled {
+		return storage.User{}, userpool.ErrUserDisabled
+	}
+	return u, nil
 }
 
 // AuthorizeClient is Authorize (ActiveUser) that also loads the app client

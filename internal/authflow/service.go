@@ -188,25 +188,9 @@ type DeviceMetadata struct {
 // name the pool; the others only the client.
 func (s *Service) loadClient(ctx context.Context, admin bool, poolID, clientID string) (*userpool.Pool, *userpool.Client, error) {
 	if admin {
-		pool, err := s.Pools.LoadPool(ctx, poolID)
-		if err != nil {
-			return nil, nil, err
-		}
-		client, err := s.Pools.LoadClient(ctx, pool.ID, clientID)
-		if err != nil {
-			return nil, nil, err
-		}
-		return pool, client, nil
+		return s.Pools.PoolClient(ctx, poolID, clientID)
 	}
-	client, err := s.Pools.LoadClient(ctx, "", clientID)
-	if err != nil {
-		return nil, nil, err
-	}
-	pool, err := s.Pools.LoadPool(ctx, client.PoolID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return pool, client, nil
+	return s.Pools.ClientPool(ctx, clientID)
 }
 
 // InitiateAuth starts a sign-in.

@@ -258,15 +258,9 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, client *user
 	if revoked {
 		return nil, errRefreshRevoked
 	}
-	u, err := s.Pools.LoadUser(ctx, pool, claims.Username, claims.Sub)
+	u, err := s.tokenUser(ctx, pool, claims.Username, claims.Sub, claims.OriginJTI, errRefreshRevoked)
 	if err != nil {
 		return nil, err
-	}
-	if userpool.SignedOut(u, claims.OriginJTI) {
-		return nil, errRefreshRevoked
-	}
-	if !u.Enabled {
-		return nil, userpool.ErrUserDisabled
 	}
 	if u.Status == userpool.StatusResetRequired {
 		return nil, userpool.ErrResetRequired
@@ -386,11 +380,7 @@ func (s *Service) GlobalSignOut(ctx context.Context, poolID, usernameKey string)
 // AdminUserGlobalSignOut is GlobalSignOut for the user name designates
 // (username, alias or sub).
 func (s *Service) AdminUserGlobalSignOut(ctx context.Context, poolID, name string) error {
-	pool, err := s.Pools.LoadPool(ctx, poolID)
-	if err != nil {
-		return err
-	}
-	u, err := s.Pools.FindUser(ctx, pool, name)
+	pool, u, err := s.Pools.PoolUser(ctx, poolID, name)
 	if err != nil {
 		return err
 	}

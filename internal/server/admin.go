@@ -57,11 +57,7 @@ func (s *Server) outboxUsername(ctx context.Context, poolID, name string) string
 	if name == "" {
 		return ""
 	}
-	p, err := s.Pools.LoadPool(ctx, poolID)
-	if err != nil {
-		return name
-	}
-	u, err := s.Pools.FindUser(ctx, p, name)
+	_, u, err := s.Pools.PoolUser(ctx, poolID, name)
 	if err != nil {
 		return name
 	}

@@ -35,7 +35,8 @@ func HashFeedbackToken(token string) string {
 }
 
 // protectedUser loads a pool whose threat protection is on and the user
-// name designates.
+// name designates; a pool without threat protection is refused before the
+// user is looked up.
 func (s *Service) protectedUser(ctx context.Context, poolID, name string) (*Pool, storage.User, error) {
 	p, err := s.LoadPool(ctx, poolID)
 	if err != nil {

@@ -122,18 +122,29 @@ func checkClientRules(p *Pool, st *ClientSettings, verb string) error {
 	return nil
 }
 
-// CreateClient creates an app client of pool poolID.
-func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInput) (*Client, error) {
+// clientConfig loads pool poolID, gives requested the defaults, checks the
+// rules (verb words their errors) and returns the pool, the settings and
+// the document to store.
+func (s *Service) clientConfig(ctx context.Context, poolID string, requested ClientSettings, verb string) (*Pool, *ClientSettings, json.RawMessage, error) {
 	p, err := s.LoadPool(ctx, poolID)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	st := in.Settings
+	st := requested
 	clientDefaults(&st)
-	if err := checkClientRules(p, &st, "creating"); err != nil {
-		return nil, err
+	if err := checkClientRules(p, &st, verb); err != nil {
+		return nil, nil, nil, err
 	}
 	cfg, err := json.Marshal(&st)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, &st, cfg, nil
+}
+
+// CreateClient creates an app client of pool poolID.
+func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInput) (*Client, error) {
+	p, st, cfg, err := s.clientConfig(ctx, poolID, in.Settings, "creating")
 	if err != nil {
 		return nil, err
 	}
@@ -155,30 +166,12 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInpu
 	if err := s.Clients.CreateClient(ctx, c); err != nil {
 		return nil, err
 	}
-	return &Client{Client: c, Settings: &st}, nil
-}
-
-// PoolClient returns an app client of pool poolID, answering Cognito's
-// errors for a missing pool (first) or client.
-func (s *Service) PoolClient(ctx context.Context, poolID, clientID string) (*Client, error) {
-	if _, err := s.LoadPool(ctx, poolID); err != nil {
-		return nil, err
-	}
-	return s.LoadClient(ctx, poolID, clientID)
+	return &Client{Client: c, Settings: st}, nil
 }
 
 // UpdateClient replaces an app client's settings (see ClientUpdate).
 func (s *Service) UpdateClient(ctx context.Context, poolID, clientID string, in ClientUpdate) (*Client, error) {
-	p, err := s.LoadPool(ctx, poolID)
-	if err != nil {
-		return nil, err
-	}
-	st := in.Settings
-	clientDefaults(&st)
-	if err := checkClientRules(p, &st, "updating"); err != nil {
-		return nil, err
-	}
-	cfg, err := json.Marshal(&st)
+	p, st, cfg, err := s.clientConfig(ctx, poolID, in.Settings, "updating")
 	if err != nil {
 		return nil, err
 	}
@@ -202,12 +195,12 @@ func (s *Service) UpdateClient(ctx context.Context, poolID, clientID string, in 
 	if err != nil {
 		return nil, err
 	}
-	return &Client{Client: c, Settings: &st}, nil
+	return &Client{Client: c, Settings: st}, nil
 }
 
 // DeleteClient deletes an app client of pool poolID.
 func (s *Service) DeleteClient(ctx context.Context, poolID, clientID string) error {
-	c, err := s.PoolClient(ctx, poolID, clientID)
+	_, c, err := s.PoolClient(ctx, poolID, clientID)
 	if err != nil {
 		return err
 	}

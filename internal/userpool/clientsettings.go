@@ -2,7 +2,6 @@ package userpool
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -61,14 +60,7 @@ type RefreshTokenRotation struct {
 
 // DecodeClientSettings reads a client's ClientSettings.
 func DecodeClientSettings(c storage.Client) (*ClientSettings, error) {
-	s := new(ClientSettings)
-	if len(c.Config) == 0 {
-		return s, nil
-	}
-	if err := json.Unmarshal(c.Config, s); err != nil {
-		return nil, fmt.Errorf("userpool: client %s has an unreadable configuration: %w", c.ID, err)
-	}
-	return s, nil
+	return decodeDocument[ClientSettings](c.Config, "client", c.ID)
 }
 
 // ExplicitAuthFlow is a value of an app client's ExplicitAuthFlows

@@ -116,6 +116,50 @@ func (s *Service) FindUser(ctx context.Context, p *Pool, name string) (storage.U
 	return storage.User{}, ErrUserNotFound
 }
 
+// PoolClient loads pool poolID and one of its app clients, answering
+// Cognito's errors for a missing pool (first) or client: what admin
+// operations naming a pool and a client start with.
+func (s *Service) PoolClient(ctx context.Context, poolID, clientID string) (*Pool, *Client, error) {
+	p, err := s.LoadPool(ctx, poolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.LoadClient(ctx, p.ID, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, c, nil
+}
+
+// ClientPool loads the app client an operation names by client ID alone
+// (InitiateAuth, SignUp, ...) and its pool.
+func (s *Service) ClientPool(ctx context.Context, clientID string) (*Pool, *Client, error) {
+	c, err := s.LoadClient(ctx, "", clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.LoadPool(ctx, c.PoolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, c, nil
+}
+
+// PoolUser loads a pool and the user name designates in it (username,
+// alias or sub; see FindUser): what an operation naming a pool and a user
+// starts with.
+func (s *Service) PoolUser(ctx context.Context, poolID, name string) (*Pool, storage.User, error) {
+	p, err := s.LoadPool(ctx, poolID)
+	if err != nil {
+		return nil, storage.User{}, err
+	}
+	u, err := s.FindUser(ctx, p, name)
+	if err != nil {
+		return nil, storage.User{}, err
+	}
+	return p, u, nil
+}
+
 // LoadUser loads the user a token or a sign-in session names: by internal
 // username and sub. A user deleted and re-created under the same name is
 // another user: ErrUserNotFound, like a missing one.

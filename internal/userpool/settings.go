@@ -224,14 +224,20 @@ type WebAuthnConfiguration struct {
 
 // DecodeSettings reads a pool's Settings.
 func DecodeSettings(p storage.Pool) (*Settings, error) {
-	s := new(Settings)
-	if len(p.Config) == 0 {
-		return s, nil
+	return decodeDocument[Settings](p.Config, "pool", p.ID)
+}
+
+// decodeDocument reads a stored settings document; an empty one is every
+// member left out.
+func decodeDocument[T any](doc []byte, what, id string) (*T, error) {
+	v := new(T)
+	if len(doc) == 0 {
+		return v, nil
 	}
-	if err := json.Unmarshal(p.Config, s); err != nil {
-		return nil, fmt.Errorf("userpool: pool %s has an unreadable configuration: %w", p.ID, err)
+	if err := json.Unmarshal(doc, v); err != nil {
+		return nil, fmt.Errorf("userpool: %s %s has an unreadable configuration: %w", what, id, err)
 	}
-	return s, nil
+	return v, nil
 }
 
 // encode returns the document to store.
