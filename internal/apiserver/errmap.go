@@ -18,6 +18,7 @@ var exceptions = map[fault.Kind]func(string) error{
 	fault.EnableSoftwareTokenMFA:         func(m string) error { return cognitoidp.NewEnableSoftwareTokenMFAException(m) },
 	fault.ExpiredCode:                    func(m string) error { return cognitoidp.NewExpiredCodeException(m) },
 	fault.FeatureUnavailableInTier:       func(m string) error { return cognitoidp.NewFeatureUnavailableInTierException(m) },
+	fault.DuplicateProvider:              func(m string) error { return cognitoidp.NewDuplicateProviderException(m) },
 	fault.GroupExists:                    func(m string) error { return cognitoidp.NewGroupExistsException(m) },
 	fault.InvalidParameter:               func(m string) error { return cognitoidp.NewInvalidParameterException(m) },
 	fault.InvalidPassword:                func(m string) error { return cognitoidp.NewInvalidPasswordException(m) },

@@ -52,6 +52,10 @@ const (
 	// TooManyFailedAttempts is one of the failures the hosted pages show.
 	TooManyFailedAttempts Kind = "TooManyFailedAttempts"
 
+	// DuplicateProvider answers an identity provider name or identifier
+	// already taken in the pool (internal/federation).
+	DuplicateProvider Kind = "DuplicateProvider"
+
 	// Passkey (WebAuthn) kinds, returned by internal/passkey
 	// (spec/cognito-user-auth.md §6).
 	WebAuthnChallengeNotFound      Kind = "WebAuthnChallengeNotFound"
