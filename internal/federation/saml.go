@@ -182,10 +182,11 @@ func (sp *SP) serviceProvider(ctx context.Context, p Provider, key PoolKey, acs 
 
 // Metadata is the pool's SP metadata for a provider reached through the
 // domain at domainBase: entity ID urn:amazon:cognito:sp:<poolId>, the
-// pool's certificate for signing (and encryption), the NameID formats
-// Cognito lists, and the assertion consumer service
-// <domainBase>/saml2/idpresponse (HTTP-POST binding).
-func (sp *SP) Metadata(poolID string, key PoolKey, domainBase string) ([]byte, error) {
+// pool's certificate for signing (and for encryption when encrypt: the
+// provider's EncryptedResponses), the NameID formats Cognito lists, and
+// the assertion consumer service <domainBase>/saml2/idpresponse
+// (HTTP-POST binding).
+func (sp *SP) Metadata(poolID string, key PoolKey, domainBase string, encrypt bool) ([]byte, error) {
 	acs, err := url.Parse(domainBase + PathSAMLCallback)
 	if err != nil {
 		return nil, err
@@ -203,6 +204,15 @@ func (sp *SP) Metadata(poolID string, key PoolKey, domainBase string) ([]byte, e
 			"urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName",
 		}
 		ed.SPSSODescriptors[i].SingleLogoutServices = nil
+		var kds []saml.KeyDescriptor
+		for _, kd := range ed.SPSSODescriptors[i].KeyDescriptors {
+			if kd.Use == "encryption" && encrypt {
+				kds = append(kds, kd)
+			}
+		}
+		signing := saml.KeyDescriptor{Use: "signing", KeyInfo: saml.KeyInfo{X509Data: saml.X509Data{
+			X509Certificates: []saml.X509Certificate{{Data: key.CertificateBase64()}}}}}
+		ed.SPSSODescriptors[i].KeyDescriptors = append([]saml.KeyDescriptor{signing}, kds...)
 	}
 	out, err := xml.MarshalIndent(ed, "", "  ")
 	if err != nil {
