@@ -274,7 +274,18 @@ func (s *Server) sign(el *etree.Element) (*etree.Element, error) {
 	if sig == nil {
 		return nil, fmt.Errorf("no Signature after signing")
 	}
-	signed.RemoveChild(sig)
-	signed.InsertChildAt(1, sig)
-	return signed, nil
+	// Rebuild the element with the Signature second, after the Issuer.
+	out := etree.NewElement(signed.Tag)
+	out.Space = signed.Space
+	out.Attr = signed.Attr
+	for i, c := range signed.Child {
+		if e, ok := c.(*etree.Element); ok && e == sig {
+			continue
+		}
+		out.AddChild(c.(*etree.Element).Copy())
+		if i == 0 {
+			out.AddChild(sig.Copy())
+		}
+	}
+	return out, nil
 }
