@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
-	"io"
 	"strings"
 	"time"
 
@@ -49,7 +48,7 @@ func parseAppleKey(s string) (*ecdsa.PrivateKey, error) {
 // ES256 JWT with kid = key_id, iss = team_id, sub = client_id and aud =
 // Apple's issuer (the override base URL when the type is sent to one),
 // valid five minutes.
-func appleClientSecret(p Provider, audience string, now time.Time, rnd io.Reader) (string, error) {
+func appleClientSecret(p Provider, audience string, now time.Time) (string, error) {
 	key, err := parseAppleKey(p.Private[KeyPrivateKey])
 	if err != nil {
 		return "", err
@@ -66,6 +65,5 @@ func appleClientSecret(p Provider, audience string, now time.Time, rnd io.Reader
 		IssuedAt: jwt.NewNumericDate(now),
 		Expiry:   jwt.NewNumericDate(now.Add(5 * time.Minute)),
 	}
-	_ = rnd
 	return jwt.Signed(signer).Claims(claims).Serialize()
 }

@@ -2,7 +2,6 @@ package federation
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -35,7 +34,6 @@ type RP struct {
 	// follows at most 20 redirects, as net/http does.
 	HTTP *http.Client
 	Now  func() time.Time
-	Rand io.Reader
 
 	keysMu sync.Mutex
 	keys   map[string]*oidc.RemoteKeySet
@@ -53,13 +51,6 @@ func (rp *RP) client() *http.Client {
 		return rp.HTTP
 	}
 	return http.DefaultClient
-}
-
-func (rp *RP) rand() io.Reader {
-	if rp.Rand != nil {
-		return rp.Rand
-	}
-	return rand.Reader
 }
 
 // endpoints resolves p's endpoints, discovering them when the type is sent
@@ -254,7 +245,7 @@ func (rp *RP) exchange(ctx context.Context, p Provider, ep Endpoints, f Flow, co
 	}
 	switch p.Type {
 	case TypeApple:
-		secret, err := appleClientSecret(p, ep.Issuer, rp.now(), rp.rand())
+		secret, err := appleClientSecret(p, ep.Issuer, rp.now())
 		if err != nil {
 			return tokenResponse{}, nil, failure(CodeServerError, MsgTokenEndpoint, err)
 		}
