@@ -374,3 +374,28 @@ func TestSPMetadata(t *testing.T) {
 		t.Fatal("the certificate must be valid ten years")
 	}
 }
+
+// TestSPEncryptedResponses: with the encryption key in our metadata,
+// crewjam's IdP encrypts the assertion to the pool's certificate, and our
+// SP decrypts it.
+func TestSPEncryptedResponses(t *testing.T) {
+	s := newSAMLRig(t, false)
+	md, err := s.sp.Metadata(testPool.ID, s.key, domainBase, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ed saml.EntityDescriptor
+	if err := xml.Unmarshal(md, &ed); err != nil {
+		t.Fatal(err)
+	}
+	s.crew.spMetadata = &ed
+	st, form := s.spLogin(t)
+	raw, _ := base64.StdEncoding.DecodeString(form.Get("SAMLResponse"))
+	if !bytes.Contains(raw, []byte("EncryptedAssertion")) || bytes.Contains(raw, []byte(">carol<")) {
+		t.Fatal("the IdP did not encrypt the assertion")
+	}
+	id, err := s.finish(t, st, form)
+	if err != nil || id.UserID != "carol" {
+		t.Fatal(id, err, errorsUnwrap(err))
+	}
+}
