@@ -94,19 +94,25 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, name string) 
 	if !ok {
 		return
 	}
-	if r.Method == http.MethodPost {
-		u, ok := userFromForm(w, r.PostForm, s)
-		if !ok {
-			return
-		}
-		s.approve(w, r, name, ar, u)
+	u, ok := s.pick(w, r, "Sign in to "+name, s.Issuer(name)+"/authorize", r.URL.Query())
+	if !ok {
 		return
+	}
+	s.approve(w, r, name, ar, u)
+}
+
+// pick returns the user a request signs in as: the page's answer (POST),
+// the auto-approved subject (auto=<subject> or Options.AutoApprove), or
+// none yet: it then shows the page, whose form carries carry along.
+func (s *Server) pick(w http.ResponseWriter, r *http.Request, title, action string, carry url.Values) (User, bool) {
+	if r.Method == http.MethodPost {
+		return userFromForm(w, r.PostForm, s)
 	}
 	if sub := firstNonEmpty(r.Form.Get("auto"), s.opts.AutoApprove); sub != "" {
-		s.approve(w, r, name, ar, s.user(sub))
-		return
+		return s.user(sub), true
 	}
-	renderPick(w, pickPage{Title: "Sign in to " + name, Action: s.Issuer(name) + "/authorize", Hidden: hiddenOf(r.URL.Query()), Users: s.opts.Users})
+	renderPick(w, pickPage{Title: title, Action: action, Hidden: hiddenOf(carry), Users: s.opts.Users})
+	return User{}, false
 }
 
 func firstNonEmpty(a, b string) string {

@@ -103,18 +103,9 @@ func (s *Server) samlSSO(w http.ResponseWriter, r *http.Request, name string) {
 		return
 	}
 	relay := r.Form.Get("RelayState")
-	var u User
-	switch {
-	case r.Method == http.MethodPost:
-		var ok bool
-		if u, ok = userFromForm(w, r.PostForm, s); !ok {
-			return
-		}
-	case firstNonEmpty(r.Form.Get("auto"), s.opts.AutoApprove) != "":
-		u = s.user(firstNonEmpty(r.Form.Get("auto"), s.opts.AutoApprove))
-	default:
-		q := url.Values{"SAMLRequest": {r.Form.Get("SAMLRequest")}, "RelayState": {relay}}
-		renderPick(w, pickPage{Title: "Sign in to " + name + " (SAML)", Action: s.Issuer(name) + "/saml/sso", Hidden: hiddenOf(q), Users: s.opts.Users})
+	q := url.Values{"SAMLRequest": {r.Form.Get("SAMLRequest")}, "RelayState": {relay}}
+	u, ok := s.pick(w, r, "Sign in to "+name+" (SAML)", s.Issuer(name)+"/saml/sso", q)
+	if !ok {
 		return
 	}
 	s.postResponse(w, name, ar.ACS, ar.Issuer, ar.ID, relay, u)
@@ -133,18 +124,9 @@ func (s *Server) samlInit(w http.ResponseWriter, r *http.Request, name string) {
 		http.Error(w, "testidp: acs and audience are required", http.StatusBadRequest)
 		return
 	}
-	var u User
-	switch {
-	case r.Method == http.MethodPost:
-		var ok bool
-		if u, ok = userFromForm(w, r.PostForm, s); !ok {
-			return
-		}
-	case firstNonEmpty(r.Form.Get("auto"), s.opts.AutoApprove) != "":
-		u = s.user(firstNonEmpty(r.Form.Get("auto"), s.opts.AutoApprove))
-	default:
-		q := url.Values{"acs": {acs}, "audience": {audience}, "RelayState": {relay}}
-		renderPick(w, pickPage{Title: "Sign in to " + name + " (SAML, IdP-initiated)", Action: s.Issuer(name) + "/saml/init", Hidden: hiddenOf(q), Users: s.opts.Users})
+	q := url.Values{"acs": {acs}, "audience": {audience}, "RelayState": {relay}}
+	u, ok := s.pick(w, r, "Sign in to "+name+" (SAML, IdP-initiated)", s.Issuer(name)+"/saml/init", q)
+	if !ok {
 		return
 	}
 	s.postResponse(w, name, acs, audience, "", relay, u)
