@@ -24,6 +24,32 @@
 // OAuth error code and description to send back to the app's redirect
 // URI (Error.Location), as Cognito does for federation failures.
 //
+// # How a domain uses it
+//
+// Configuration (CreateIdentityProvider, UpdateIdentityProvider):
+// Configurer.Create / Configurer.Update validate the request against the
+// pool (Pool: its schema) and its other providers, and return the Provider
+// to store; Describe returns Provider.Details, AttributeMapping and
+// Identifiers; ListIdentityProviders returns Provider.Summarize;
+// GetIdentityProviderByIdentifier and the authorize request's
+// idp_identifier use Find.
+//
+// OIDC and social sign-in: /oauth2/authorize with identity_provider (or a
+// login page button, which links to it) calls RP.Begin and redirects to
+// Start.Location, setting StateCookie to Start.Cookie; /oauth2/idpresponse
+// (GET, and POST for Apple's form_post) calls RP.Open on the state
+// parameter, loads the flow's provider, and calls RP.Finish with the
+// parameters and the StateCookie. SAML: SP.Begin likewise; at
+// /saml2/idpresponse SP.ParseRelayState tells an SP-initiated answer
+// (SP.Finish) from an IdP-initiated one (SP.FinishIDPInit, after finding
+// the provider by the RelayState's identity_provider or idp_identifier,
+// or by ResponseIssuer). Each gives an Identity; FindLink and ProfileFor
+// turn it into the user to sign in as, the attributes to write and the
+// group to join; the app's authorize request (Flow.Authorize, or the
+// RelayState's) is then finished as for a password sign-in. A failure's
+// Error.Location is where the browser goes, or, for a Page error, the
+// domain shows its error page.
+//
 // Sub-package testidp holds the built-in OIDC and SAML identity providers
 // that userpoold serves under /_idp/<name>/ so that federation works with
 // no internet.
