@@ -56,6 +56,13 @@ const (
 	// already taken in the pool (internal/federation).
 	DuplicateProvider Kind = "DuplicateProvider"
 
+	// PreconditionNotMet answers a user import job started or stopped in a
+	// state that does not allow it (internal/importjob).
+	PreconditionNotMet Kind = "PreconditionNotMet"
+	// ServiceQuotaExceeded answers UpdateProvisionedLimit above the
+	// account's maximum (internal/quota).
+	ServiceQuotaExceeded Kind = "ServiceQuotaExceeded"
+
 	// Passkey (WebAuthn) kinds, returned by internal/passkey
 	// (spec/cognito-user-auth.md §6).
 	WebAuthnChallengeNotFound      Kind = "WebAuthnChallengeNotFound"
