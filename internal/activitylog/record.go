@@ -45,11 +45,11 @@ type NotificationMessage struct {
 // the Developer Guide shows on the same page (AdminListUserAuthEvents).
 type AuthEvent struct {
 	EventID            string              `json:"EventId"`
-	EventType          string              `json:"EventType"`           // SignIn, SignUp, ForgotPassword, PasswordChange, ResendCode
-	CreationDate       float64             `json:"CreationDate"`        // epoch seconds
-	EventResponse      string              `json:"EventResponse"`       // Pass, Fail, InProgress
-	EventRisk          *EventRisk          `json:"EventRisk,omitempty"` //
-	ChallengeResponses []ChallengeResponse `json:"ChallengeResponses"`  //
+	EventType          string              `json:"EventType"`     // SignIn, SignUp, ForgotPassword, PasswordChange, ResendCode
+	CreationDate       float64             `json:"CreationDate"`  // epoch seconds
+	EventResponse      string              `json:"EventResponse"` // Pass, Fail, InProgress
+	EventRisk          *EventRisk          `json:"EventRisk,omitempty"`
+	ChallengeResponses []ChallengeResponse `json:"ChallengeResponses"`
 	EventContextData   *EventContextData   `json:"EventContextData,omitempty"`
 }
 
