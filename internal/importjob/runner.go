@@ -75,8 +75,9 @@ type LogSink interface {
 	WriteImportLog(ctx context.Context, group, stream string, lines []LogLine) error
 }
 
-// Runner runs import jobs. Its fields are set once; a Runner runs any
-// number of jobs at once.
+// Runner runs import jobs. Its fields are set once (Store, Users, Files,
+// Log and Worker are required); a Runner runs any number of jobs at once,
+// each in the goroutine that calls Run.
 type Runner struct {
 	Store JobStore
 	Users UserCreator
