@@ -145,7 +145,44 @@ type User struct {
 	TokensRevokedAt time.Time
 	MFA             UserMFA
 	Lockout         Lockout
-	Secrets         UserSecrets
+	// Passkeys are the user's registered WebAuthn credentials (issue 10),
+	// in registration order. Nothing in them is secret (public keys and
+	// credential IDs); package passkey owns their meaning and userpool the
+	// rules that change the list.
+	Passkeys []Passkey
+	Secrets  UserSecrets
+}
+
+// Passkey is one registered WebAuthn credential of a user: the members of
+// passkey.Credential, which userpool converts to and from.
+type Passkey struct {
+	// ID is the raw credential ID; PublicKey the COSE_Key bytes as
+	// registered, Algorithm its COSE algorithm.
+	ID        []byte
+	PublicKey []byte
+	Algorithm int64
+	// SignCount is the last signature counter accepted.
+	SignCount uint32
+	// AAGUID is the authenticator model (16 bytes).
+	AAGUID []byte
+	// Transports as the browser reported them (empty when unknown);
+	// Attachment is platform, cross-platform or "".
+	Transports []string
+	Attachment string
+	// UserVerified, BackupEligible and BackupState are the UV, BE and BS
+	// flags (UV at registration, BS as of the latest assertion).
+	UserVerified   bool
+	BackupEligible bool
+	BackupState    bool
+	// AttestationFormat and AttestationType describe the registration's
+	// attestation statement.
+	AttestationFormat string
+	AttestationType   string
+	// RelyingPartyID is the RP ID the credential is scoped to.
+	RelyingPartyID string
+	FriendlyName   string
+	CreatedAt      time.Time
+	LastUsedAt     time.Time
 }
 
 // UserStatus is a user's account status (UserStatusType): UNCONFIRMED,
@@ -190,6 +227,11 @@ type UserSecrets struct {
 	// TOTPPending is an associated but not yet verified secret.
 	TOTPPending []byte
 	Codes       []Code
+	// PasskeyChallenge is the pending StartWebAuthnRegistration challenge
+	// (an opaque document of package passkey's Challenge; nil when none),
+	// sealed with the other secrets so that it can be neither read nor
+	// altered at rest.
+	PasskeyChallenge []byte
 }
 
 // Code is a one-time code sent to the user (sign-up confirmation, attribute

@@ -53,6 +53,58 @@ type userData struct {
 	TokensRevokedAt   *int64             `json:"tokens_revoked_at,omitempty"`
 	MFA               mfaJSON            `json:"mfa"`
 	Lockout           lockoutJSON        `json:"lockout"`
+	Passkeys          []passkeyJSON      `json:"passkeys,omitempty"`
+}
+
+// passkeyJSON is one storage.Passkey in the data column (nothing in it is
+// secret: public keys and credential IDs).
+type passkeyJSON struct {
+	ID                []byte   `json:"id"`
+	PublicKey         []byte   `json:"public_key"`
+	Algorithm         int64    `json:"alg"`
+	SignCount         uint32   `json:"sign_count,omitempty"`
+	AAGUID            []byte   `json:"aaguid,omitempty"`
+	Transports        []string `json:"transports,omitempty"`
+	Attachment        string   `json:"attachment,omitempty"`
+	UserVerified      bool     `json:"uv,omitempty"`
+	BackupEligible    bool     `json:"be,omitempty"`
+	BackupState       bool     `json:"bs,omitempty"`
+	AttestationFormat string   `json:"att_fmt,omitempty"`
+	AttestationType   string   `json:"att_type,omitempty"`
+	RelyingPartyID    string   `json:"rp_id,omitempty"`
+	FriendlyName      string   `json:"name,omitempty"`
+	CreatedAt         *int64   `json:"created_at,omitempty"`
+	LastUsedAt        *int64   `json:"last_used_at,omitempty"`
+}
+
+func toPasskeyJSON(ps []storage.Passkey) []passkeyJSON {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]passkeyJSON, len(ps))
+	for i, p := range ps {
+		out[i] = passkeyJSON{ID: p.ID, PublicKey: p.PublicKey, Algorithm: p.Algorithm, SignCount: p.SignCount,
+			AAGUID: emptyNil(p.AAGUID), Transports: emptyNil(p.Transports), Attachment: p.Attachment,
+			UserVerified: p.UserVerified, BackupEligible: p.BackupEligible, BackupState: p.BackupState,
+			AttestationFormat: p.AttestationFormat, AttestationType: p.AttestationType, RelyingPartyID: p.RelyingPartyID,
+			FriendlyName: p.FriendlyName, CreatedAt: jtime(p.CreatedAt), LastUsedAt: jtime(p.LastUsedAt)}
+	}
+	return out
+}
+
+func fromPasskeyJSON(ps []passkeyJSON) []storage.Passkey {
+	if len(ps) == 0 {
+		return nil
+	}
+	out := make([]storage.Passkey, len(ps))
+	for i, p := range ps {
+		out[i] = storage.Passkey{ID: p.ID, PublicKey: p.PublicKey, Algorithm: p.Algorithm, SignCount: p.SignCount,
+			AAGUID: emptyNil(p.AAGUID), Transports: emptyNil(p.Transports), Attachment: p.Attachment,
+			UserVerified: p.UserVerified, BackupEligible: p.BackupEligible, BackupState: p.BackupState,
+			AttestationFormat: p.AttestationFormat, AttestationType: p.AttestationType, RelyingPartyID: p.RelyingPartyID,
+			FriendlyName: p.FriendlyName, CreatedAt: fromJTime(p.CreatedAt), LastUsedAt: fromJTime(p.LastUsedAt)}
+	}
+	return out
 }
 
 type mfaJSON struct {
@@ -78,6 +130,7 @@ type userSecretsJSON struct {
 	TOTPSecret   []byte     `json:"totp_secret,omitempty"`
 	TOTPPending  []byte     `json:"totp_pending,omitempty"`
 	Codes        []codeJSON `json:"codes,omitempty"`
+	Passkey      []byte     `json:"passkey_challenge,omitempty"`
 }
 
 type codeJSON struct {
@@ -113,6 +166,7 @@ func marshalUserData(u *storage.User) (string, error) {
 			LastFailure: jtime(u.Lockout.LastFailure),
 			LockedUntil: jtime(u.Lockout.LockedUntil),
 		},
+		Passkeys: toPasskeyJSON(u.Passkeys),
 	})
 	return string(b), err
 }
@@ -127,6 +181,7 @@ func marshalUserSecrets(s *storage.UserSecrets) ([]byte, error) {
 		SRPVerifier:  emptyNil(s.SRPVerifier),
 		TOTPSecret:   emptyNil(s.TOTPSecret),
 		TOTPPending:  emptyNil(s.TOTPPending),
+		Passkey:      emptyNil(s.PasskeyChallenge),
 	}
 	if len(s.Codes) > 0 {
 		j.Codes = make([]codeJSON, len(s.Codes))
@@ -155,6 +210,7 @@ func unmarshalUserSecrets(b []byte, s *storage.UserSecrets) error {
 	s.SRPVerifier = emptyNil(j.SRPVerifier)
 	s.TOTPSecret = emptyNil(j.TOTPSecret)
 	s.TOTPPending = emptyNil(j.TOTPPending)
+	s.PasskeyChallenge = emptyNil(j.Passkey)
 	if len(j.Codes) > 0 {
 		s.Codes = make([]storage.Code, len(j.Codes))
 		for i, c := range j.Codes {
@@ -373,6 +429,7 @@ func decodeUser(u *storage.User, data string, secrets []byte) error {
 		LastFailure: fromJTime(d.Lockout.LastFailure),
 		LockedUntil: fromJTime(d.Lockout.LockedUntil),
 	}
+	u.Passkeys = fromPasskeyJSON(d.Passkeys)
 	u.Secrets = storage.UserSecrets{}
 	if err := unmarshalUserSecrets(secrets, &u.Secrets); err != nil {
 		return fmt.Errorf("storage/sql: user %s/%s secrets: %w", u.PoolID, u.UsernameKey, err)
