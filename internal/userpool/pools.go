@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/userpoold/userpoold/internal/fault"
@@ -31,6 +32,13 @@ var (
 	// MFA configuration faults (spec §6.2).
 	errMFAOffWithFactors = fault.New(fault.InvalidParameter, "Invalid MFA configuration given, can't turn off MFA and configure an MFA together.")
 	errMFANoFactors      = fault.New(fault.InvalidParameter, "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.")
+	// First-factor faults (spec §2, §3.3). SOFTWARE_TOKEN is refused as
+	// the model says ("not currently supported as a first auth factor");
+	// WEB_AUTHN alone is refused as an emulator citing AWS reports
+	// (yulin#853), since registering a passkey needs a sign-in first.
+	// UNCONFIRMED: both messages, and the WEB_AUTHN-alone rule.
+	errSoftwareTokenFirstFactor = fault.New(fault.InvalidParameter, "SOFTWARE_TOKEN is not supported as a first authentication factor.")
+	errWebAuthnOnlyFirstFactor  = fault.New(fault.InvalidParameter, "WEB_AUTHN cannot be the only allowed first authentication factor.")
 )
 
 // maxPoolTags is how many tags a pool may have.
@@ -261,6 +269,40 @@ func checkPoolRules(st *Settings) error {
 	if st.MFAMode() != mfa.ModeOff && !mfaFactorConfigured(st) {
 		return errMFANeedsSMS
 	}
+	return checkSignInRules(st)
+}
+
+// checkSignInRules applies the rules of choice-based sign-in to the whole
+// document (so that a tier change is checked too, spec §3.1: the tier is
+// enforced when configuration is written, never at sign-in): first factors
+// beyond PASSWORD need FeatureChoiceBasedAuth, a WebAuthnConfiguration
+// FeaturePasskeys and passkey MFA FeaturePasskeyMFA; SOFTWARE_TOKEN is no
+// first factor and WEB_AUTHN not the only one.
+func checkSignInRules(st *Settings) error {
+	if st.Policies != nil && st.Policies.SignInPolicy != nil {
+		factors := st.Policies.SignInPolicy.AllowedFirstAuthFactors
+		if slices.Contains(factors, AuthFactor("SOFTWARE_TOKEN")) {
+			return errSoftwareTokenFirstFactor
+		}
+		if len(factors) > 0 && !slices.ContainsFunc(factors, func(f AuthFactor) bool { return f != AuthFactorWebAuthn }) {
+			return errWebAuthnOnlyFirstFactor
+		}
+		if slices.ContainsFunc(factors, func(f AuthFactor) bool { return f != AuthFactorPassword }) {
+			if err := st.Tier().Require(FeatureChoiceBasedAuth); err != nil {
+				return err
+			}
+		}
+	}
+	if w := st.WebAuthnConfiguration; w != nil {
+		if err := st.Tier().Require(FeaturePasskeys); err != nil {
+			return err
+		}
+		if str(w.FactorConfiguration) == "MULTI_FACTOR_WITH_USER_VERIFICATION" {
+			if err := st.Tier().Require(FeaturePasskeyMFA); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -469,9 +511,14 @@ func (s *Service) SetMFAConfig(ctx context.Context, id string, in MFAConfig) (MF
 				return err
 			}
 		}
-		if w := in.WebAuthnConfiguration; w != nil && str(w.FactorConfiguration) == "MULTI_FACTOR_WITH_USER_VERIFICATION" {
-			if err := st.Tier().Require(FeaturePasskeyMFA); err != nil {
+		if w := in.WebAuthnConfiguration; w != nil {
+			if err := st.Tier().Require(FeaturePasskeys); err != nil {
 				return err
+			}
+			if str(w.FactorConfiguration) == "MULTI_FACTOR_WITH_USER_VERIFICATION" {
+				if err := st.Tier().Require(FeaturePasskeyMFA); err != nil {
+					return err
+				}
 			}
 		}
 		st.MfaConfiguration = &mode

@@ -38,11 +38,15 @@ type Service struct {
 	// Sender delivers codes and messages.
 	Sender  Sender
 	Hashing password.Params
-	Region  string
-	Account string
-	Now     func() time.Time
-	Rand    io.Reader
-	Log     *slog.Logger
+	// PasskeyOrigins are origins a passkey ceremony accepts beside the
+	// rule of passkey.OriginAllowed (exact matches: native apps'
+	// android:apk-key-hash:..., plain-http test hosts); see RelyingParty.
+	PasskeyOrigins []string
+	Region         string
+	Account        string
+	Now            func() time.Time
+	Rand           io.Reader
+	Log            *slog.Logger
 
 	// HashLimit bounds the memory of the argon2id computations (hashing and
 	// verifying passwords) running at once; nil means a limiter with

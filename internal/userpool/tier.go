@@ -27,6 +27,9 @@ const (
 	// FeatureChoiceBasedAuth is USER_AUTH (ALLOW_USER_AUTH) and the first
 	// factors other than PASSWORD (SignInPolicy.AllowedFirstAuthFactors).
 	FeatureChoiceBasedAuth Feature = "Choice-based authentication"
+	// FeaturePasskeys is a WebAuthnConfiguration (passkeys at all; spec
+	// §3.1). UNCONFIRMED: the name AWS's message gives it.
+	FeaturePasskeys Feature = "Passkeys"
 )
 
 // minimumTier is the one place that says which tier allows which feature:
@@ -37,6 +40,7 @@ var minimumTier = map[Feature]Tier{
 	FeatureEmailMFA:         TierEssentials,
 	FeaturePasskeyMFA:       TierEssentials,
 	FeatureChoiceBasedAuth:  TierEssentials,
+	FeaturePasskeys:         TierEssentials,
 }
 
 // rank orders the tiers; an unknown tier ranks as ESSENTIALS, the default.
