@@ -38,10 +38,11 @@ func authenticationResult(t *authflow.Tokens) *cognitoidp.AuthenticationResultTy
 // authReply is the members every sign-in response shares. On success
 // ChallengeParameters is an empty map, which is sent as {} (spec §7.1).
 type authReply struct {
-	name    *cognitoidp.ChallengeNameType
-	session *string
-	params  map[string]string
-	result  *cognitoidp.AuthenticationResultType
+	name      *cognitoidp.ChallengeNameType
+	session   *string
+	params    map[string]string
+	result    *cognitoidp.AuthenticationResultType
+	available []cognitoidp.ChallengeNameType // InitiateAuth only
 }
 
 func reply(r *authflow.Result) authReply {
@@ -55,6 +56,9 @@ func reply(r *authflow.Result) authReply {
 	}
 	if r.Session != "" {
 		out.session = cognitoidp.String(r.Session)
+	}
+	for _, c := range r.Available {
+		out.available = append(out.available, cognitoidp.ChallengeNameType(c))
 	}
 	return out
 }
@@ -72,7 +76,8 @@ func (s *Server) InitiateAuth(ctx context.Context, in *cognitoidp.InitiateAuthIn
 		return nil, err
 	}
 	o := reply(r)
-	return &cognitoidp.InitiateAuthOutput{ChallengeName: o.name, Session: o.session, ChallengeParameters: o.params, AuthenticationResult: o.result}, nil
+	return &cognitoidp.InitiateAuthOutput{ChallengeName: o.name, Session: o.session, ChallengeParameters: o.params, AuthenticationResult: o.result,
+		AvailableChallenges: o.available}, nil
 }
 
 // AdminInitiateAuth starts a sign-in as an administrator (SigV4).
@@ -90,7 +95,8 @@ func (s *Server) AdminInitiateAuth(ctx context.Context, in *cognitoidp.AdminInit
 		return nil, err
 	}
 	o := reply(r)
-	return &cognitoidp.AdminInitiateAuthOutput{ChallengeName: o.name, Session: o.session, ChallengeParameters: o.params, AuthenticationResult: o.result}, nil
+	return &cognitoidp.AdminInitiateAuthOutput{ChallengeName: o.name, Session: o.session, ChallengeParameters: o.params, AuthenticationResult: o.result,
+		AvailableChallenges: o.available}, nil
 }
 
 // RespondToAuthChallenge answers a sign-in challenge (unsigned).

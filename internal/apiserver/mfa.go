@@ -142,7 +142,9 @@ func (s *Server) AdminSetUserSettings(ctx context.Context, in *cognitoidp.AdminS
 //     and either the pool allows it as a first factor (Essentials or higher)
 //     or the user has email / SMS MFA enabled (UNCONFIRMED: whether AWS
 //     also requires the attribute to be verified);
-//   - WEB_AUTHN never yet (no passkeys are registered);
+//   - WEB_AUTHN when the user has a passkey and the pool allows passkeys
+//     as a first factor or as MFA (UNCONFIRMED, spec §13.25: whether the
+//     passwordless filtering of §3.5 applies here);
 //   - SOFTWARE_TOKEN when the user has a verified software token.
 func authFactors(p *userpool.Pool, u storage.User) (list []string, preferred *string, factors []cognitoidp.AuthFactorType) {
 	list, preferred = mfaSettings(u)
@@ -156,6 +158,9 @@ func authFactors(p *userpool.Pool, u storage.User) (list []string, preferred *st
 	}
 	if mfa.HasPhone(&u) && (slices.Contains(first, userpool.AuthFactorSMSOTP) || slices.Contains(enabled, mfa.SMS)) {
 		factors = append(factors, cognitoidp.AuthFactorTypeSmsOtp)
+	}
+	if len(u.Passkeys) > 0 && (slices.Contains(first, userpool.AuthFactorWebAuthn) || p.Settings.MFA().WebAuthn) {
+		factors = append(factors, cognitoidp.AuthFactorTypeWebAuthn)
 	}
 	if mfa.HasTOTP(&u) {
 		factors = append(factors, cognitoidp.AuthFactorTypeSoftwareToken)

@@ -58,4 +58,11 @@ var answers = map[ChallengeName]answer{
 	ChallengeMFASetup:               answerMFASetup,
 	ChallengeDeviceSRPAuth:          answerDeviceSRPAuth,
 	ChallengeDevicePasswordVerifier: answerDevicePasswordVerifier,
+	// USER_AUTH's first factors (userauth.go); EMAIL_OTP above answers
+	// both the email MFA and the passwordless email code.
+	ChallengeSelectChallenge: answerSelectChallenge,
+	ChallengePassword:        answerPasswordFactor,
+	ChallengePasswordSRP:     answerPasswordSRPFactor,
+	ChallengeSMSOTP:          answerSMSOTP,
+	ChallengeWebAuthn:        answerWebAuthn,
 }

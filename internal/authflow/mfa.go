@@ -251,6 +251,9 @@ func (s *Service) answerCode(ctx context.Context, sc *signIn, code, param, verif
 	default:
 		sc.user = u
 	}
+	if sc.state.userAuth().Factor != "" {
+		return s.passFirstFactor(ctx, sc) // a passwordless EMAIL_OTP or SMS_OTP (userauth.go)
+	}
 	return s.passMFA(ctx, sc)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/userpoold/userpoold/internal/risk"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
@@ -54,23 +55,31 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 	if err != nil {
 		return nil, err
 	}
-	ok, err := s.Pools.CheckPassword(ctx, u, pw)
-	if err != nil {
-		// The server was too busy to check: the attempt does not count.
-		if rerr := s.refund(ctx, pool.ID, &u, r); rerr != nil {
-			return nil, rerr
-		}
-		return nil, err
-	}
-	if !ok {
-		return nil, s.signInFailed(ctx, pool, client, u, in.Context, errIncorrect)
-	}
-	if err := s.refund(ctx, pool.ID, &u, r); err != nil {
+	if u, err = s.checkReserved(ctx, pool, client, u, r, pw, in.Context); err != nil {
 		return nil, err
 	}
 	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, metadata: in.Metadata, context: in.Context, password: pw}
 	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: in.Flow, DeviceKey: in.Params["DEVICE_KEY"]}
 	return s.passwordVerified(ctx, sc)
+}
+
+// checkReserved checks pw against u, for whom reserve counted an attempt
+// (r): a wrong password stays counted (and is recorded for threat
+// protection), a right one is refunded; a check the server was too busy to
+// make does not count. It returns u as refund left it.
+func (s *Service) checkReserved(ctx context.Context, pool *userpool.Pool, client *userpool.Client, u storage.User, r reservation, pw string, c risk.Context) (storage.User, error) {
+	ok, err := s.Pools.CheckPassword(ctx, u, pw)
+	if err != nil {
+		if rerr := s.refund(ctx, pool.ID, &u, r); rerr != nil {
+			return u, rerr
+		}
+		return u, err
+	}
+	if !ok {
+		return u, s.signInFailed(ctx, pool, client, u, c, errIncorrect)
+	}
+	err = s.refund(ctx, pool.ID, &u, r)
+	return u, err
 }
 
 // passwordVerified is the common continuation of a verified password or SRP

@@ -165,6 +165,10 @@ type Result struct {
 	Parameters map[string]string
 	Session    string
 	Tokens     *Tokens
+	// Available is AvailableChallenges: the first factors a USER_AUTH
+	// InitiateAuth offers (SELECT_CHALLENGE, or the preferred factor's
+	// challenge); nil otherwise.
+	Available []ChallengeName
 }
 
 // Tokens is a successful sign-in's AuthenticationResult.
@@ -237,7 +241,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in Initiate) (*Result, error
 		if !client.Settings.AllowsFlow(userpool.AllowUserAuth) {
 			return nil, flowNotEnabled(FlowUser)
 		}
-		return nil, fault.New(fault.UnsupportedOperation, "USER_AUTH is not supported by this server yet.")
+		return s.userAuth(ctx, pool, client, in)
 	default:
 		return nil, errMethodNotSupported
 	}
@@ -281,6 +285,9 @@ func (s *Service) respond(ctx context.Context, sc *signIn, in Respond, username 
 		// UNCONFIRMED: Cognito's answer to a challenge name that is not the
 		// one the session is waiting for.
 		return nil, errSessionInvalid
+	}
+	if sc.state.userAuth().Decoy {
+		return s.answerDecoy(ctx, sc, in) // userauth.go
 	}
 	if err := s.loadSessionUser(ctx, sc, username); err != nil {
 		return nil, err
@@ -328,6 +335,8 @@ type signIn struct {
 	// compromised-credentials check. Neither is kept in the session.
 	context  risk.Context
 	password string
+	// preferred is USER_AUTH's PREFERRED_CHALLENGE (InitiateAuth only).
+	preferred ChallengeName
 	// sessionID is the storage ID of the session being answered ("" for
 	// InitiateAuth and PASSWORD_VERIFIER, and once it is spent).
 	sessionID string
