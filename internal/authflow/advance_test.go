@@ -72,6 +72,10 @@ type advanceCase struct {
 	bare bool
 	// known is set when the sign-in presents a confirmed, remembered device.
 	known bool
+	// first makes the sign-in USER_AUTH (the pool allowing PASSWORD,
+	// EMAIL_OTP and SMS_OTP first) with this PREFERRED_CHALLENGE; "SELECT"
+	// sends none. SELECT_CHALLENGE is answered PASSWORD with the password.
+	first string
 	// want is the challenge sequence, ending in "tokens" or the error's
 	// message.
 	want []string
@@ -138,6 +142,22 @@ func TestAdvance(t *testing.T) {
 		{name: "a device that is always remembered stands in despite risk", mode: "OPTIONAL", device: "suppress", risk: "MFA_IF_CONFIGURED",
 			status: confirmed, enabled: totp, totp: true, known: true, want: seq(devicePV, "tokens")},
 
+		// USER_AUTH: the choice of a first factor is advance's first step
+		// (userauth.go); a password is followed by MFA, a passwordless
+		// factor is not, devices and threat protection apply to both.
+		{name: "USER_AUTH EMAIL_OTP: no MFA after a passwordless factor", mode: "OPTIONAL", status: confirmed, first: "EMAIL_OTP", want: seq("EMAIL_OTP", "tokens")},
+		{name: "USER_AUTH SMS_OTP, then a known device", mode: "OFF", device: "tracked", status: confirmed, first: "SMS_OTP", known: true,
+			want: seq("SMS_OTP", devicePV, "tokens")},
+		{name: "USER_AUTH SELECT_CHALLENGE → PASSWORD, then MFA", mode: "OPTIONAL", status: confirmed, enabled: totp, preferred: mfa.TOTP, totp: true, first: "SELECT",
+			want: seq("SELECT_CHALLENGE", "SOFTWARE_TOKEN_MFA", "tokens")},
+		{name: "USER_AUTH: an MFA user asking for EMAIL_OTP must choose a password", mode: "ON", status: confirmed, enabled: totp, preferred: mfa.TOTP, totp: true, first: "EMAIL_OTP",
+			want: seq("SELECT_CHALLENGE", "SOFTWARE_TOKEN_MFA", "tokens")},
+		{name: "USER_AUTH PASSWORD with the password, then MFA", mode: "ON", status: confirmed, first: "PASSWORD", want: seq("SMS_MFA", "tokens")},
+		{name: "USER_AUTH: a temporary password is replaced after the password", mode: "OFF", status: temporary, first: "EMAIL_OTP",
+			want: seq("SELECT_CHALLENGE", "NEW_PASSWORD_REQUIRED", "tokens")},
+		{name: "USER_AUTH EMAIL_OTP: threat protection still blocks", mode: "OFF", risk: "BLOCK", status: confirmed, first: "EMAIL_OTP",
+			want: seq("EMAIL_OTP", errRiskBlocked.Message)},
+
 		// MFA_SETUP ends the walk: setting a factor up is tested in mfa_test.
 		{name: "on, nothing to answer with: set a factor up", mode: "ON", status: confirmed, bare: true, want: seq("MFA_SETUP")},
 	} {
@@ -169,6 +189,9 @@ func advancePool(tc advanceCase) string {
 	if tc.risk != "" {
 		doc["UserPoolAddOns"] = map[string]any{"AdvancedSecurityMode": "ENFORCED"}
 	}
+	if tc.first != "" {
+		doc["Policies"] = map[string]any{"SignInPolicy": map[string]any{"AllowedFirstAuthFactors": []string{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}}}
+	}
 	b, _ := json.Marshal(doc)
 	return string(b)
 }
@@ -178,7 +201,11 @@ func advancePool(tc advanceCase) string {
 // the challenge names met.
 func walkAdvance(t *testing.T, tc advanceCase) []string {
 	t.Helper()
-	f := newFixture(t, advancePool(tc), "")
+	client := ""
+	if tc.first != "" {
+		client = `{"ExplicitAuthFlows":["ALLOW_USER_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]}`
+	}
+	f := newFixture(t, advancePool(tc), client)
 	sent := &codes{}
 	f.svc.Pools.Sender = sent
 	if tc.risk != "" {
@@ -226,7 +253,19 @@ func walkAdvance(t *testing.T, tc advanceCase) []string {
 	}
 
 	var seq []string
-	r, err := f.svc.InitiateAuth(ctx, Initiate{ClientID: clientID, Flow: FlowUserPassword, Params: params})
+	flow := FlowUserPassword
+	switch tc.first {
+	case "":
+	case "PASSWORD":
+		flow, params["PREFERRED_CHALLENGE"] = FlowUser, tc.first
+	default:
+		flow = FlowUser
+		delete(params, "PASSWORD")
+		if tc.first != "SELECT" {
+			params["PREFERRED_CHALLENGE"] = tc.first
+		}
+	}
+	r, err := f.svc.InitiateAuth(ctx, Initiate{ClientID: clientID, Flow: flow, Params: params})
 	for step := 0; step < 10; step++ {
 		if err != nil {
 			var fe *fault.Error
@@ -249,6 +288,10 @@ func walkAdvance(t *testing.T, tc advanceCase) []string {
 			answers["SMS_MFA_CODE"] = sent.code(advPhone)
 		case ChallengeEmailOTP:
 			answers["EMAIL_OTP_CODE"] = sent.code(advEmail)
+		case ChallengeSMSOTP:
+			answers["SMS_OTP_CODE"] = sent.code(advPhone)
+		case ChallengeSelectChallenge:
+			answers["ANSWER"], answers["PASSWORD"] = "PASSWORD", pw
 		case ChallengeSelectMFAType:
 			var options []string
 			json.Unmarshal([]byte(r.Parameters["MFAS_CAN_CHOOSE"]), &options)
