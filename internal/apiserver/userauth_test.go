@@ -85,7 +85,7 @@ func challenges(cs []types.ChallengeNameType) []string {
 	return out
 }
 
-func mustTokens(t *testing.T, what string, r *types.AuthenticationResultType, name types.ChallengeNameType, err error) *types.AuthenticationResultType {
+func mustTokens(t testing.TB, what string, r *types.AuthenticationResultType, name types.ChallengeNameType, err error) *types.AuthenticationResultType {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -259,7 +259,7 @@ func TestUserAuthMFA(t *testing.T) {
 
 // passkeyUser signs ada in with a password and registers a passkey of
 // auth for her from origin, returning the access token.
-func (e *authEnv) registerPasskey(t *testing.T, auth *passkeytest.Authenticator, username string) string {
+func (e *authEnv) registerPasskey(t testing.TB, auth *passkeytest.Authenticator, username string) string {
 	t.Helper()
 	out, err := e.userAuth(username, "PREFERRED_CHALLENGE", "PASSWORD", "PASSWORD", uaPassword)
 	tok := mustTokens(t, "password sign-in", out.AuthenticationResult, out.ChallengeName, err)
@@ -281,7 +281,7 @@ func (e *authEnv) registerPasskey(t *testing.T, auth *passkeytest.Authenticator,
 	return aws.ToString(tok.AccessToken)
 }
 
-func doc(t *testing.T, raw []byte) document.Interface {
+func doc(t testing.TB, raw []byte) document.Interface {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
