@@ -68,6 +68,12 @@ type Config struct {
 	// (risk.DefaultCompromisedPasswords).
 	CompromisedPasswordsFile string `yaml:"compromised_passwords_file"`
 
+	// PasskeyOrigins are origins a passkey ceremony accepts beside the
+	// rule for the pool's RP ID (https://<rp id> and its subdomains, any
+	// http://localhost port for RP ID localhost): exact matches, such as an
+	// Android app's android:apk-key-hash:... or a plain-http test host.
+	PasskeyOrigins []string `yaml:"passkey_origins"`
+
 	// MaxBodyBytes bounds API request bodies.
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// ShutdownTimeout bounds the wait for in-flight requests on SIGTERM.
@@ -146,6 +152,7 @@ var Env = map[string]string{
 	"USERPOOLD_SMTP_URL":            "smtp-url",
 
 	"USERPOOLD_COMPROMISED_PASSWORDS_FILE": "compromised-passwords-file",
+	"USERPOOLD_PASSKEY_ORIGINS":            "passkey-origins",
 }
 
 // UsageError is returned by Load for bad flags or configuration; its text
@@ -189,6 +196,7 @@ func Load(args []string, getenv func(string) string, readFile func(string) ([]by
 	str("email-webhook", "URL that receives email messages as JSON")
 	str("smtp-url", "SMTP relay, smtp://user:pass@host:port?from=a@b&tls=starttls")
 	str("compromised-passwords-file", "file of compromised passwords, one per line (default: a small built-in list)")
+	str("passkey-origins", "extra origins passkey ceremonies accept, comma-separated exact matches (android:apk-key-hash:..., http://test-host:8080)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return Config{}, err
@@ -318,6 +326,13 @@ func (c *Config) apply(values map[string]string) []string {
 			c.Delivery.EmailWebhook = &Webhook{URL: v}
 		case "compromised-passwords-file":
 			c.CompromisedPasswordsFile = v
+		case "passkey-origins":
+			c.PasskeyOrigins = nil
+			for _, o := range strings.Split(v, ",") {
+				if o = strings.TrimSpace(o); o != "" {
+					c.PasskeyOrigins = append(c.PasskeyOrigins, o)
+				}
+			}
 		case "smtp-url":
 			s, err := parseSMTPURL(v)
 			if err != nil {

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,18 @@ func TestCompromisedPasswordsFile(t *testing.T) {
 	cfg, err = Load([]string{"--compromised-passwords-file", "flag.txt"}, env(nil), nil, io.Discard)
 	if err != nil || cfg.CompromisedPasswordsFile != "flag.txt" || Default().CompromisedPasswordsFile != "" {
 		t.Fatalf("flag: %q %v", cfg.CompromisedPasswordsFile, err)
+	}
+}
+
+func TestPasskeyOrigins(t *testing.T) {
+	cfg, err := Load([]string{"--passkey-origins", "android:apk-key-hash:abc, http://test-host:8080,"}, env(nil), nil, io.Discard)
+	if err != nil || !slices.Equal(cfg.PasskeyOrigins, []string{"android:apk-key-hash:abc", "http://test-host:8080"}) {
+		t.Fatalf("flag: %q %v", cfg.PasskeyOrigins, err)
+	}
+	read := func(string) ([]byte, error) { return []byte("passkey_origins: [\"http://a:1\"]\n"), nil }
+	cfg, err = Load([]string{"--config", "c.yaml"}, env(nil), read, io.Discard)
+	if err != nil || !slices.Equal(cfg.PasskeyOrigins, []string{"http://a:1"}) {
+		t.Fatalf("file: %q %v", cfg.PasskeyOrigins, err)
 	}
 }
 

@@ -125,6 +125,9 @@ func build(cfg config.Config, opts Options, store storage.Store, master []byte, 
 		Hashing: hashing,
 		Region:  cfg.Region, Account: cfg.AccountID,
 		Now: now, Log: log,
+
+		// Extra passkey origins (native apps, plain-http test hosts).
+		PasskeyOrigins: cfg.PasskeyOrigins,
 	}
 	mfaService := &mfa.Service{Users: store, Now: now}
 	auth := &authflow.Service{
