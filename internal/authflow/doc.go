@@ -1,8 +1,10 @@
 // Package authflow is the sign-in state machine of a user pool: the
 // InitiateAuth flows (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH,
-// ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN), the
-// answers to their challenges (PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, the
-// MFA challenges, DEVICE_SRP_AUTH / DEVICE_PASSWORD_VERIFIER), sign-in
+// ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN,
+// USER_AUTH), the answers to their challenges (PASSWORD_VERIFIER,
+// NEW_PASSWORD_REQUIRED, the MFA challenges, DEVICE_SRP_AUTH /
+// DEVICE_PASSWORD_VERIFIER, USER_AUTH's SELECT_CHALLENGE, PASSWORD,
+// PASSWORD_SRP, EMAIL_OTP, SMS_OTP and WEB_AUTHN), sign-in
 // sessions, password lockout, threat protection's assessment and auth events,
 // the tokens a finished sign-in gets, and the ways tokens end (RevokeToken,
 // GlobalSignOut).
@@ -62,9 +64,14 @@
 // # Extension point: what follows a successful step
 //
 // Every path that completes a step of sign-in (a verified password or SRP
-// proof, a new password, an MFA code, a device proof) ends in
-// Service.advance (next.go), the one function that decides what comes
-// next, in this order:
+// proof, a passwordless first factor, a new password, an MFA code, a device
+// proof) ends in Service.advance (next.go), the one function that decides
+// what comes next. In a USER_AUTH sign-in its first step, until a first
+// factor is proven, issues the preferred factor's challenge or
+// SELECT_CHALLENGE with AvailableChallenges (userauth.go); a password
+// factor records the password step, so MFA follows as below, and a
+// passwordless one (EMAIL_OTP, SMS_OTP, WEB_AUTHN) also counts as MFA
+// passed (spec cognito-user-auth.md §3.5). Then, in this order:
 //
 //  0. once, right after the password: the DEVICE_KEY check ("Device does not
 //     exist."; devices.go), spending the SECRET_BLOCK of an SRP answer
@@ -87,9 +94,9 @@
 // SELECT_MFA_TYPE, device SRP state) goes in sessionState.Ext, sealed at
 // rest with the rest of the state. A step that needs no answer from the
 // user (such as sending an SMS code) runs inside advance before the
-// challenge is returned. USER_AUTH's choice of a first factor and
-// CUSTOM_AUTH's rounds are meant to be steps of this list too, not second
-// state machines (ARCHITECTURE.md).
+// challenge is returned. USER_AUTH's choice of a first factor is the step
+// before 0; CUSTOM_AUTH's rounds are meant to be a step of this list too, not a
+// second state machine (ARCHITECTURE.md).
 //
 // # Access tokens
 //
@@ -105,6 +112,6 @@
 // own keys from Secret on first use.
 //
 // Package authflow imports userpool, mfa, risk, delivery (for message
-// purposes), token, srp, seal, fault, storage and the standard library, plus
+// purposes), token, srp, seal, passkey, fault, storage and the standard library, plus
 // google/uuid; never net/http or internal/cognitoidp.
 package authflow

@@ -14,7 +14,7 @@ import (
 // the next challenge (with a new session) or the tokens. It is the one place
 // that orders the steps; see the package documentation.
 func (s *Service) advance(ctx context.Context, sc *signIn) (*Result, error) {
-	// -1. USER_AUTH: until a first factor is proven, its choice
+	// USER_AUTH: until a first factor is proven, its choice
 	// (SELECT_CHALLENGE or the preferred factor; userauth.go). Every
 	// other flow starts here with the password already verified.
 	if res, err := s.firstFactorStep(ctx, sc); res != nil || err != nil {

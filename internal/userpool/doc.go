@@ -19,10 +19,12 @@
 // (user statuses), users.go, signup.go, admincreate.go, passwords.go,
 // recovery.go, aliases.go, attributes.go, schema.go, codes.go,
 // messages.go, hashing.go, groups.go, devices.go, riskconfig.go,
-// authevents.go.
+// authevents.go, passkeys.go (a user's passkeys over package passkey: the
+// pending registration challenge, the credential list, the pool's relying
+// party).
 //
 // A Service is a struct literal (server.New builds the one userpoold uses)
 // holding the store interfaces it uses. It imports storage, fault, mfa,
-// risk, password, srp, delivery, google/uuid and the standard library;
+// risk, password, srp, delivery, passkey, google/uuid and the standard library;
 // never net/http or internal/cognitoidp.
 package userpool
