@@ -245,6 +245,11 @@ func (s *Service) issueFirstFactor(ctx context.Context, sc *signIn, f ChallengeN
 		if f == ChallengeSMSOTP {
 			attr = "phone_number"
 		}
+		// Passwordless codes need only a username: count them against
+		// flooding (userpool.CountSignInCode).
+		if err := s.Pools.CountSignInCode(ctx, sc.pool, sc.user); err != nil {
+			return nil, err
+		}
 		code, err := mfa.NewSignInCode(s.rand())
 		if err != nil {
 			return nil, err
