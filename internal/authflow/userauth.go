@@ -26,8 +26,12 @@ import (
 //     PASSWORD_VERIFIER); they record stepPassword, so MFA follows as
 //     usual.
 //   - EMAIL_OTP and SMS_OTP send an 8-digit code through the delivery
-//     layer (userpool.SendCode with the MFA purpose); a wrong code is
-//     CodeMismatchException and keeps the session (MaxSessionAttempts).
+//     layer (userpool.SendCode with the MFA purpose; the outbox is the
+//     test hook of §12.5), at most userpool.MaxSignInCodes an hour per
+//     user; a wrong code is CodeMismatchException and keeps the session
+//     until MaxSessionAttempts (5) answers were wrong, and counts in the
+//     user's lockout like a wrong MFA code. UNCONFIRMED (§13.11): Cognito's
+//     cap; §12.5 suggests 3, this server keeps the one cap of its sessions.
 //   - WEB_AUTHN hands out CREDENTIAL_REQUEST_OPTIONS (package passkey)
 //     and verifies the CREDENTIAL answer.
 //
