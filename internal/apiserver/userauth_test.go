@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -343,6 +344,12 @@ func TestPasskeys(t *testing.T) {
 		if err != nil || !slices.Contains(out.ConfiguredUserAuthFactors, types.AuthFactorTypeWebAuthn) {
 			t.Fatalf("%+v %v", out, err)
 		}
+		// aws-sdk-go-v2 has no AdminGetUserAuthFactors yet: a signed raw call.
+		status, body := (&mfaEnv{Env: e.Env, t: t}).signedCall("AdminGetUserAuthFactors", `{"UserPoolId":"`+e.pool+`","Username":"ada"}`)
+		var admin struct{ ConfiguredUserAuthFactors []types.AuthFactorType }
+		if json.Unmarshal([]byte(body), &admin); status != 200 || !slices.Equal(admin.ConfiguredUserAuthFactors, out.ConfiguredUserAuthFactors) {
+			t.Fatalf("AdminGetUserAuthFactors %d %s, GetUserAuthFactors %v", status, body, out.ConfiguredUserAuthFactors)
+		}
 		sel, err := e.userAuth("ada")
 		if err != nil || !slices.Contains(sel.AvailableChallenges, types.ChallengeNameTypeWebAuthn) {
 			t.Fatalf("%+v %v", sel, err)
@@ -441,6 +448,13 @@ func TestPasskeys(t *testing.T) {
 		cred, _, _ = (&passkeytest.Authenticator{}).Create(start(), uaOrigin, passkeytest.WithRPID("example.com"))
 		if err := complete(cred); servertest.ErrorCode(err) != "WebAuthnRelyingPartyMismatchException" {
 			t.Errorf("another RP: %v", err)
+		}
+		// A registration challenge expires (passkey.RegistrationLifetime).
+		opts := start()
+		e.Clock.Set(e.Clock.Now().Add(6 * time.Minute))
+		cred, _, _ = (&passkeytest.Authenticator{}).Create(opts, uaOrigin)
+		if err := complete(cred); servertest.ErrorCode(err) != "WebAuthnChallengeNotFoundException" {
+			t.Errorf("an expired challenge: %v", err)
 		}
 		// A token of another client than the one that started.
 		otherClient := e.newClient(&cip.CreateUserPoolClientInput{ExplicitAuthFlows: userAuthFlows})
