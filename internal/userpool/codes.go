@@ -77,16 +77,7 @@ func (s *Service) IssueCode(u *storage.User, purpose string, ttl time.Duration) 
 // counts towards the window's issues.
 func (s *Service) issueCode(u *storage.User, purpose, target string, ttl time.Duration, limited bool) (string, error) {
 	now := s.now()
-	var prev *storage.Code
-	codes := u.Secrets.Codes[:0:0]
-	for _, c := range u.Secrets.Codes {
-		switch {
-		case c.Purpose == purpose:
-			prev = &c
-		case codeKept(c, now):
-			codes = append(codes, c)
-		}
-	}
+	prev, codes := splitCodes(u.Secrets.Codes, purpose, now)
 	next := storage.Code{Purpose: purpose, Target: target, ExpiresAt: now.Add(ttl), Issued: 1, WindowStart: now}
 	if prev != nil && now.Before(prev.WindowStart.Add(CodeWindow)) {
 		if limited && (prev.Issued >= MaxCodeIssues || prev.Attempts >= MaxCodeAttempts) {
@@ -104,6 +95,22 @@ func (s *Service) issueCode(u *storage.User, purpose, target string, ttl time.Du
 	next.Value = code
 	u.Secrets.Codes = append(codes, next)
 	return code, nil
+}
+
+// splitCodes returns the code of purpose among codes (nil if none) and a new
+// slice of the others still worth keeping at now (codeKept).
+func splitCodes(codes []storage.Code, purpose string, now time.Time) (*storage.Code, []storage.Code) {
+	var prev *storage.Code
+	kept := codes[:0:0]
+	for _, c := range codes {
+		switch {
+		case c.Purpose == purpose:
+			prev = &c
+		case codeKept(c, now):
+			kept = append(kept, c)
+		}
+	}
+	return prev, kept
 }
 
 // codeKept reports whether c is still worth storing at now: usable, or

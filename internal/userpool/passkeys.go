@@ -158,14 +158,8 @@ func (s *Service) CompletePasskeyRegistration(ctx context.Context, p *Pool, u st
 	if err != nil {
 		return err
 	}
-	_, err = s.updateSameUser(ctx, p, cur, func(cur *storage.User) error {
-		creds, err := passkey.AddCredential(Passkeys(*cur), cred)
-		if err != nil {
-			return err
-		}
-		cur.Passkeys = storedPasskeys(creds)
-		cur.UpdatedAt = now
-		return nil
+	_, err = s.updatePasskeys(ctx, p, cur, true, func(creds []passkey.Credential) ([]passkey.Credential, error) {
+		return passkey.AddCredential(creds, cred)
 	})
 	return err
 }
@@ -179,15 +173,8 @@ func (s *Service) ListPasskeys(u storage.User, nextToken string, maxResults int)
 // DeletePasskey is DeleteWebAuthnCredential: it removes the passkey named
 // by credentialID (ResourceNotFoundException when u has none of that ID).
 func (s *Service) DeletePasskey(ctx context.Context, p *Pool, u storage.User, credentialID string) error {
-	now := s.now()
-	_, err := s.updateSameUser(ctx, p, u, func(cur *storage.User) error {
-		creds, err := passkey.RemoveCredential(Passkeys(*cur), credentialID)
-		if err != nil {
-			return err
-		}
-		cur.Passkeys = storedPasskeys(creds)
-		cur.UpdatedAt = now
-		return nil
+	_, err := s.updatePasskeys(ctx, p, u, true, func(creds []passkey.Credential) ([]passkey.Credential, error) {
+		return passkey.RemoveCredential(creds, credentialID)
 	})
 	return err
 }
@@ -198,18 +185,34 @@ func (s *Service) DeletePasskey(ctx context.Context, p *Pool, u storage.User, cr
 // (passkey.Credential.Apply), so that of two assertions verified
 // concurrently with one counter only one is accepted.
 func (s *Service) ApplyPasskeyAssertion(ctx context.Context, p *Pool, u storage.User, a passkey.Assertion) (storage.User, error) {
-	return s.updateSameUser(ctx, p, u, func(cur *storage.User) error {
-		creds := Passkeys(*cur)
+	return s.updatePasskeys(ctx, p, u, false, func(creds []passkey.Credential) ([]passkey.Credential, error) {
 		i := slices.IndexFunc(creds, func(c passkey.Credential) bool { return string(c.ID) == string(a.CredentialID) })
 		if i < 0 {
-			return passkey.ErrAssertionFailed // deleted meanwhile
+			return nil, passkey.ErrAssertionFailed // deleted meanwhile
 		}
 		c, err := creds[i].Apply(a)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		creds[i] = c
+		return creds, nil
+	})
+}
+
+// updatePasskeys replaces u's passkeys by what fn makes of them, atomically
+// (fn may run more than once); touch also sets UpdatedAt (a change of the
+// user's passkey list, not a sign-in).
+func (s *Service) updatePasskeys(ctx context.Context, p *Pool, u storage.User, touch bool, fn func([]passkey.Credential) ([]passkey.Credential, error)) (storage.User, error) {
+	now := s.now()
+	return s.updateSameUser(ctx, p, u, func(cur *storage.User) error {
+		creds, err := fn(Passkeys(*cur))
+		if err != nil {
+			return err
+		}
 		cur.Passkeys = storedPasskeys(creds)
+		if touch {
+			cur.UpdatedAt = now
+		}
 		return nil
 	})
 }

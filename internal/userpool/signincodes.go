@@ -34,16 +34,7 @@ func (s *Service) CountSignInCode(ctx context.Context, p *Pool, u storage.User) 
 
 // countSignInCode counts one sign-in code on u at now (see CountSignInCode).
 func countSignInCode(u *storage.User, now time.Time) error {
-	var prev *storage.Code
-	codes := u.Secrets.Codes[:0:0]
-	for _, c := range u.Secrets.Codes {
-		switch {
-		case c.Purpose == CodeSignIn:
-			prev = &c
-		case codeKept(c, now):
-			codes = append(codes, c)
-		}
-	}
+	prev, codes := splitCodes(u.Secrets.Codes, CodeSignIn, now)
 	next := storage.Code{Purpose: CodeSignIn, ExpiresAt: now, Issued: 1, WindowStart: now}
 	if prev != nil && now.Before(prev.WindowStart.Add(CodeWindow)) {
 		if prev.Issued >= MaxSignInCodes {
