@@ -82,7 +82,8 @@ pidspec=()
 
 up_port=$(free_port)
 up_args=(--addr "127.0.0.1:$up_port" --data "$tmp/userpoold-data" --log-level warn)
-if [ -n "${USERPOOLD_DB:-}" ]; then up_args+=(--db "$USERPOOLD_DB"); fi
+# One node: --single-node accepts the local issuer and generated master key on PostgreSQL.
+if [ -n "${USERPOOLD_DB:-}" ]; then up_args+=(--db "$USERPOOLD_DB" --single-node); fi
 # shellcheck disable=SC2206 # USERPOOLD_ARGS is a list of flags
 up_args+=(${USERPOOLD_ARGS:-})
 "$tmp/userpoold" "${up_args[@]}" >"$tmp/userpoold.log" 2>&1 &

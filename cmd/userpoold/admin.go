@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -114,16 +115,25 @@ func runRotateKeys(args []string, getenv func(string) string, stdout, stderr io.
 // when mustSign is set (accepted while the server has no admin keys) and
 // sends the request unsigned otherwise. It returns the body of a 200 answer.
 func adminRequest(method, u string, getenv func(string) string, region string, mustSign bool) ([]byte, error) {
-	req, err := http.NewRequest(method, u, nil)
+	return adminCall(method, u, nil, "", getenv, region, mustSign)
+}
+
+// adminCall is adminRequest with a body of the given content type (signed
+// with it).
+func adminCall(method, u string, body []byte, contentType string, getenv func(string) string, region string, mustSign bool) ([]byte, error) {
+	req, err := http.NewRequest(method, u, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
 	if (id == "" || secret == "") && mustSign {
 		id, secret = "local", "local"
 	}
 	if id != "" && secret != "" {
-		sum := sha256.Sum256(nil)
+		sum := sha256.Sum256(body)
 		creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: getenv("AWS_SESSION_TOKEN")}
 		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "cognito-idp", region, time.Now()); err != nil {
 			return nil, fmt.Errorf("signing: %w", err)
@@ -134,9 +144,70 @@ func adminRequest(method, u string, getenv func(string) string, region string, m
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	answer, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
+		return answer, &statusError{status: resp.Status, code: resp.StatusCode, body: strings.TrimSpace(string(answer))}
 	}
-	return body, nil
+	return answer, nil
+}
+
+// statusError is adminCall's error for an answer other than 200.
+type statusError struct {
+	status string
+	code   int
+	body   string
+}
+
+func (e *statusError) Error() string { return e.status + ": " + e.body }
+
+// runClock implements "userpoold clock": it reads, sets, advances or resets
+// the clock of a server started with --test-clock and prints its time.
+func runClock(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("userpoold clock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	endpoint := fs.String("endpoint", "http://127.0.0.1:9229", "server URL")
+	set := fs.String("set", "", "stop the clock at this RFC 3339 time (2030-01-02T15:04:05Z)")
+	advance := fs.String("advance", "", "move the clock by this duration (1h, 90s, 720h) and stop it there")
+	reset := fs.Bool("reset", false, "make the clock read the real time again")
+	region := fs.String("region", "us-east-1", "region to sign the request for")
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	change := map[string]any{}
+	if *set != "" {
+		change["set"] = *set
+	}
+	if *advance != "" {
+		change["advance"] = *advance
+	}
+	if *reset {
+		change["reset"] = true
+	}
+	if len(change) > 1 || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "userpoold clock: give at most one of --set, --advance and --reset")
+		return 2
+	}
+	u := strings.TrimRight(*endpoint, "/") + "/_userpoold/clock"
+	var answer []byte
+	var err error
+	if len(change) == 0 {
+		answer, err = adminRequest(http.MethodGet, u, getenv, *region, false)
+	} else {
+		body, _ := json.Marshal(change)
+		answer, err = adminCall(http.MethodPost, u, body, "application/json", getenv, *region, true)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "userpoold clock:", err)
+		return 1
+	}
+	var view struct{ Now string }
+	if err := json.Unmarshal(answer, &view); err != nil || view.Now == "" {
+		fmt.Fprintln(stderr, "userpoold clock: bad response:", string(answer))
+		return 1
+	}
+	fmt.Fprintln(stdout, view.Now)
+	return 0
 }

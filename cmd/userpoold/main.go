@@ -5,6 +5,7 @@
 //	userpoold [flags]                 serve (see -h for flags and their USERPOOLD_* variables)
 //	userpoold outbox [flags]          print the latest code sent to a user (development outbox)
 //	userpoold rotate-keys [flags]     give a pool new token signing keys (old ones stay published)
+//	userpoold clock [flags]           read or move the clock of a server started with --test-clock
 //	userpoold version                 print the version, commit and Go version (also --version)
 package main
 
@@ -37,6 +38,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 			return runOutbox(args[1:], getenv, stdout, stderr)
 		case "rotate-keys":
 			return runRotateKeys(args[1:], getenv, stdout, stderr)
+		case "clock":
+			return runClock(args[1:], getenv, stdout, stderr)
 		case "version", "--version", "-version":
 			return runVersion(args[1:], stdout, stderr)
 		}

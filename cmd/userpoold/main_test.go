@@ -89,7 +89,7 @@ func TestKill9KeepsAcknowledgedWrites(t *testing.T) {
 	bin := buildBinary(t)
 	backends := map[string][]string{"sqlite": nil}
 	if dsn := os.Getenv("USERPOOLD_TEST_POSTGRES"); dsn != "" {
-		backends["postgres"] = []string{"--db", freshSchema(t, dsn)}
+		backends["postgres"] = []string{"--db", freshSchema(t, dsn), "--single-node"}
 	} else {
 		t.Log("PostgreSQL part skipped: set USERPOOLD_TEST_POSTGRES to a DSN")
 	}

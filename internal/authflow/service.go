@@ -68,8 +68,13 @@ type Service struct {
 	// (risk.go); nil detects nothing.
 	Compromised *risk.PasswordList
 	Now         func() time.Time
-	Rand        io.Reader
-	Log         *slog.Logger
+	// ClientNow, when set, judges the times clients stamp with their own
+	// clocks (the SRP TIMESTAMP) instead of Now: the server sets it to the
+	// real time while its test clock may be moved (--test-clock), as
+	// signatures are judged.
+	ClientNow func() time.Time
+	Rand      io.Reader
+	Log       *slog.Logger
 
 	keysOnce sync.Once
 	keysErr  error

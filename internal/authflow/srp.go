@@ -200,8 +200,12 @@ func (s *Service) spendBlock(ctx context.Context, sc *signIn) error {
 
 // verifyProof resumes the handshake sealed in blk for verifier and checks
 // the claim. The TIMESTAMP must be in Cognito's format (srp.ParseTimestamp,
-// strict about the day and weekday) and within TimestampSkew of now.
+// strict about the day and weekday) and within TimestampSkew of now (of
+// ClientNow when it is set).
 func (s *Service) verifyProof(blk secretBlock, verifier []byte, poolName, userID string, rawBlock []byte, r map[string]string, now time.Time) bool {
+	if s.ClientNow != nil {
+		now = s.ClientNow()
+	}
 	ts, err := srp.ParseTimestamp(r["TIMESTAMP"])
 	if err != nil || ts.Sub(now).Abs() > TimestampSkew {
 		return false

@@ -78,6 +78,23 @@ type Config struct {
 	MaxBodyBytes int64 `yaml:"max_body_bytes"`
 	// ShutdownTimeout bounds the wait for in-flight requests on SIGTERM.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+
+	// Seed is a bootstrap file (package bootstrap) applied at start;
+	// Bootstrap is the same document given inline as the config file's
+	// bootstrap: section (its nodes keep the file's line numbers). At most
+	// one of them is set.
+	Seed      string    `yaml:"seed"`
+	Bootstrap yaml.Node `yaml:"bootstrap"`
+
+	// TestClock makes the server's clock settable through POST
+	// /_userpoold/clock (tests only). It needs a loopback address or admin
+	// keys.
+	TestClock bool `yaml:"test_clock"`
+
+	// SingleNode accepts, on PostgreSQL, the defaults that are safe only for
+	// one node: the "local" issuer (naming this node's own address) and a
+	// master key generated into this node's data directory.
+	SingleNode bool `yaml:"single_node"`
 }
 
 // AccessKey is an admin access key pair.
@@ -153,6 +170,10 @@ var Env = map[string]string{
 
 	"USERPOOLD_COMPROMISED_PASSWORDS_FILE": "compromised-passwords-file",
 	"USERPOOLD_PASSKEY_ORIGINS":            "passkey-origins",
+
+	"USERPOOLD_SEED":        "seed",
+	"USERPOOLD_TEST_CLOCK":  "test-clock",
+	"USERPOOLD_SINGLE_NODE": "single-node",
 }
 
 // UsageError is returned by Load for bad flags or configuration; its text
@@ -167,11 +188,22 @@ func (e *UsageError) Error() string {
 // environment lookup getenv. readFile reads the --config file (nil means
 // os.ReadFile). Help requested with -h returns flag.ErrHelp.
 func Load(args []string, getenv func(string) string, readFile func(string) ([]byte, error), usage io.Writer) (Config, error) {
+	fs := flag.NewFlagSet("userpoold", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	cfg, err := LoadFlags(fs, args, getenv, readFile)
+	if err == nil && fs.NArg() > 0 {
+		return Config{}, &UsageError{Problems: []string{fmt.Sprintf("unexpected arguments: %q", fs.Args())}}
+	}
+	return cfg, err
+}
+
+// LoadFlags is Load for a subcommand: it defines the configuration flags
+// on fs, which may hold flags of the subcommand's own, parses args with it
+// and leaves the arguments after the flags in fs.Args().
+func LoadFlags(fs *flag.FlagSet, args []string, getenv func(string) string, readFile func(string) ([]byte, error)) (Config, error) {
 	if readFile == nil {
 		readFile = os.ReadFile
 	}
-	fs := flag.NewFlagSet("userpoold", flag.ContinueOnError)
-	fs.SetOutput(usage)
 	var (
 		configFile = fs.String("config", "", "YAML configuration file (env USERPOOLD_CONFIG)")
 		strs       = map[string]*string{}
@@ -197,14 +229,18 @@ func Load(args []string, getenv func(string) string, readFile func(string) ([]by
 	str("smtp-url", "SMTP relay, smtp://user:pass@host:port?from=a@b&tls=starttls")
 	str("compromised-passwords-file", "file of compromised passwords, one per line (default: a small built-in list)")
 	str("passkey-origins", "extra origins passkey ceremonies accept, comma-separated exact matches (android:apk-key-hash:..., http://test-host:8080)")
+	str("seed", "bootstrap file of pools, clients, groups and users, applied at start")
+	boolean := func(name, usage string) {
+		strs[name] = new(string)
+		fs.Var(boolFlag{strs[name]}, name, usage)
+	}
+	boolean("test-clock", "let admin requests set the server's clock (POST /_userpoold/clock); tests only")
+	boolean("single-node", "on PostgreSQL, accept the local issuer and a generated master key (one node only)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return Config{}, err
 		}
 		return Config{}, &UsageError{Problems: []string{err.Error()}}
-	}
-	if fs.NArg() > 0 {
-		return Config{}, &UsageError{Problems: []string{fmt.Sprintf("unexpected arguments: %q", fs.Args())}}
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -333,6 +369,12 @@ func (c *Config) apply(values map[string]string) []string {
 					c.PasskeyOrigins = append(c.PasskeyOrigins, o)
 				}
 			}
+		case "seed":
+			c.Seed = v
+		case "test-clock":
+			boolean(name, v, &c.TestClock)
+		case "single-node":
+			boolean(name, v, &c.SingleNode)
 		case "smtp-url":
 			s, err := parseSMTPURL(v)
 			if err != nil {
@@ -344,6 +386,19 @@ func (c *Config) apply(values map[string]string) []string {
 	}
 	return problems
 }
+
+// boolFlag is a flag that may be given bare (--test-clock) or with a value
+// (--test-clock=false); it records the text for apply to parse.
+type boolFlag struct{ s *string }
+
+func (b boolFlag) String() string {
+	if b.s == nil {
+		return ""
+	}
+	return *b.s
+}
+func (b boolFlag) Set(v string) error { *b.s = v; return nil }
+func (b boolFlag) IsBoolFlag() bool   { return true }
 
 func parseSMTPURL(v string) (*SMTP, error) {
 	u, err := url.Parse(v)
@@ -432,6 +487,20 @@ func (c *Config) Validate() []string {
 	if err == nil && len(c.AdminKeys) == 0 && !c.InsecureOpenAdmin && !IsLoopback(host) {
 		p = append(p, fmt.Sprintf("addr: %s is not a loopback address and no admin_keys are configured; configure admin keys or pass --insecure-open-admin", c.Addr))
 	}
+	if c.TestClock && err == nil && len(c.AdminKeys) == 0 && !IsLoopback(host) {
+		p = append(p, fmt.Sprintf("test-clock: on %s (not a loopback address) the settable clock needs admin_keys; it is never open to unsigned or keyless requests there", c.Addr))
+	}
+	if c.Seed != "" && !c.Bootstrap.IsZero() {
+		p = append(p, "seed: give the bootstrap file with --seed or as the config file's bootstrap: section, not both")
+	}
+	if c.IsPostgres() && !c.SingleNode {
+		if c.Issuer == "local" {
+			p = append(p, "issuer: with PostgreSQL every node must sign tokens with one issuer, but the local issuer names each node's own address; set --issuer to the public base URL clients reach (or \"aws\"), or pass --single-node if this is the only node")
+		}
+		if c.MasterKey == "" && c.MasterKeyFile == "" {
+			p = append(p, "master-key-file: with PostgreSQL every node must share one master key, but none is configured and each node would generate its own in its data directory; set --master-key-file or --master-key (the same on every node), or pass --single-node if this is the only node")
+		}
+	}
 	if c.MaxBodyBytes < 1024 {
 		p = append(p, "max_body_bytes: must be at least 1024")
 	}
@@ -461,6 +530,11 @@ func (c *Config) Validate() []string {
 		}
 	}
 	return p
+}
+
+// IsPostgres reports whether the store is PostgreSQL.
+func (c *Config) IsPostgres() bool {
+	return strings.HasPrefix(c.DB, "postgres://") || strings.HasPrefix(c.DB, "postgresql://")
 }
 
 // IsLoopback reports whether host (a name or IP, no port) only listens on

@@ -156,3 +156,104 @@ func TestOutboxDefaultFollowsAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestPostgresNeedsSharedIssuerAndMasterKey(t *testing.T) {
+	pg := "postgres://u@db.internal/userpoold"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string // problems' prefixes; none means accepted
+	}{
+		{"defaults", []string{"--db", pg}, []string{"issuer:", "master-key-file:"}},
+		{"issuer only", []string{"--db", pg, "--issuer", "https://auth.example.com"}, []string{"master-key-file:"}},
+		{"master key only", []string{"--db", pg, "--master-key-file", "/run/secrets/master.key"}, []string{"issuer:"}},
+		{"both", []string{"--db", pg, "--issuer", "https://auth.example.com", "--master-key-file", "/k"}, nil},
+		{"aws issuer", []string{"--db", pg, "--issuer", "aws", "--master-key", strings.Repeat("ab", 32)}, nil},
+		{"single node", []string{"--db", pg, "--single-node"}, nil},
+		{"single node false", []string{"--db", pg, "--single-node=false", "--issuer", "aws"}, []string{"master-key-file:"}},
+		{"sqlite", []string{"--db", "sqlite:/tmp/x.db"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(tc.args, env(nil), nil, io.Discard)
+			var ue *UsageError
+			if len(tc.want) == 0 {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if !errors.As(err, &ue) || len(ue.Problems) != len(tc.want) {
+				t.Fatalf("err = %v, want %d problems", err, len(tc.want))
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(ue.Problems[i], w) {
+					t.Errorf("problem %d = %q, want prefix %q", i, ue.Problems[i], w)
+				}
+			}
+		})
+	}
+	// The environment and the file reach the same settings.
+	if _, err := Load(nil, env(map[string]string{"USERPOOLD_DB": pg, "USERPOOLD_SINGLE_NODE": "true"}), nil, io.Discard); err != nil {
+		t.Errorf("USERPOOLD_SINGLE_NODE: %v", err)
+	}
+	file := []byte("db: " + pg + "\nsingle_node: true\n")
+	if _, err := Load([]string{"--config", "c.yaml"}, env(nil), func(string) ([]byte, error) { return file, nil }, io.Discard); err != nil {
+		t.Errorf("single_node in the file: %v", err)
+	}
+}
+
+func TestTestClock(t *testing.T) {
+	cfg, err := Load([]string{"--test-clock"}, env(nil), nil, io.Discard)
+	if err != nil || !cfg.TestClock {
+		t.Fatalf("bare --test-clock: %v, TestClock=%v", err, cfg.TestClock)
+	}
+	if cfg, _ := Load(nil, env(nil), nil, io.Discard); cfg.TestClock {
+		t.Error("the test clock is on by default")
+	}
+	// Beyond loopback it needs admin keys, even with --insecure-open-admin.
+	_, err = Load([]string{"--test-clock", "--addr", "0.0.0.0:9229", "--insecure-open-admin", "true"}, env(nil), nil, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "test-clock:") {
+		t.Errorf("keyless test clock on 0.0.0.0 accepted: %v", err)
+	}
+	if _, err := Load([]string{"--test-clock", "--addr", "0.0.0.0:9229", "--admin-keys", "AK:secret"}, env(nil), nil, io.Discard); err != nil {
+		t.Errorf("test clock with admin keys refused: %v", err)
+	}
+	if cfg, err := Load(nil, env(map[string]string{"USERPOOLD_TEST_CLOCK": "1"}), nil, io.Discard); err != nil || !cfg.TestClock {
+		t.Errorf("USERPOOLD_TEST_CLOCK=1: %v %v", err, cfg.TestClock)
+	}
+}
+
+func TestSeedAndBootstrapSection(t *testing.T) {
+	file := []byte("addr: 127.0.0.1:1111\nbootstrap:\n  pools:\n    - name: dev\n")
+	read := func(string) ([]byte, error) { return file, nil }
+	cfg, err := Load([]string{"--config", "c.yaml"}, env(nil), read, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Bootstrap.IsZero() || cfg.Bootstrap.Line != 3 {
+		t.Errorf("bootstrap section not kept with its line: %+v", cfg.Bootstrap)
+	}
+	if _, err := Load([]string{"--config", "c.yaml", "--seed", "seed.yaml"}, env(nil), read, io.Discard); err == nil || !strings.Contains(err.Error(), "not both") {
+		t.Errorf("seed and bootstrap section both accepted: %v", err)
+	}
+	cfg, err = Load(nil, env(map[string]string{"USERPOOLD_SEED": "seed.yaml"}), nil, io.Discard)
+	if err != nil || cfg.Seed != "seed.yaml" {
+		t.Errorf("USERPOOLD_SEED: %v %q", err, cfg.Seed)
+	}
+}
+
+func TestLoadFlagsLeavesArguments(t *testing.T) {
+	fs := flag.NewFlagSet("userpoold backup", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	force := fs.Bool("force", false, "")
+	cfg, err := LoadFlags(fs, []string{"--data", "/srv/up", "--force", "backup.db"}, env(nil), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.DataDir != "/srv/up" || !*force || fs.NArg() != 1 || fs.Arg(0) != "backup.db" {
+		t.Errorf("DataDir=%q force=%v args=%q", cfg.DataDir, *force, fs.Args())
+	}
+	if _, err := Load([]string{"extra"}, env(nil), nil, io.Discard); err == nil {
+		t.Error("Load accepted an argument")
+	}
+}

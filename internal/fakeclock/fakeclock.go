@@ -50,3 +50,11 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 }
+
+// Reset makes the clock read the real time again, as the zero value does,
+// until Set or Advance next stops it.
+func (c *Clock) Reset() {
+	c.mu.Lock()
+	c.now = time.Time{}
+	c.mu.Unlock()
+}

@@ -36,3 +36,16 @@ func TestZeroValueReadsRealTimeUntilMoved(t *testing.T) {
 		t.Fatalf("a moved Clock must stand still: %v then %v", stopped, again)
 	}
 }
+
+func TestResetReadsRealTimeAgain(t *testing.T) {
+	c := New(time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC))
+	c.Reset()
+	before := time.Now()
+	if got := c.Now(); got.Before(before) || got.Year() == 2001 {
+		t.Fatalf("after Reset: %v, want the real time", got)
+	}
+	c.Advance(time.Minute)
+	if a, b := c.Now(), c.Now(); !a.Equal(b) {
+		t.Fatalf("moved after Reset, yet not standing still: %v then %v", a, b)
+	}
+}

@@ -61,6 +61,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveOpenIDConfiguration)
 	mux.HandleFunc("GET /_userpoold/outbox", s.serveOutbox)
 	mux.HandleFunc("POST /_userpoold/rotate-keys", s.serveRotateKeys)
+	mux.HandleFunc("GET /_userpoold/clock", s.serveClock)
+	mux.HandleFunc("POST /_userpoold/clock", s.serveClock)
 	return mux
 }
 

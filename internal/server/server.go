@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/delivery"
+	"github.com/userpoold/userpoold/internal/fakeclock"
 	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/password"
 	"github.com/userpoold/userpoold/internal/risk"
@@ -43,6 +45,10 @@ type Server struct {
 	// BaseURL is the URL the server is reached at (scheme://host:port): the
 	// "local" token issuer and the discovery documents name it.
 	BaseURL string
+	// Clock is the settable clock every component reads when the server
+	// runs with cfg.TestClock (POST /_userpoold/clock moves it); nil
+	// otherwise.
+	Clock *fakeclock.Clock
 
 	cfg         config.Config
 	log         *slog.Logger
@@ -57,8 +63,12 @@ type Options struct {
 	// it listens on. "" means http://<cfg.Addr>, an unspecified host read
 	// as localhost.
 	BaseURL string
-	// Now replaces the clock of every component (tests).
+	// Now replaces the clock of every component (tests). It is ignored
+	// when cfg.TestClock is set: the components then read Clock.
 	Now func() time.Time
+	// Clock is the settable clock of cfg.TestClock; nil means a new one
+	// reading the real time until it is moved.
+	Clock *fakeclock.Clock
 	// Store, when set, is used instead of opening cfg.DB (the caller closes it).
 	Store storage.Store
 }
@@ -74,6 +84,15 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	if now == nil {
 		now = time.Now
 	}
+	var clock *fakeclock.Clock
+	if cfg.TestClock {
+		clock = opts.Clock
+		if clock == nil {
+			clock = new(fakeclock.Clock)
+		}
+		now = clock.Now
+		log.Warn("test clock on: admin requests may set this server's time (POST /_userpoold/clock); never use it for real users")
+	}
 	master, err := loadMasterKey(cfg)
 	if err != nil {
 		return nil, err
@@ -82,13 +101,20 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	if err != nil {
 		return nil, err
 	}
-	s, err := build(cfg, opts, store, master, now, log)
-	if err != nil {
+	fail := func(err error) (*Server, error) {
 		if opened {
 			store.Close()
 		}
 		return nil, err
 	}
+	if err := CheckMasterKey(ctx, store); err != nil {
+		return fail(err)
+	}
+	s, err := build(cfg, opts, store, master, now, log)
+	if err != nil {
+		return fail(err)
+	}
+	s.Clock = clock
 	s.stopSweeper = startSweeper(store, now, log)
 	return s, nil
 }
@@ -141,6 +167,11 @@ func build(cfg config.Config, opts Options, store storage.Store, master []byte, 
 		Compromised: compromised,
 		Now:         now, Log: log,
 	}
+	if cfg.TestClock {
+		// Clients stamp the SRP TIMESTAMP with their own (real) clocks, as
+		// they sign requests; a moved server clock must not refuse them.
+		auth.ClientNow = time.Now
+	}
 	s := &Server{
 		Store:   store,
 		Pools:   pools,
@@ -191,6 +222,47 @@ func openStore(ctx context.Context, cfg config.Config, given storage.Store, mast
 		return nil, false, fmt.Errorf("opening storage: %w", err)
 	}
 	return db, true, nil
+}
+
+// OpenStore opens the store cfg names with cfg's master key, for the
+// subcommands that work on a store without serving it (export); the
+// caller closes it.
+func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (storage.Store, error) {
+	master, err := loadMasterKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	store, _, err := openStore(ctx, cfg, nil, master, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckMasterKey(ctx, store); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return store, nil
+}
+
+// ErrWrongMasterKey is CheckMasterKey's answer for a master key that does
+// not open the store's secrets.
+var ErrWrongMasterKey = errors.New("the master key does not open this database's secrets: every node, and every restore of a backup, must use the master key the database was written with (--master-key-file or --master-key)")
+
+// CheckMasterKey reports whether the store's secrets open with the key its
+// Sealer holds, by opening the signing keys of the first pool (a store
+// without pools has nothing to check). A node started with another key
+// than the one the database was written with would otherwise fail every
+// sign-in; nodes of one PostgreSQL and restored backups meet this first.
+func CheckMasterKey(ctx context.Context, store storage.Store) error {
+	pools, _, err := store.ListPools(ctx, storage.Page{Limit: 1})
+	if err != nil || len(pools) == 0 {
+		return err
+	}
+	if _, err := store.ListSigningKeys(ctx, pools[0].ID); errors.Is(err, seal.ErrOpen) {
+		return ErrWrongMasterKey
+	} else if err != nil {
+		return fmt.Errorf("checking the master key: %w", err)
+	}
+	return nil
 }
 
 // deliveryConfig is the delivery part of cfg.
