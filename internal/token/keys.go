@@ -163,12 +163,19 @@ func (i *Issuer) newKey(poolID, use string) (storage.SigningKey, error) {
 // /<poolID>/.well-known/jwks.json: {"keys":[{"alg","e","kid","kty","n","use"}...]}
 // with every key the pool has, active and retired, oldest first.
 func (i *Issuer) JWKS(ctx context.Context, poolID string) ([]byte, error) {
-	pk, err := i.poolKeys(ctx, poolID)
+	pk, err := i.poolKeysWithin(ctx, poolID, jwksMaxAge)
 	if err != nil {
 		return nil, err
 	}
 	return bytes.Clone(pk.jwks), nil
 }
+
+// jwksMaxAge bounds the age of the key set JWKS publishes. It is short,
+// unlike CacheTTL: a node that rotated a pool's keys signs with the new
+// ones at once, and a relying party may fetch the JWKS from any other node
+// (behind a load balancer), which must publish them by then. It costs at
+// most one read of the pool's keys per second.
+const jwksMaxAge = time.Second
 
 // jwk is one JWKS entry, with its members in the order Cognito sends them.
 type jwk struct {
@@ -205,6 +212,12 @@ func (i *Issuer) poolKeys(ctx context.Context, poolID string) (*poolKeys, error)
 	if ttl == 0 {
 		ttl = 5 * time.Minute
 	}
+	return i.poolKeysWithin(ctx, poolID, ttl)
+}
+
+// poolKeysWithin returns the pool's cached keys, loading them when absent
+// or older than ttl.
+func (i *Issuer) poolKeysWithin(ctx context.Context, poolID string, ttl time.Duration) (*poolKeys, error) {
 	i.mu.Lock()
 	pk := i.pools[poolID]
 	i.mu.Unlock()
