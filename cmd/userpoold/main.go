@@ -6,6 +6,9 @@
 //	userpoold outbox [flags]          print the latest code sent to a user (development outbox)
 //	userpoold rotate-keys [flags]     give a pool new token signing keys (old ones stay published)
 //	userpoold clock [flags]           read or move the clock of a server started with --test-clock
+//	userpoold backup [flags] FILE     copy the SQLite store consistently, while a server runs
+//	userpoold restore [flags] FILE    replace the (stopped) SQLite store with a backup
+//	userpoold export [flags]          write every user as JSON lines, without secrets
 //	userpoold version                 print the version, commit and Go version (also --version)
 package main
 
@@ -40,6 +43,12 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 			return runRotateKeys(args[1:], getenv, stdout, stderr)
 		case "clock":
 			return runClock(args[1:], getenv, stdout, stderr)
+		case "backup":
+			return runBackup(args[1:], getenv, stdout, stderr)
+		case "restore":
+			return runRestore(args[1:], getenv, stdout, stderr)
+		case "export":
+			return runExport(args[1:], getenv, stdout, stderr)
 		case "version", "--version", "-version":
 			return runVersion(args[1:], stdout, stderr)
 		}

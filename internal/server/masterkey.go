@@ -18,7 +18,13 @@ import (
 // loadMasterKey returns the master key: cfg.MasterKey, else the contents of
 // cfg.MasterKeyFile, else <DataDir>/master.key, generated (mode 0600) when
 // it does not exist.
-func loadMasterKey(cfg config.Config) ([]byte, error) {
+func loadMasterKey(cfg config.Config) ([]byte, error) { return readMasterKey(cfg, true) }
+
+// ReadMasterKey returns cfg's master key like the server reads it, but
+// never generates one: for the subcommands that open an existing store.
+func ReadMasterKey(cfg config.Config) ([]byte, error) { return readMasterKey(cfg, false) }
+
+func readMasterKey(cfg config.Config, mayGenerate bool) ([]byte, error) {
 	if cfg.MasterKey != "" {
 		return parseKey(cfg.MasterKey)
 	}
@@ -26,7 +32,7 @@ func loadMasterKey(cfg config.Config) ([]byte, error) {
 	generate := false
 	if path == "" {
 		path = filepath.Join(cfg.DataDir, "master.key")
-		generate = true
+		generate = mayGenerate
 	}
 	b, err := os.ReadFile(path)
 	if err == nil {

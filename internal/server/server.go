@@ -210,12 +210,11 @@ func openStore(ctx context.Context, cfg config.Config, given storage.Store, mast
 	if err != nil {
 		return nil, false, err
 	}
-	dsn := cfg.DB
-	if dsn == "" {
+	dsn := StoreDSN(cfg)
+	if cfg.DB == "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, false, fmt.Errorf("creating data directory: %w", err)
 		}
-		dsn = "sqlite:" + filepath.Join(cfg.DataDir, "userpoold.db")
 	}
 	db, err := sqlstore.Open(ctx, dsn, box, sqlstore.Options{Logger: log})
 	if err != nil {
@@ -224,13 +223,28 @@ func openStore(ctx context.Context, cfg config.Config, given storage.Store, mast
 	return db, true, nil
 }
 
-// OpenStore opens the store cfg names with cfg's master key, for the
-// subcommands that work on a store without serving it (export); the
-// caller closes it.
+// StoreDSN returns the DSN of cfg's store: cfg.DB, or the SQLite file
+// userpoold.db in the data directory.
+func StoreDSN(cfg config.Config) string {
+	if cfg.DB != "" {
+		return cfg.DB
+	}
+	return "sqlite:" + filepath.Join(cfg.DataDir, "userpoold.db")
+}
+
+// OpenStore opens the existing store cfg names with cfg's master key
+// (never generating one), for the subcommands that work on a store without
+// serving it (export); the caller closes it. It fails with
+// ErrWrongMasterKey when the key does not open the store's secrets.
 func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (storage.Store, error) {
-	master, err := loadMasterKey(cfg)
+	master, err := ReadMasterKey(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if path, ok := sqlstore.SQLitePath(StoreDSN(cfg)); ok {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no database: %w", err)
+		}
 	}
 	store, _, err := openStore(ctx, cfg, nil, master, log)
 	if err != nil {
@@ -241,6 +255,27 @@ func OpenStore(ctx context.Context, cfg config.Config, log *slog.Logger) (storag
 		return nil, err
 	}
 	return store, nil
+}
+
+// CheckSQLiteFile opens the SQLite database file at path with cfg's master
+// key (never generating one) and checks that the key opens its secrets
+// (CheckMasterKey); a restore runs it on the copy it is about to put in
+// place. Opening applies the file's pending migrations.
+func CheckSQLiteFile(ctx context.Context, cfg config.Config, path string) error {
+	master, err := ReadMasterKey(cfg)
+	if err != nil {
+		return err
+	}
+	box, err := seal.New(master, "storage", nil)
+	if err != nil {
+		return err
+	}
+	db, err := sqlstore.Open(ctx, "sqlite:"+path, box, sqlstore.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return CheckMasterKey(ctx, db)
 }
 
 // ErrWrongMasterKey is CheckMasterKey's answer for a master key that does

@@ -89,5 +89,18 @@
 // Pagination cursors are opaque: base64url of the last record's key. Next is
 // "" on the last page.
 //
-// The package imports storage, the two drivers and the standard library.
+// # Backup and restore (SQLite)
+//
+// BackupSQLite copies a SQLite store consistently while servers use it
+// (SQLite's online backup API, in one step under one read transaction);
+// CheckSQLite checks a file is an intact userpoold database of a schema this
+// binary knows; RestoreSQLite puts a backup in place of a store, keeping the
+// previous database beside it. Open holds a shared advisory lock on
+// <database>.lock while the store is open and RestoreSQLite takes it
+// exclusively, so a store is never replaced under a process using it
+// (flock on Unix, LockFileEx on Windows). PostgreSQL is backed up with
+// pg_dump.
+//
+// The package imports storage, the two drivers, golang.org/x/sys/windows
+// (the lock, on Windows) and the standard library.
 package sql

@@ -45,6 +45,7 @@ type sqliteBackend struct {
 	rdb    *dbsql.DB
 	rstmts sync.Map // query → *dbsql.Stmt prepared on rdb
 	w      *writer
+	unlock func() // releases the shared lock on the database (lock.go)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -78,6 +79,21 @@ func openSQLite(ctx context.Context, path string, opts Options, log *slog.Logger
 		return nil, fmt.Errorf("storage/sql: %w", err)
 	}
 	f.Close()
+	// A shared lock for as long as the store is open: RestoreSQLite takes
+	// it exclusively (lock.go).
+	unlock, err := lockFile(path+lockSuffix, false)
+	if errors.Is(err, errLocked) {
+		return nil, fmt.Errorf("storage/sql: %s is being restored; start again when the restore has finished", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage/sql: locking %s: %w", path, err)
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			unlock()
+		}
+	}()
 
 	busy := opts.BusyTimeout
 	if busy <= 0 {
@@ -142,6 +158,8 @@ func openSQLite(ctx context.Context, path string, opts Options, log *slog.Logger
 		wdb.Close()
 		return nil, err
 	}
+	b.unlock = unlock
+	ok = true
 	go b.w.loop()
 	return b, nil
 }
@@ -192,6 +210,7 @@ func (b *sqliteBackend) doClose() error {
 	if err2 := b.wdb.Close(); err == nil {
 		err = err2
 	}
+	b.unlock()
 	return err
 }
 
