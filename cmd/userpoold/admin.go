@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -209,5 +211,77 @@ func runClock(args []string, getenv func(string) string, stdout, stderr io.Write
 		return 1
 	}
 	fmt.Fprintln(stdout, view.Now)
+	return 0
+}
+
+// runApply implements "userpoold apply FILE": the bootstrap file is sent to
+// a running server (POST /_userpoold/apply), which applies it through its
+// own services; --check only reports what applying would do and every
+// problem of the file.
+func runApply(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("userpoold apply", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	endpoint := fs.String("endpoint", "http://127.0.0.1:9229", "server URL")
+	check := fs.Bool("check", false, "only check the file against the server's store: report problems and what would change, write nothing")
+	region := fs.String("region", "us-east-1", "region to sign the request for")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: userpoold apply [flags] FILE\n\nApplies a bootstrap file of pools, clients, groups and users to a running server.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	path := fs.Arg(0)
+	body, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintln(stderr, "userpoold apply:", err)
+		return 1
+	}
+	q := url.Values{"name": {path}}
+	if *check {
+		q.Set("check", "true")
+	}
+	u := strings.TrimRight(*endpoint, "/") + "/_userpoold/apply?" + q.Encode()
+	answer, err := adminCall(http.MethodPost, u, body, "application/yaml", getenv, *region, true)
+	var view struct {
+		Message  string
+		Applied  bool
+		Problems []struct{ Message string }
+		Report   *struct {
+			Pools, Clients, Groups, Users struct{ Created, Updated, Unchanged int }
+		}
+	}
+	json.Unmarshal(answer, &view)
+	if err != nil {
+		var se *statusError
+		if errors.As(err, &se) && se.code == http.StatusBadRequest && view.Message != "" {
+			fmt.Fprintln(stderr, view.Message)
+			return 1
+		}
+		fmt.Fprintln(stderr, "userpoold apply:", err)
+		return 1
+	}
+	if view.Report == nil {
+		fmt.Fprintln(stderr, "userpoold apply: bad response:", string(answer))
+		return 1
+	}
+	verb := "applied"
+	if *check {
+		verb = "checked (nothing written)"
+	}
+	fmt.Fprintf(stdout, "%s %s\n", path, verb)
+	for _, k := range []struct {
+		name string
+		c    struct{ Created, Updated, Unchanged int }
+	}{{"pools", view.Report.Pools}, {"clients", view.Report.Clients}, {"groups", view.Report.Groups}, {"users", view.Report.Users}} {
+		fmt.Fprintf(stdout, "  %-8s %d created, %d updated, %d unchanged\n", k.name+":", k.c.Created, k.c.Updated, k.c.Unchanged)
+	}
 	return 0
 }

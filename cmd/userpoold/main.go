@@ -9,6 +9,7 @@
 //	userpoold backup [flags] FILE     copy the SQLite store consistently, while a server runs
 //	userpoold restore [flags] FILE    replace the (stopped) SQLite store with a backup
 //	userpoold export [flags]          write every user as JSON lines, without secrets
+//	userpoold apply [flags] FILE      apply a bootstrap file of pools, clients, groups and users to a running server
 //	userpoold version                 print the version, commit and Go version (also --version)
 package main
 
@@ -26,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/userpoold/userpoold/internal/bootstrap"
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/server"
 )
@@ -49,6 +51,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 			return runRestore(args[1:], getenv, stdout, stderr)
 		case "export":
 			return runExport(args[1:], getenv, stdout, stderr)
+		case "apply":
+			return runApply(args[1:], getenv, stdout, stderr)
 		case "version", "--version", "-version":
 			return runVersion(args[1:], stdout, stderr)
 		}
@@ -68,6 +72,14 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := serve(ctx, cfg, log, nil); err != nil {
+		// A bootstrap file with problems, or a master key that does not
+		// open the store, is the configuration's fault: said plainly, with
+		// the configuration's exit status.
+		var be *bootstrap.Error
+		if errors.As(err, &be) || errors.Is(err, server.ErrWrongMasterKey) {
+			fmt.Fprintln(stderr, "userpoold:", err)
+			return 2
+		}
 		log.Error("userpoold stopped", "error", err.Error())
 		return 1
 	}

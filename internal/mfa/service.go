@@ -1,6 +1,7 @@
 package mfa
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -96,6 +97,35 @@ func (s *Service) VerifySetup(ctx context.Context, poolID, usernameKey, code, fr
 		return nil
 	})
 }
+
+// SetSecret makes secret the user's verified software-token secret, as if
+// it had been associated and verified with friendlyName (bootstrap files
+// declare the secret of a seeded user, so that a test's authenticator
+// already knows it): a pending secret is dropped and the replay guard
+// starts over. The secret must be at least MinSecretBytes long. It does
+// not enable or prefer TOTP (SetPreference does).
+func (s *Service) SetSecret(ctx context.Context, poolID, usernameKey string, secret []byte, friendlyName string) (storage.User, error) {
+	if len(secret) < MinSecretBytes {
+		return storage.User{}, ErrShortSecret
+	}
+	now := s.now()
+	return s.Users.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
+		u.Secrets.TOTPSecret = bytes.Clone(secret)
+		u.Secrets.TOTPPending = nil
+		u.MFA.TOTPVerifiedAt = now
+		u.MFA.TOTPLastStep = 0
+		u.MFA.TOTPFriendlyName = friendlyName
+		u.UpdatedAt = now
+		return nil
+	})
+}
+
+// MinSecretBytes is the shortest TOTP secret SetSecret accepts: 128 bits,
+// RFC 4226's minimum for the shared secret (Cognito's own are 32 bytes).
+const MinSecretBytes = 16
+
+// ErrShortSecret is SetSecret's answer for a secret under MinSecretBytes.
+var ErrShortSecret = errors.New("mfa: a TOTP secret must be at least 16 bytes (26 base32 characters)")
 
 // CheckTOTP checks a SOFTWARE_TOKEN_MFA answer against the user's verified
 // secret and records its time step, in one UpdateUser: of two requests with

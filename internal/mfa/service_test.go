@@ -253,3 +253,36 @@ func TestServicePreference(t *testing.T) {
 		t.Errorf("unknown user: %v", err)
 	}
 }
+
+// TestSetSecret: a declared secret becomes the verified one at once, drops
+// a pending secret and restarts the replay guard; its codes sign in.
+func TestSetSecret(t *testing.T) {
+	ctx := context.Background()
+	store := openNodes(t, 1)[0]
+	clk := fakeclock.New(fixed)
+	svc := &mfa.Service{Users: store, Now: clk.Now}
+	if _, err := svc.Associate(ctx, poolID, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetSecret(ctx, poolID, "alice", bytes.Repeat([]byte{1}, 10), "seed"); !errors.Is(err, mfa.ErrShortSecret) {
+		t.Fatalf("80-bit secret: %v", err)
+	}
+	secret, err := mfa.DecodeSecret("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := svc.SetSecret(ctx, poolID, "alice", secret, "seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mfa.HasTOTP(&u) || !bytes.Equal(u.Secrets.TOTPSecret, secret) || u.Secrets.TOTPPending != nil ||
+		u.MFA.TOTPFriendlyName != "seed" || !u.MFA.TOTPVerifiedAt.Equal(fixed) || u.MFA.TOTPLastStep != 0 {
+		t.Fatalf("after SetSecret: %+v", u.MFA)
+	}
+	if _, err := svc.CheckTOTP(ctx, poolID, "alice", mfa.Code(secret, clk.Now())); err != nil {
+		t.Errorf("a code of the declared secret: %v", err)
+	}
+	if _, err := svc.CheckTOTP(ctx, poolID, "alice", mfa.Code(secret, clk.Now())); !errors.Is(err, mfa.ErrTOTPReplay) {
+		t.Errorf("the same code again: %v", err)
+	}
+}

@@ -63,6 +63,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /_userpoold/rotate-keys", s.serveRotateKeys)
 	mux.HandleFunc("GET /_userpoold/clock", s.serveClock)
 	mux.HandleFunc("POST /_userpoold/clock", s.serveClock)
+	mux.HandleFunc("POST /_userpoold/apply", s.serveApply)
 	return mux
 }
 

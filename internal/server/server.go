@@ -14,6 +14,7 @@ import (
 
 	"github.com/userpoold/userpoold/internal/apiserver"
 	"github.com/userpoold/userpoold/internal/authflow"
+	"github.com/userpoold/userpoold/internal/bootstrap"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/delivery"
@@ -45,6 +46,9 @@ type Server struct {
 	// BaseURL is the URL the server is reached at (scheme://host:port): the
 	// "local" token issuer and the discovery documents name it.
 	BaseURL string
+	// Seed applies bootstrap files (--seed, POST /_userpoold/apply) through
+	// Pools and MFA.
+	Seed *bootstrap.Applier
 	// Clock is the settable clock every component reads when the server
 	// runs with cfg.TestClock (POST /_userpoold/clock moves it); nil
 	// otherwise.
@@ -115,6 +119,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		return fail(err)
 	}
 	s.Clock = clock
+	if err := s.applySeed(ctx); err != nil {
+		return fail(err)
+	}
 	s.stopSweeper = startSweeper(store, now, log)
 	return s, nil
 }
@@ -180,6 +187,7 @@ func build(cfg config.Config, opts Options, store storage.Store, master []byte, 
 		Tokens:  tokens,
 		API:     &apiserver.Server{Pools: pools, Auth: auth, MFA: mfaService},
 		Outbox:  dispatcher.Outbox(),
+		Seed:    newApplier(store, pools, mfaService),
 		BaseURL: base,
 		cfg:     cfg,
 		log:     log,

@@ -36,6 +36,10 @@ const (
 
 // ClientInput is a CreateUserPoolClient request.
 type ClientInput struct {
+	// ID is a fixed client ID (bootstrap files declare one); "" makes a new
+	// random one, as CreateUserPoolClient always does. Client IDs are
+	// unique across pools (CheckClientID gives the form).
+	ID   string
 	Name string
 	// Settings are the requested settings; every setting they leave out
 	// gets Cognito's default.
@@ -148,8 +152,12 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInpu
 	if err != nil {
 		return nil, err
 	}
-	id, err := NewClientID(s.rand())
-	if err != nil {
+	id := in.ID
+	if id == "" {
+		if id, err = NewClientID(s.rand()); err != nil {
+			return nil, err
+		}
+	} else if err := CheckClientID(id); err != nil {
 		return nil, err
 	}
 	secret := in.Secret
@@ -164,6 +172,9 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInpu
 	now := s.now()
 	c := storage.Client{PoolID: p.ID, ID: id, Name: in.Name, Secret: secret, CreatedAt: now, UpdatedAt: now, Config: cfg}
 	if err := s.Clients.CreateClient(ctx, c); err != nil {
+		if errors.Is(err, storage.ErrExists) {
+			return nil, fault.Errorf(fault.InvalidParameter, "An app client with the ID %s already exists.", id)
+		}
 		return nil, err
 	}
 	return &Client{Client: c, Settings: st}, nil

@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"regexp"
+	"strings"
+
+	"github.com/userpoold/userpoold/internal/fault"
 )
 
 const (
@@ -33,6 +37,35 @@ func randomString(r io.Reader, alphabet string, n int) (string, error) {
 func NewPoolID(r io.Reader, region string) (string, error) {
 	s, err := randomString(r, alnum, 9)
 	return region + "_" + s, err
+}
+
+// Fixed identifiers (PoolInput.ID, ClientInput.ID) follow the service
+// model: UserPoolIdType is 1–55 characters of [\w-]+_[0-9a-zA-Z]+ and
+// ClientIdType 1–128 of [\w+]+. A fixed pool ID must also start with the
+// service's region, which clients read from it (amazon-cognito-identity-js
+// takes the region of its endpoint from the pool ID).
+var (
+	poolIDSuffixRE = regexp.MustCompile(`^[0-9a-zA-Z]+$`)
+	clientIDRE     = regexp.MustCompile(`^[\w+]+$`)
+)
+
+// CheckPoolID reports whether id can be a pool ID in region: the region,
+// an underscore and 1 or more alphanumerics, at most 55 characters.
+func CheckPoolID(region, id string) error {
+	suffix, ok := strings.CutPrefix(id, region+"_")
+	if !ok || len(id) > 55 || !poolIDSuffixRE.MatchString(suffix) {
+		return fault.Errorf(fault.InvalidParameter, "A user pool ID must be the region %s, an underscore and letters or digits (at most 55 characters in all), like %s_LocalDev1: %q is not.", region, region, id)
+	}
+	return nil
+}
+
+// CheckClientID reports whether id can be an app client ID: 1 to 128
+// letters, digits, underscores or plus signs.
+func CheckClientID(id string) error {
+	if len(id) == 0 || len(id) > 128 || !clientIDRE.MatchString(id) {
+		return fault.Errorf(fault.InvalidParameter, "An app client ID must be 1 to 128 letters, digits, underscores or plus signs: %q is not.", id)
+	}
+	return nil
 }
 
 // NewClientID returns a 26-character app client ID of lowercase letters and

@@ -46,6 +46,11 @@ const maxPoolTags = 50
 
 // PoolInput is a CreateUserPool request.
 type PoolInput struct {
+	// ID is a fixed pool ID (bootstrap files declare one, so that an app's
+	// configuration stays the same between runs); "" makes a new random one,
+	// as CreateUserPool always does. A fixed ID must be the service's region,
+	// an underscore and alphanumerics (CheckPoolID).
+	ID   string
 	Name string
 	Tags map[string]string
 	// Settings are the requested settings, in the shape of the stored
@@ -81,8 +86,12 @@ func (s *Service) CreatePool(ctx context.Context, in PoolInput) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := NewPoolID(s.rand(), s.Region)
-	if err != nil {
+	id := in.ID
+	if id == "" {
+		if id, err = NewPoolID(s.rand(), s.Region); err != nil {
+			return nil, err
+		}
+	} else if err := CheckPoolID(s.Region, id); err != nil {
 		return nil, err
 	}
 	keys, err := s.Keys.NewKeys(id)
@@ -92,6 +101,9 @@ func (s *Service) CreatePool(ctx context.Context, in PoolInput) (*Pool, error) {
 	now := s.now()
 	p := storage.Pool{ID: id, Name: in.Name, CreatedAt: now, UpdatedAt: now, Config: cfg, Tags: maps.Clone(in.Tags)}
 	if err := s.Pools.CreatePool(ctx, p, keys...); err != nil {
+		if errors.Is(err, storage.ErrExists) {
+			return nil, fault.Errorf(fault.InvalidParameter, "A user pool with the ID %s already exists.", id)
+		}
 		return nil, err
 	}
 	return &Pool{Pool: p, Settings: st}, nil
