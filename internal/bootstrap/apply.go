@@ -116,6 +116,18 @@ type run struct {
 	report  Report
 	ps      *problems
 	err     error // a failure that is not the file's (storage)
+	races   int   // creations another writer won, in the live run
+}
+
+// raced reports whether a creation that found its record already there
+// is retried as an update: in the live run, where another node applying
+// the same file may have won (a bounded number of times).
+func (r *run) raced() bool {
+	if r.dry || r.races >= 100 {
+		return false
+	}
+	r.races++
+	return true
 }
 
 // fail records err against node n and field, and reports whether the run
@@ -173,6 +185,12 @@ func (r *run) applyPool(ctx context.Context, key string, d *Pool) {
 			}
 		}
 		if p, err = r.t.Pools.CreatePool(ctx, d.Input); err != nil {
+			if errors.Is(err, storage.ErrExists) && r.raced() {
+				// Another node applying the same file created it
+				// meanwhile: as the file says.
+				r.applyPool(ctx, key, d)
+				return
+			}
 			r.fail(orNode(d.setAt, d.node), d.Field+fieldIf(d.setAt, ".settings"), err)
 			return
 		}
@@ -386,6 +404,10 @@ func (r *run) applyClient(ctx context.Context, key string, p *userpool.Pool, d *
 			}
 		}
 		if _, err := r.t.Pools.CreateClient(ctx, p.ID, d.Input); err != nil {
+			if errors.Is(err, storage.ErrExists) && r.raced() {
+				r.applyClient(ctx, key, p, d) // created meanwhile by another node
+				return
+			}
 			r.fail(orNode(d.setAt, d.node), d.Field+fieldIf(d.setAt, ".settings"), err)
 			return
 		}
@@ -461,6 +483,10 @@ func (r *run) applyGroup(ctx context.Context, p *userpool.Pool, d *Group) {
 	g, err := r.t.Pools.GetGroup(ctx, p, d.Name)
 	if fault.KindOf(err) == fault.ResourceNotFound {
 		if _, err := r.t.Pools.CreateGroup(ctx, p, d.Name, d.Change); err != nil {
+			if fault.KindOf(err) == fault.GroupExists && r.raced() {
+				r.applyGroup(ctx, p, d) // created meanwhile by another node
+				return
+			}
 			r.fail(d.node, d.Field, err)
 			return
 		}
@@ -494,6 +520,10 @@ func (r *run) applyUser(ctx context.Context, p *userpool.Pool, d *User) {
 	case errors.Is(err, userpool.ErrUserNotFound):
 		in := userpool.AdminCreateUserInput{Username: d.Username, Attributes: d.Attributes, TemporaryPassword: d.Password, MessageAction: "SUPPRESS"}
 		if u, err = r.t.Pools.AdminCreateUser(ctx, p, in); err != nil {
+			if errors.Is(err, userpool.ErrAdminUserExists) && r.raced() {
+				r.applyUser(ctx, p, d) // created meanwhile by another node
+				return
+			}
 			at, field := r.userNode(d, err)
 			r.fail(at, field, err)
 			return

@@ -14,7 +14,9 @@ import (
 	"github.com/userpoold/userpoold/internal/bootstrap"
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/mfa"
+	"github.com/userpoold/userpoold/internal/server"
 	"github.com/userpoold/userpoold/internal/server/servertest"
+	"github.com/userpoold/userpoold/internal/storage"
 )
 
 var ctx = context.Background()
@@ -387,5 +389,42 @@ func TestConflictWithUndeclaredRecords(t *testing.T) {
 	rep, err = env.Server.Seed.Apply(ctx, f)
 	if err != nil || rep.Users.Created != 1 || rep.Users.Unchanged != 1 {
 		t.Errorf("applying again after the fix = %+v, %v", rep, err)
+	}
+}
+
+// TestNodesStartTogether: two servers on one database start at once with
+// the same seed; both start, and the store holds each declared thing once.
+func TestNodesStartTogether(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/seed.yaml"
+	writeFile(t, path, seed)
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.PasswordHashing = "fast"
+	cfg.MasterKey = strings.Repeat("5a", 32)
+	cfg.Seed = path
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { _, err := startServer(cfg); errs <- err }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("a node failed to start: %v", err)
+		}
+	}
+	s, err := server.New(ctx, cfg, server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	pools, _, err := s.Store.ListPools(ctx, storage.Page{Limit: 10})
+	if err != nil || len(pools) != 1 {
+		t.Fatalf("pools = %d, %v", len(pools), err)
+	}
+	clients, _, _ := s.Store.ListClients(ctx, poolID, storage.Page{Limit: 10})
+	users, _, _ := s.Store.ListUsers(ctx, storage.UserQuery{PoolID: poolID, Page: storage.Page{Limit: 10}})
+	groups, _, _ := s.Store.ListGroups(ctx, poolID, storage.Page{Limit: 10})
+	if len(clients) != 2 || len(users) != 3 || len(groups) != 2 {
+		t.Errorf("clients %d, users %d, groups %d", len(clients), len(users), len(groups))
 	}
 }

@@ -173,7 +173,7 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInpu
 	c := storage.Client{PoolID: p.ID, ID: id, Name: in.Name, Secret: secret, CreatedAt: now, UpdatedAt: now, Config: cfg}
 	if err := s.Clients.CreateClient(ctx, c); err != nil {
 		if errors.Is(err, storage.ErrExists) {
-			return nil, fault.Errorf(fault.InvalidParameter, "An app client with the ID %s already exists.", id)
+			return nil, fault.Wrap(fault.InvalidParameter, "An app client with the ID "+id+" already exists.", err)
 		}
 		return nil, err
 	}

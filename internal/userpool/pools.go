@@ -102,7 +102,9 @@ func (s *Service) CreatePool(ctx context.Context, in PoolInput) (*Pool, error) {
 	p := storage.Pool{ID: id, Name: in.Name, CreatedAt: now, UpdatedAt: now, Config: cfg, Tags: maps.Clone(in.Tags)}
 	if err := s.Pools.CreatePool(ctx, p, keys...); err != nil {
 		if errors.Is(err, storage.ErrExists) {
-			return nil, fault.Errorf(fault.InvalidParameter, "A user pool with the ID %s already exists.", id)
+			// Only a fixed ID can be taken (bootstrap); the cause stays
+			// storage.ErrExists for errors.Is.
+			return nil, fault.Wrap(fault.InvalidParameter, "A user pool with the ID "+id+" already exists.", err)
 		}
 		return nil, err
 	}
