@@ -275,21 +275,10 @@ func findPool(ctx context.Context, t Target, d *Pool) (*userpool.Pool, error) {
 		}
 		return p, err
 	}
-	var found []*userpool.Pool
-	for next := ""; ; {
-		pools, n, err := t.Pools.ListPools(ctx, 60, next)
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range pools {
-			if p.Name == d.Input.Name {
-				found = append(found, p)
-			}
-		}
-		if n == "" {
-			break
-		}
-		next = n
+	found, err := named(func(next string) ([]*userpool.Pool, string, error) { return t.Pools.ListPools(ctx, 60, next) },
+		func(p *userpool.Pool) bool { return p.Name == d.Input.Name })
+	if err != nil {
+		return nil, err
 	}
 	switch len(found) {
 	case 0:
@@ -311,6 +300,26 @@ func fieldIf(n *yaml.Node, suffix string) string {
 		return ""
 	}
 	return suffix
+}
+
+// named returns the records of every page of list that match.
+func named[T any](list func(next string) ([]T, string, error), match func(T) bool) ([]T, error) {
+	var found []T
+	for next := ""; ; {
+		page, n, err := list(next)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page {
+			if match(r) {
+				found = append(found, r)
+			}
+		}
+		if n == "" {
+			return found, nil
+		}
+		next = n
+	}
 }
 
 func poolChanged(a, b storage.Pool) bool {
@@ -453,21 +462,10 @@ func findClient(ctx context.Context, t Target, p *userpool.Pool, d *Client) (*st
 		}
 		return &c, nil
 	}
-	var found []storage.Client
-	for next := ""; ; {
-		cs, n, err := t.Pools.ListClients(ctx, p.ID, 60, next)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			if c.Name == d.Input.Name {
-				found = append(found, c)
-			}
-		}
-		if n == "" {
-			break
-		}
-		next = n
+	found, err := named(func(next string) ([]storage.Client, string, error) { return t.Pools.ListClients(ctx, p.ID, 60, next) },
+		func(c storage.Client) bool { return c.Name == d.Input.Name })
+	if err != nil {
+		return nil, err
 	}
 	switch len(found) {
 	case 0:

@@ -137,22 +137,13 @@ func ParseNode(name string, n *yaml.Node) (*File, error) {
 	}
 	top, ok := readMapping(ps, n, "", "pools")
 	if ok {
-		ids, names := map[string]string{}, map[string]string{}
+		seen := declared{kind: "pool"}
 		for i, pn := range top.list(ps, "pools") {
 			p := parsePool(ps, pn, fmt.Sprintf("pools[%d]", i))
 			if p == nil {
 				continue
 			}
-			if id := p.Input.ID; id != "" {
-				if prev, dup := ids[id]; dup {
-					ps.add(p.idAt, p.Field+".id", "pool ID %s is also declared by %s", id, prev)
-				}
-				ids[id] = p.Field
-			} else if prev, dup := names[p.Input.Name]; dup {
-				ps.add(p.node, p.Field+".name", "a pool named %q without an id is also declared by %s; give each an id", p.Input.Name, prev)
-			} else {
-				names[p.Input.Name] = p.Field
-			}
+			seen.add(ps, p.Field, p.Input.ID, p.idAt, p.Input.Name, p.node)
 			f.Pools = append(f.Pools, p)
 		}
 	}
@@ -212,22 +203,13 @@ func parsePool(ps *problems, n *yaml.Node, field string) *Pool {
 			}
 		}
 	}
-	clientIDs, clientNames := map[string]string{}, map[string]string{}
+	seen := declared{kind: "client"}
 	for i, cn := range m.list(ps, "clients") {
 		c := parseClient(ps, cn, fmt.Sprintf("%s.clients[%d]", field, i))
 		if c == nil {
 			continue
 		}
-		if id := c.Input.ID; id != "" {
-			if prev, dup := clientIDs[id]; dup {
-				ps.add(c.idAt, c.Field+".id", "client ID %s is also declared by %s", id, prev)
-			}
-			clientIDs[id] = c.Field
-		} else if prev, dup := clientNames[c.Input.Name]; dup {
-			ps.add(c.node, c.Field+".name", "a client named %q without an id is also declared by %s; give each an id", c.Input.Name, prev)
-		} else {
-			clientNames[c.Input.Name] = c.Field
-		}
+		seen.add(ps, c.Field, c.Input.ID, c.idAt, c.Input.Name, c.node)
 		p.Clients = append(p.Clients, c)
 	}
 	groups := map[string]string{}
@@ -255,6 +237,31 @@ func parsePool(ps *problems, n *yaml.Node, field string) *Pool {
 		p.Users = append(p.Users, u)
 	}
 	return p
+}
+
+// declared finds pools or clients declared twice in one file: by the same
+// fixed ID, or by the same name without one (a name is how such an entry
+// is found).
+type declared struct {
+	kind       string
+	ids, names map[string]string // → the field that declared it first
+}
+
+func (d *declared) add(ps *problems, field, id string, idAt *yaml.Node, name string, node *yaml.Node) {
+	if d.ids == nil {
+		d.ids, d.names = map[string]string{}, map[string]string{}
+	}
+	if id != "" {
+		if prev, dup := d.ids[id]; dup {
+			ps.add(idAt, field+".id", "%s ID %s is also declared by %s", d.kind, id, prev)
+		}
+		d.ids[id] = field
+		return
+	}
+	if prev, dup := d.names[name]; dup {
+		ps.add(node, field+".name", "a %s named %q without an id is also declared by %s; give each an id", d.kind, name, prev)
+	}
+	d.names[name] = field
 }
 
 func parseClient(ps *problems, n *yaml.Node, field string) *Client {
