@@ -273,7 +273,6 @@ var (
 	reConfirmationCodeType               = regexp.MustCompile(`^(?:[^\t\n\x0B\f\r\x20]+)$`)
 	reCustomAttributeNameType            = regexp.MustCompile(`^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$`)
 	reDeviceKeyType                      = regexp.MustCompile(`^(?:[\w-]+_[0-9a-f-]+)$`)
-	reDomainType                         = regexp.MustCompile(`^(?:^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$)$`)
 	reEmailAddressType                   = regexp.MustCompile(`^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+)$`)
 	reEmailInviteMessageType             = regexp.MustCompile(`^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\x0B\f\r\x20*]*)$`)
 	reEmailMfaMessageType                = regexp.MustCompile(`^(?:[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\x0B\f\r\x20*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\x0B\f\r\x20*]*)$`)
@@ -348,7 +347,7 @@ var (
 	ruleDeviceKeyType                                = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 55, hasMax: true}, pattern: `[\w-]+_[0-9a-f-]+`, re: reDeviceKeyType}
 	ruleDeviceNameType                               = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 1024, hasMax: true}}
 	ruleDeviceRememberedStatusType                   = &stringRule{enum: []string{"remembered", "not_remembered"}}
-	ruleDomainType                                   = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 63, hasMax: true}, pattern: `^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`, re: reDomainType}
+	ruleDomainType                                   = &stringRule{length: lengthRule{min: 1, hasMin: true}}
 	ruleEmailAddressType                             = &stringRule{pattern: `[\p{L}\p{M}\p{S}\p{N}\p{P}]+@[\p{L}\p{M}\p{S}\p{N}\p{P}]+`, re: reEmailAddressType}
 	ruleEmailInviteMessageType                       = &stringRule{length: lengthRule{min: 6, hasMin: true, max: 20000, hasMax: true}, pattern: `[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`, re: reEmailInviteMessageType}
 	ruleEmailMfaMessageType                          = &stringRule{length: lengthRule{min: 6, hasMin: true, max: 20000, hasMax: true}, pattern: `[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*`, re: reEmailMfaMessageType}

@@ -46,6 +46,9 @@ func generate(modelJSON []byte) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := relaxServerChecked(m); err != nil {
+		return nil, err
+	}
 	g := &generator{
 		m:          m,
 		typeNames:  map[string]string{},

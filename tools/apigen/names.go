@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"html"
 	"regexp"
 	"strings"
@@ -28,6 +29,31 @@ var identRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 // names, which the botocore model does not carry (Smithy calls "DateTime" DATETIME).
 var enumNameOverrides = map[string]string{
 	"AttributeDataType/DateTime": "Datetime",
+}
+
+// serverChecked lists the string shapes whose pattern and maximum length the generated
+// Validate must not apply, because AWS accepts values the model's constraint refuses; the
+// server checks them itself, with AWS's own wording. DomainType: CreateUserPoolDomain and
+// the other domain operations take a custom domain's fully qualified name (auth.example.com)
+// in the same member, although the pattern allows no dots and 63 characters; a bad prefix
+// gets "The domain name contains an invalid character..." rather than a validation error
+// (spec cognito-oauth2-hosted-ui.md §2.2; userpool/domains.go checks both forms).
+var serverChecked = []string{"DomainType"}
+
+// relaxServerChecked drops the pattern and maximum length of the serverChecked shapes the
+// model has.
+func relaxServerChecked(m *Model) error {
+	for _, name := range serverChecked {
+		s, ok := m.Shapes[name]
+		if !ok {
+			continue
+		}
+		if s.Type != "string" {
+			return fmt.Errorf("serverChecked: %s is not a string shape of the model", name)
+		}
+		s.Pattern, s.Max = nil, nil
+	}
+	return nil
 }
 
 // enumValueSuffix turns an enum value into the CamelCase suffix of its Go constant, the way
