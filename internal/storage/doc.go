@@ -3,8 +3,9 @@
 // record that concurrent requests (or concurrent nodes) may change.
 //
 // The package owns the value types (Pool, Client, User, Group, Device,
-// AuthSession, SigningKey, Message, AuthEvent, ...) and the sentinel errors
-// (ErrNotFound, ErrExists). It imports only the standard library.
+// AuthSession, SigningKey, Message, AuthEvent, Domain, ResourceServer, ...)
+// and the sentinel errors (ErrNotFound, ErrExists). It imports only the
+// standard library.
 // Backends live in sub-packages: storage/sql implements Store on SQLite and
 // PostgreSQL; storage/conformance holds the suite every backend must pass.
 //

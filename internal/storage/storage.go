@@ -31,6 +31,8 @@ type Store interface {
 	RevocationStore
 	MessageStore
 	AuthEventStore
+	DomainStore
+	ResourceServerStore
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
@@ -489,4 +491,82 @@ type AuthEventStore interface {
 	UpdateAuthEvent(ctx context.Context, poolID, usernameKey, id string, fn func(*AuthEvent) error) (AuthEvent, error)
 	// ListAuthEvents returns a user's events, newest first.
 	ListAuthEvents(ctx context.Context, poolID, usernameKey string, page Page) (events []AuthEvent, next string, err error)
+}
+
+// ---------------------------------------------------------------------------
+// Domains and resource servers (the OAuth 2.0 server of a pool)
+
+// Domain is a user pool domain: a prefix, served at
+// <prefix>.auth.<region>.amazoncognito.com, or a custom domain's fully
+// qualified name. A pool has at most one domain of each kind.
+type Domain struct {
+	// Name is the prefix or the FQDN, lower case; unique in the deployment
+	// (it is one region); immutable.
+	Name   string
+	PoolID string
+	// Custom is set for a custom domain (CreateUserPoolDomain with
+	// CustomDomainConfig); immutable.
+	Custom bool
+	// CertificateARN and SecurityPolicy are a custom domain's
+	// CustomDomainConfig.
+	CertificateARN string
+	SecurityPolicy string
+	// ManagedLoginVersion is 1 (classic hosted UI) or 2 (managed login).
+	ManagedLoginVersion int
+	// Routing is the RoutingType document of a replicated pool, kept as
+	// given; nil when none.
+	Routing json.RawMessage
+	// CloudFrontDistribution is the name DomainDescription reports.
+	CloudFrontDistribution string
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+}
+
+// DomainStore persists domains.
+type DomainStore interface {
+	// CreateDomain stores d. It fails with ErrExists when the name is taken
+	// or the pool already has a domain of the same kind (prefix or custom),
+	// and with ErrNotFound when the pool does not exist.
+	CreateDomain(ctx context.Context, d Domain) error
+	// GetDomain finds a domain by name alone (a request's Host names no
+	// pool).
+	GetDomain(ctx context.Context, name string) (Domain, error)
+	UpdateDomain(ctx context.Context, name string, fn func(*Domain) error) (Domain, error)
+	DeleteDomain(ctx context.Context, name string) error
+	// ListDomains returns the pool's domains ordered by name.
+	ListDomains(ctx context.Context, poolID string) ([]Domain, error)
+}
+
+// ResourceServer is an OAuth 2.0 resource server of a pool and the custom
+// scopes it defines ("<Identifier>/<ScopeName>" in tokens).
+type ResourceServer struct {
+	PoolID string
+	// Identifier is unique in the pool (often a URL); immutable.
+	Identifier string
+	Name       string
+	// Scopes are in the order they were given.
+	Scopes    []ResourceServerScope
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ResourceServerScope is one custom scope of a resource server.
+type ResourceServerScope struct {
+	Name        string
+	Description string
+}
+
+// ResourceServerStore persists resource servers.
+type ResourceServerStore interface {
+	// CreateResourceServer fails with ErrExists when the identifier is taken
+	// in the pool and with ErrNotFound when the pool does not exist.
+	CreateResourceServer(ctx context.Context, r ResourceServer) error
+	GetResourceServer(ctx context.Context, poolID, identifier string) (ResourceServer, error)
+	UpdateResourceServer(ctx context.Context, poolID, identifier string, fn func(*ResourceServer) error) (ResourceServer, error)
+	DeleteResourceServer(ctx context.Context, poolID, identifier string) error
+	// ListResourceServers returns the pool's resource servers ordered by
+	// identifier (byte-wise).
+	ListResourceServers(ctx context.Context, poolID string, page Page) (servers []ResourceServer, next string, err error)
+	// CountResourceServers returns how many resource servers the pool has.
+	CountResourceServers(ctx context.Context, poolID string) (int, error)
 }

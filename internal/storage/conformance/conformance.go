@@ -80,6 +80,16 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"AuthEvent/Errors", testAuthEventErrors},
 		{"AuthEvent/Update", testAuthEventUpdate},
 		{"AuthEvent/List", testAuthEventList},
+
+		{"Domain/RoundTrip", testDomainRoundTrip},
+		{"Domain/Errors", testDomainErrors},
+		{"Domain/Update", testDomainUpdate},
+		{"Domain/List", testDomainList},
+
+		{"ResourceServer/RoundTrip", testResourceServerRoundTrip},
+		{"ResourceServer/Errors", testResourceServerErrors},
+		{"ResourceServer/Update", testResourceServerUpdate},
+		{"ResourceServer/List", testResourceServerList},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,6 +202,7 @@ func testFixtures(t *testing.T, _ storage.Store) {
 		fullPool("p"), fullClient("p", "c"), fullUser("p", "u"), fullGroup("p", "g"),
 		fullDevice("p", "u", "d"), fullSession("p", "s"), fullSigningKey("p", "k"),
 		fullAuthEvent("p", "u", "e", at(1)),
+		fullDomain("p", "d", true), fullResourceServer("p", "r"),
 	} {
 		if z := zeroFields(v); len(z) > 0 {
 			t.Errorf("%T fixture leaves fields zero (add them to the fixture and round-trip them): %v", v, z)
@@ -378,6 +389,8 @@ func populate(t *testing.T, s storage.Store, poolID string) {
 	_, err := s.AppendMessage(ctx, fullMessage(poolID, "alice", 1))
 	must(t, err)
 	must(t, s.AddAuthEvent(ctx, fullAuthEvent(poolID, "alice", "ev", at(1))))
+	must(t, s.CreateDomain(ctx, fullDomain(poolID, "domain-"+poolID, false)))
+	must(t, s.CreateResourceServer(ctx, fullResourceServer(poolID, "https://api/"+poolID)))
 }
 
 // checkPopulated checks what populate stored is there (present) or gone.
@@ -414,6 +427,10 @@ func checkPopulated(t *testing.T, s storage.Store, poolID string, present bool) 
 	exists("GetSession", err)
 	_, err = s.GetAuthEvent(ctx, poolID, "alice", "ev")
 	exists("GetAuthEvent", err)
+	_, err = s.GetDomain(ctx, "domain-"+poolID)
+	exists("GetDomain", err)
+	_, err = s.GetResourceServer(ctx, poolID, "https://api/"+poolID)
+	exists("GetResourceServer", err)
 
 	n, err := s.CountUsers(ctx, poolID)
 	count("CountUsers", int(n), err)
@@ -429,6 +446,12 @@ func checkPopulated(t *testing.T, s storage.Store, poolID string, present bool) 
 	count("ListUsersInGroup", len(users), err)
 	devices, _, err := s.ListDevices(ctx, poolID, "alice", storage.Page{Limit: 10})
 	count("ListDevices", len(devices), err)
+	domains, err := s.ListDomains(ctx, poolID)
+	count("ListDomains", len(domains), err)
+	servers, _, err := s.ListResourceServers(ctx, poolID, storage.Page{Limit: 10})
+	count("ListResourceServers", len(servers), err)
+	nservers, err := s.CountResourceServers(ctx, poolID)
+	count("CountResourceServers", nservers, err)
 	revoked, err := s.TokensRevoked(ctx, poolID, "jti")
 	must(t, err)
 	if revoked != present {

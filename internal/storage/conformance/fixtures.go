@@ -208,3 +208,32 @@ func minimalPool(id string) storage.Pool { return storage.Pool{ID: id} }
 func minimalUser(poolID, key string) storage.User {
 	return storage.User{PoolID: poolID, Username: key, UsernameKey: key, Sub: "sub-" + poolID + "-" + key}
 }
+
+func fullDomain(poolID, name string, custom bool) storage.Domain {
+	return storage.Domain{
+		Name:                   name,
+		PoolID:                 poolID,
+		Custom:                 custom,
+		CertificateARN:         "arn:aws:acm:us-east-1:123456789012:certificate/" + name,
+		SecurityPolicy:         "TLS_V1_2_2021",
+		ManagedLoginVersion:    2,
+		Routing:                json.RawMessage(`{ "Failover": {"SecondaryRegion": "us-west-2", "PrimaryRoute53HealthCheckId": "hc-1"} }`),
+		CloudFrontDistribution: "d111111abcdef8.cloudfront.net",
+		CreatedAt:              at(40),
+		UpdatedAt:              at(41).In(elsewhere),
+	}
+}
+
+func fullResourceServer(poolID, identifier string) storage.ResourceServer {
+	return storage.ResourceServer{
+		PoolID:     poolID,
+		Identifier: identifier,
+		Name:       "server " + identifier,
+		Scopes: []storage.ResourceServerScope{
+			{Name: "read", Description: "Read things"},
+			{Name: "write", Description: "Write things"},
+		},
+		CreatedAt: at(42),
+		UpdatedAt: at(43),
+	}
+}
