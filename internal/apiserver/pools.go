@@ -103,6 +103,16 @@ func (s *Server) DescribeUserPool(ctx context.Context, in *cognitoidp.DescribeUs
 	if err != nil {
 		return nil, err
 	}
+	prefix, custom, err := s.Pools.PoolDomains(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if prefix != "" {
+		out.Domain = cognitoidp.String(prefix)
+	}
+	if custom != "" {
+		out.CustomDomain = cognitoidp.String(custom)
+	}
 	return &cognitoidp.DescribeUserPoolOutput{UserPool: out}, nil
 }
 

@@ -74,6 +74,7 @@ var shapes = map[string]*regexp.Regexp{
 	"base64":       regexp.MustCompile(`^[A-Za-z0-9+/]+=*$`),
 	"clientsecret": regexp.MustCompile(`^[a-z0-9]{51}$`),
 	"uuid":         regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`),
+	"cloudfront":   regexp.MustCompile(`^d[a-z0-9]{13}\.cloudfront\.net$`),
 }
 
 // wireHeaders are the response headers fixtures pin down.

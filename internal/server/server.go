@@ -153,6 +153,7 @@ func build(cfg config.Config, opts Options, store storage.Store, master []byte, 
 	}
 	pools := &userpool.Service{
 		Pools: store, Clients: store, Users: store, Groups: store, Devices: store, Events: store,
+		Domains: store, ResourceServers: store, OAuth: oauthRules{},
 		Keys:    tokens,
 		Sender:  dispatcher,
 		Hashing: hashing,

@@ -146,6 +146,51 @@ func (s *Service) clientConfig(ctx context.Context, poolID string, requested Cli
 	return p, &st, cfg, nil
 }
 
+// oauthScopes returns the custom scopes pool p defines, for checkOAuth
+// (nil when there is no OAuthRules to check them).
+func (s *Service) oauthScopes(ctx context.Context, p *Pool) ([]string, error) {
+	if s.OAuth == nil {
+		return nil, nil
+	}
+	return s.CustomScopes(ctx, p.ID)
+}
+
+// checkOAuth checks a client's OAuth members (OAuthRules.CheckClient) and
+// that every SupportedIdentityProviders name exists in pool p. It is pure,
+// so that it can run inside an update.
+func (s *Service) checkOAuth(p *Pool, st *ClientSettings, hasSecret bool, customScopes []string) error {
+	for _, name := range st.SupportedIdentityProviders {
+		if !identityProviderExists(p, name) {
+			// AWS's wording (lgallard/terraform-aws-cognito-user-pool#71).
+			return fault.Errorf(fault.InvalidParameter, "The provider %s does not exist for User Pool %s", name, p.ID)
+		}
+	}
+	if s.OAuth == nil {
+		return nil
+	}
+	return s.OAuth.CheckClient(OAuthClient{
+		HasSecret:          hasSecret,
+		Enabled:            flag(st.AllowedOAuthFlowsUserPoolClient),
+		Flows:              st.AllowedOAuthFlows,
+		Scopes:             st.AllowedOAuthScopes,
+		CallbackURLs:       st.CallbackURLs,
+		LogoutURLs:         st.LogoutURLs,
+		DefaultRedirectURI: str(st.DefaultRedirectURI),
+		IdentityProviders:  st.SupportedIdentityProviders,
+	}, customScopes)
+}
+
+// ProviderCognito is the SupportedIdentityProviders name of the pool's own
+// users: the login page's username and password form.
+const ProviderCognito = "COGNITO"
+
+// identityProviderExists reports whether an app client of pool p may name
+// provider in SupportedIdentityProviders: COGNITO always; federation (issue
+// 12) adds the pool's identity providers here.
+func identityProviderExists(p *Pool, provider string) bool {
+	return provider == ProviderCognito
+}
+
 // CreateClient creates an app client of pool poolID.
 func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInput) (*Client, error) {
 	p, st, cfg, err := s.clientConfig(ctx, poolID, in.Settings, "creating")
@@ -169,6 +214,13 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInpu
 	if secret == "" && st.PropagatesUserContext() {
 		return nil, errPropagateNeedsSecret
 	}
+	scopes, err := s.oauthScopes(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkOAuth(p, st, secret != "", scopes); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	c := storage.Client{PoolID: p.ID, ID: id, Name: in.Name, Secret: secret, CreatedAt: now, UpdatedAt: now, Config: cfg}
 	if err := s.Clients.CreateClient(ctx, c); err != nil {
@@ -186,12 +238,19 @@ func (s *Service) UpdateClient(ctx context.Context, poolID, clientID string, in 
 	if err != nil {
 		return nil, err
 	}
+	scopes, err := s.oauthScopes(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	c, err := s.Clients.UpdateClient(ctx, clientID, func(c *storage.Client) error {
 		if c.PoolID != p.ID {
 			return ClientNotFound(c.ID)
 		}
 		if c.Secret == "" && st.PropagatesUserContext() {
 			return errPropagateNeedsSecret
+		}
+		if err := s.checkOAuth(p, st, c.Secret != "", scopes); err != nil {
+			return err
 		}
 		c.Config = cfg
 		if in.Name != nil {

@@ -33,6 +33,12 @@ type Service struct {
 	// Events holds the auth events threat protection records; this
 	// package administers them (authevents.go).
 	Events storage.AuthEventStore
+	// Domains and ResourceServers hold the pools' OAuth 2.0 configuration
+	// (domains.go, resourceservers.go); OAuth checks it against the
+	// protocol's rules (nil checks nothing).
+	Domains         storage.DomainStore
+	ResourceServers storage.ResourceServerStore
+	OAuth           OAuthRules
 	// Keys makes the signing keys of new pools.
 	Keys Keys
 	// Sender delivers codes and messages.

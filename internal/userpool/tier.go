@@ -30,6 +30,9 @@ const (
 	// FeaturePasskeys is a WebAuthnConfiguration (passkeys at all; spec
 	// §3.1). UNCONFIRMED: the name AWS's message gives it.
 	FeaturePasskeys Feature = "Passkeys"
+	// FeatureManagedLogin is ManagedLoginVersion 2 on a domain (the name
+	// in the message is UNCONFIRMED).
+	FeatureManagedLogin Feature = "Managed login"
 )
 
 // minimumTier is the one place that says which tier allows which feature:
@@ -41,6 +44,7 @@ var minimumTier = map[Feature]Tier{
 	FeaturePasskeyMFA:       TierEssentials,
 	FeatureChoiceBasedAuth:  TierEssentials,
 	FeaturePasskeys:         TierEssentials,
+	FeatureManagedLogin:     TierEssentials,
 }
 
 // rank orders the tiers; an unknown tier ranks as ESSENTIALS, the default.
