@@ -29,8 +29,11 @@ type AccessClaims struct {
 	ExpiresAt time.Time // exp
 	IssuedAt  time.Time // iat
 	JTI       string    // jti; SignAccess generates one when empty
-	Username  string    // username: the internal username
-	DeviceKey string    // device_key; omitted when empty
+	// Username is the username claim, the internal username; "" (and the
+	// claim left out) only in a client_credentials token, which has no
+	// user (its Sub is then the client ID).
+	Username  string
+	DeviceKey string // device_key; omitted when empty
 }
 
 // accessWire is the JSON form of an access token, members in Cognito's order.
@@ -48,7 +51,7 @@ type accessWire struct {
 	Exp       int64    `json:"exp"`
 	Iat       int64    `json:"iat"`
 	JTI       string   `json:"jti"`
-	Username  string   `json:"username"`
+	Username  string   `json:"username,omitempty"`
 	DeviceKey string   `json:"device_key,omitempty"`
 }
 

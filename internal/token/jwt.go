@@ -19,8 +19,8 @@ import (
 // AuthTime IssuedAt, JTI a new UUID, Version AccessTokenVersion, Scope
 // DefaultScope. Times are truncated to whole seconds.
 func (i *Issuer) SignAccess(ctx context.Context, c AccessClaims) (string, error) {
-	if c.PoolID == "" || c.Sub == "" || c.ClientID == "" || c.Username == "" {
-		return "", errors.New("token: SignAccess needs PoolID, Sub, ClientID and Username")
+	if c.PoolID == "" || c.Sub == "" || c.ClientID == "" || (c.Username == "" && c.Sub != c.ClientID) {
+		return "", errors.New("token: SignAccess needs PoolID, Sub, ClientID and Username (or Sub = ClientID for a client_credentials token)")
 	}
 	iat, exp, auth := i.times(c.IssuedAt, c.ExpiresAt, c.AuthTime)
 	w := accessWire{
@@ -72,6 +72,15 @@ func (i *Issuer) SignID(ctx context.Context, c IDClaims) (string, error) {
 		return "", err
 	}
 	return i.sign(ctx, c.PoolID, UseID, payload)
+}
+
+// AtHash is the at_hash claim of an ID token issued with accessToken (OIDC
+// Core §3.1.3.6, RS256): unpadded base64url of the left half of the SHA-256
+// of the token's ASCII octets. Relying parties such as openid-client check
+// it whenever it is present (spec cognito-oauth2-hosted-ui.md §7).
+func AtHash(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return b64url.EncodeToString(sum[:len(sum)/2])
 }
 
 func (i *Issuer) times(iat, exp, auth time.Time) (int64, int64, int64) {

@@ -20,6 +20,10 @@ type RefreshClaims struct {
 	Sub       string
 	OriginJTI string // the sign-in this token family descends from
 	DeviceKey string // "" when the sign-in used no tracked device
+	// Scope is the granted scopes of a token from the OAuth endpoints
+	// (space-separated), which refreshing keeps; "" for a token of an API
+	// sign-in (whose access tokens carry DefaultScope).
+	Scope     string
 	AuthTime  time.Time
 	IssuedAt  time.Time
 	ExpiresAt time.Time
@@ -34,6 +38,7 @@ type refreshWire struct {
 	Sub string `json:"sub"`
 	OJ  string `json:"oj"`
 	Dev string `json:"dev,omitempty"`
+	Sc  string `json:"sc,omitempty"`
 	At  int64  `json:"at"`
 	Iat int64  `json:"iat"`
 	Exp int64  `json:"exp"`
@@ -71,6 +76,7 @@ func (i *Issuer) SealRefresh(c RefreshClaims) (string, error) {
 		Sub: c.Sub,
 		OJ:  c.OriginJTI,
 		Dev: c.DeviceKey,
+		Sc:  c.Scope,
 		At:  c.AuthTime.Unix(),
 		Iat: c.IssuedAt.Unix(),
 		Exp: c.ExpiresAt.Unix(),
@@ -130,6 +136,7 @@ func (i *Issuer) OpenRefresh(token string) (RefreshClaims, error) {
 		Sub:       w.Sub,
 		OriginJTI: w.OJ,
 		DeviceKey: w.Dev,
+		Scope:     w.Sc,
 		AuthTime:  time.Unix(w.At, 0).UTC(),
 		IssuedAt:  time.Unix(w.Iat, 0).UTC(),
 		ExpiresAt: time.Unix(w.Exp, 0).UTC(),

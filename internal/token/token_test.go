@@ -200,6 +200,32 @@ func TestAccessRoundTrip(t *testing.T) {
 	if _, err := f.iss.SignAccess(ctx, AccessClaims{PoolID: poolA}); err == nil {
 		t.Error("SignAccess accepted claims without sub")
 	}
+	if _, err := f.iss.SignAccess(ctx, AccessClaims{PoolID: poolA, Sub: "s", ClientID: "c"}); err == nil {
+		t.Error("SignAccess accepted a user token without a username")
+	}
+
+	// A client_credentials token: no user, sub is the client, only the
+	// custom scopes.
+	tok, err = f.iss.SignAccess(ctx, AccessClaims{PoolID: poolA, Sub: "c", ClientID: "c", Scope: "https://api.example.com/read"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, p = segments(t, tok)
+	if got := keyOrder(t, p); !slices.Equal(got, []string{"sub", "iss", "version", "client_id", "token_use", "scope", "auth_time", "exp", "iat", "jti"}) {
+		t.Errorf("client_credentials claim order = %v", got)
+	}
+	out, err = f.iss.VerifyAccess(ctx, tok)
+	if err != nil || out.Username != "" || out.Sub != "c" || out.Scope != "https://api.example.com/read" {
+		t.Errorf("VerifyAccess of a client_credentials token = %+v, %v", out, err)
+	}
+}
+
+func TestAtHash(t *testing.T) {
+	// OIDC Core A.3's example: the access token below has at_hash
+	// "77QmUPtjPfzWtF2AnpK9RQ".
+	if got := AtHash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"); got != "77QmUPtjPfzWtF2AnpK9RQ" {
+		t.Fatalf("AtHash = %q", got)
+	}
 }
 
 func equalAccess(a, b AccessClaims) bool {
@@ -744,6 +770,7 @@ func TestRefresh(t *testing.T) {
 		Sub:       "7f5e1b2c-0000-4000-8000-000000000001",
 		OriginJTI: "0b1c2d3e-0000-4000-8000-000000000002",
 		DeviceKey: "us-east-1_dev",
+		Scope:     "openid email https://api.example.com/read",
 		AuthTime:  t0.Add(-time.Minute),
 		IssuedAt:  t0,
 		ExpiresAt: t0.Add(30 * 24 * time.Hour),
@@ -768,7 +795,7 @@ func TestRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	if out.PoolID != in.PoolID || out.ClientID != in.ClientID || out.Username != in.Username || out.Sub != in.Sub ||
-		out.OriginJTI != in.OriginJTI || out.DeviceKey != in.DeviceKey || !out.AuthTime.Equal(in.AuthTime) ||
+		out.OriginJTI != in.OriginJTI || out.DeviceKey != in.DeviceKey || out.Scope != in.Scope || !out.AuthTime.Equal(in.AuthTime) ||
 		!out.IssuedAt.Equal(in.IssuedAt) || !out.ExpiresAt.Equal(in.ExpiresAt) {
 		t.Errorf("OpenRefresh = %+v\nwant %+v", out, in)
 	}
