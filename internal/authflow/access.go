@@ -48,6 +48,12 @@ const (
 // names, refusing a disabled user and, with ActiveUser, one CheckActive
 // refuses.
 func (s *Service) Authorize(ctx context.Context, accessToken string, check StatusCheck) (*Caller, error) {
+	return s.authorize(ctx, accessToken, check, true)
+}
+
+// authorize is Authorize; adminScope says whether the token must carry
+// aws.cognito.signin.user.admin (every API operation; not userInfo).
+func (s *Service) authorize(ctx context.Context, accessToken string, check StatusCheck, adminScope bool) (*Caller, error) {
 	claims, err := s.Tokens.VerifyAccess(ctx, accessToken)
 	switch {
 	case errors.Is(err, token.ErrExpired):
@@ -57,7 +63,7 @@ func (s *Service) Authorize(ctx context.Context, accessToken string, check Statu
 	case err != nil:
 		return nil, errInvalidAccessToken
 	}
-	if !slices.Contains(strings.Fields(claims.Scope), token.DefaultScope) {
+	if adminScope && !slices.Contains(strings.Fields(claims.Scope), token.DefaultScope) {
 		return nil, errAccessTokenScope
 	}
 	pool, err := s.Pools.LoadPool(ctx, claims.PoolID)

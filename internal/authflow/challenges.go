@@ -15,6 +15,16 @@ const (
 	FlowRefreshTokenAuth  Flow = "REFRESH_TOKEN_AUTH"
 	FlowCustom            Flow = "CUSTOM_AUTH"
 	FlowUser              Flow = "USER_AUTH"
+	// FlowHostedPassword is the password sign-in of the hosted login pages
+	// (package hostedui, through the server's adapter). It is not a wire
+	// value (AuthFlowType's enum keeps it out of InitiateAuth): it runs
+	// USER_PASSWORD_AUTH without asking for ALLOW_USER_PASSWORD_AUTH (the
+	// pages serve every OAuth client) or a SECRET_HASH (the server itself
+	// calls it), and it ends in a signed-in user (Result.SignedIn) instead
+	// of tokens, which the OAuth endpoints then mint (oauth.go). Its
+	// sessions answer only hosted responses (Respond.Hosted), and the
+	// hosted pages answer only its sessions.
+	FlowHostedPassword Flow = "HOSTED_UI_PASSWORD"
 )
 
 // ChallengeName names a sign-in challenge (ChallengeNameType). A new

@@ -104,6 +104,20 @@
 // authorizes, with every check Cognito makes: signature, expiry, scope,
 // revocation, global sign-out, a disabled or inactive user.
 //
+// # The hosted login pages and the OAuth endpoints
+//
+// The hosted pages sign users in through the same path: FlowHostedPassword
+// is USER_PASSWORD_AUTH without the ExplicitAuthFlows gate or SECRET_HASH,
+// whose sessions are answered with Respond.Hosted, and whose last step
+// (finish) yields Result.SignedIn instead of tokens, so that lockout, code
+// limits, threat protection and the MFA decision are this package's alone.
+// oauth.go mints what the OAuth endpoints hand out from a signed-in user
+// (GrantTokens: scope, nonce, at_hash, the attributes the scopes reveal, as
+// ScopeRules say), refreshes their tokens keeping the scopes (RefreshGrant;
+// REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken do too), issues
+// client_credentials tokens, checks the single sign-on cookie's user
+// (CheckSignedIn) and serves userInfo and revocation.
+//
 // # Construction
 //
 // A Service is a struct literal (server.New builds the one userpoold uses):

@@ -89,6 +89,15 @@ func (s *Service) finish(ctx context.Context, sc *signIn) (*Result, error) {
 	if err := s.clearLockout(ctx, sc.pool.ID, &sc.user); err != nil {
 		return nil, err
 	}
+	if sc.state.Flow == FlowHostedPassword {
+		// The hosted pages sign the user in; the OAuth endpoints mint the
+		// tokens (oauth.go). No device is remembered: the pages have no
+		// device SRP.
+		if _, err := s.signInPassed(ctx, sc); err != nil {
+			return nil, err
+		}
+		return &Result{SignedIn: &SignedIn{Username: sc.user.Username, Sub: sc.user.Sub, AuthTime: s.now()}}, nil
+	}
 	accessKey, refreshKey, newDevice, err := s.deviceTokens(ctx, sc)
 	if err != nil {
 		return nil, err

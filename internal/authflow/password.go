@@ -10,10 +10,11 @@ import (
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
-// passwordAuth runs USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH and
-// ADMIN_NO_SRP_AUTH (spec §7.2): USERNAME and PASSWORD in AuthParameters,
-// SECRET_HASH for clients with a secret (computed over the name as typed),
-// DEVICE_KEY optional.
+// passwordAuth runs USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH,
+// ADMIN_NO_SRP_AUTH (spec §7.2) and FlowHostedPassword: USERNAME and
+// PASSWORD in AuthParameters, SECRET_HASH for clients with a secret
+// (computed over the name as typed; not for the hosted flow), DEVICE_KEY
+// optional.
 func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client *userpool.Client, in Initiate) (*Result, error) {
 	username, pw := in.Params["USERNAME"], in.Params["PASSWORD"]
 	if username == "" {
@@ -22,8 +23,10 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 	if pw == "" {
 		return nil, missing("PASSWORD")
 	}
-	if err := client.CheckSecretHash(username, in.Params["SECRET_HASH"]); err != nil {
-		return nil, err
+	if in.Flow != FlowHostedPassword {
+		if err := client.CheckSecretHash(username, in.Params["SECRET_HASH"]); err != nil {
+			return nil, err
+		}
 	}
 	// Count the attempt before the (slow) check, atomically, so that a burst
 	// of concurrent guesses gets no more checks than the lockout allows; the

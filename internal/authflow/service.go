@@ -59,6 +59,9 @@ type Service struct {
 	MFA *mfa.Service
 	// Tokens mints and opens the tokens a sign-in ends with.
 	Tokens Issuer
+	// Scopes shapes the tokens of OAuth grants (oauth.go); only the OAuth
+	// endpoints, and the refresh of their tokens, need it.
+	Scopes ScopeRules
 	// Secret is a 32-byte key (the server's master key will do: the keys
 	// actually used are derived from it for purposes of their own). It seals
 	// SECRET_BLOCK and derives the decoy salts of unknown users, so every
@@ -153,7 +156,11 @@ type Initiate struct {
 // Respond is a RespondToAuthChallenge or AdminRespondToAuthChallenge
 // request.
 type Respond struct {
-	Admin     bool
+	Admin bool
+	// Hosted is set when the hosted login pages answer a session of
+	// FlowHostedPassword (no SECRET_HASH is asked for); such a session
+	// answers nothing else, and the API answers no such session.
+	Hosted    bool
 	PoolID    string
 	ClientID  string
 	Challenge ChallengeName
@@ -174,6 +181,16 @@ type Result struct {
 	// InitiateAuth offers (SELECT_CHALLENGE, or the preferred factor's
 	// challenge); nil otherwise.
 	Available []ChallengeName
+	// SignedIn ends a sign-in of FlowHostedPassword instead of Tokens.
+	SignedIn *SignedIn
+}
+
+// SignedIn is the user a hosted sign-in authenticated: what the `cognito`
+// session cookie and an authorization code stand for.
+type SignedIn struct {
+	Username string // the internal username
+	Sub      string
+	AuthTime time.Time
 }
 
 // Tokens is a successful sign-in's AuthenticationResult.
@@ -242,6 +259,11 @@ func (s *Service) InitiateAuth(ctx context.Context, in Initiate) (*Result, error
 			return nil, flowNotEnabled(FlowCustom)
 		}
 		return nil, fault.New(fault.UnsupportedOperation, "CUSTOM_AUTH is not supported by this server yet.")
+	case FlowHostedPassword:
+		if in.Admin {
+			return nil, errMethodNotSupported
+		}
+		return s.passwordAuth(ctx, pool, client, in)
 	case FlowUser:
 		if !client.Settings.AllowsFlow(userpool.AllowUserAuth) {
 			return nil, flowNotEnabled(FlowUser)
@@ -269,12 +291,18 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in Respond) (*Resu
 	if username == "" {
 		return nil, missing("USERNAME")
 	}
-	if err := client.CheckSecretHash(username, in.Responses["SECRET_HASH"]); err != nil {
-		return nil, err
+	if !in.Hosted {
+		if err := client.CheckSecretHash(username, in.Responses["SECRET_HASH"]); err != nil {
+			return nil, err
+		}
 	}
 	sc, err := s.openSession(ctx, pool, client, in.Session)
 	if err != nil {
 		return nil, err
+	}
+	if in.Hosted != (sc.state.Flow == FlowHostedPassword) {
+		s.release(ctx, sc)
+		return nil, errSessionInvalid
 	}
 	res, err := s.respond(ctx, sc, in, username)
 	if err != nil {
