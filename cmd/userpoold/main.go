@@ -10,11 +10,13 @@
 //	userpoold restore [flags] FILE    replace the (stopped) SQLite store with a backup
 //	userpoold export [flags]          write every user as JSON lines, without secrets
 //	userpoold apply [flags] FILE      apply a bootstrap file of pools, clients, groups and users to a running server
+//	userpoold ca [flags]              print the local CA certificate of the TLS listener (PEM), to trust it
 //	userpoold version                 print the version, commit and Go version (also --version)
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,11 +26,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/userpoold/userpoold/internal/bootstrap"
 	"github.com/userpoold/userpoold/internal/config"
+	"github.com/userpoold/userpoold/internal/localca"
+	"github.com/userpoold/userpoold/internal/oauth"
 	"github.com/userpoold/userpoold/internal/server"
 )
 
@@ -53,6 +58,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 			return runExport(args[1:], getenv, stdout, stderr)
 		case "apply":
 			return runApply(args[1:], getenv, stdout, stderr)
+		case "ca":
+			return runCA(args[1:], getenv, stdout, stderr)
 		case "version", "--version", "-version":
 			return runVersion(args[1:], stdout, stderr)
 		}
@@ -96,49 +103,91 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// serve listens on cfg.Addr, builds the server and runs it until ctx is
-// done, then stops accepting, lets in-flight requests finish (up to
-// cfg.ShutdownTimeout) and closes storage. ready, when not nil, receives
-// the listening address.
+// serve listens on cfg.Addr (and cfg.TLSAddr), builds the server and runs
+// it until ctx is done, then stops accepting, lets in-flight requests
+// finish (up to cfg.ShutdownTimeout) and closes storage. ready, when not
+// nil, receives the listening address (then the TLS one, when on).
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<- string) error {
 	// Listen first: the server is built knowing the address it is reached
-	// at (the "local" token issuer names it).
+	// at (the "local" token issuer and the discovery documents name it).
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	addr := ln.Addr().String()
+	var tlsLn net.Listener
+	var ca *localca.CA
+	if cfg.TLSAddr != "" {
+		if ca, err = localca.LoadOrCreate(cfg.DataDir, localca.Options{}); err != nil {
+			ln.Close()
+			return fmt.Errorf("local CA: %w", err)
+		}
+		if tlsLn, err = net.Listen("tcp", cfg.TLSAddr); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	closeAll := func() {
+		ln.Close()
+		if tlsLn != nil {
+			tlsLn.Close()
+		}
+	}
 	opts := server.Options{Logger: log}
-	if cfg.Issuer == "local" {
+	switch {
+	case cfg.PublicURL != "":
+		if opts.BaseURL, err = oauth.ParseBaseURL(cfg.PublicURL); err != nil {
+			closeAll()
+			return err
+		}
+	case tlsLn != nil:
+		opts.BaseURL = "https://" + reachable(tlsLn.Addr().String())
+	default:
 		opts.BaseURL = "http://" + reachable(addr)
 	}
 	srv, err := server.New(ctx, cfg, opts)
 	if err != nil {
-		ln.Close()
+		closeAll()
 		return err
 	}
 	defer srv.Close()
 
-	hs := &http.Server{
-		Handler:           srv.Handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	newHTTPServer := func() *http.Server {
+		return &http.Server{
+			Handler:           srv.Handler,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
 	}
-	errc := make(chan error, 1)
+	hs := newHTTPServer()
+	servers := []*http.Server{hs}
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	if tlsLn != nil {
+		ths := newHTTPServer()
+		ths.TLSConfig = ca.TLSConfig(cfg.Region, srv.CustomDomain)
+		servers = append(servers, ths)
+		go func() { errc <- ths.Serve(tls.NewListener(tlsLn, ths.TLSConfig)) }()
+	}
 	storageKind := "sqlite"
 	if cfg.DB != "" && cfg.DB[:min(len(cfg.DB), 8)] == "postgres" {
 		storageKind = "postgres"
 	}
-	log.Info("userpoold listening", "addr", addr, "region", cfg.Region, "storage", storageKind, "issuer", cfg.Issuer)
+	log.Info("userpoold listening", "addr", addr, "region", cfg.Region, "storage", storageKind, "issuer", cfg.Issuer, "base_url", srv.BaseURL)
+	if tlsLn != nil {
+		log.Info("userpoold listening with TLS", "tls_addr", tlsLn.Addr().String(), "ca", filepath.Join(cfg.DataDir, "ca.pem"))
+	}
 	if host, _, _ := net.SplitHostPort(cfg.Addr); cfg.PasswordHashing == "fast" && !config.IsLoopback(host) {
 		log.Warn("password-hashing is fast (for test suites): password hashes are cheap to crack; do not use it for real users")
 	}
 	if ready != nil {
 		ready <- addr
+		if tlsLn != nil {
+			ready <- tlsLn.Addr().String()
+		}
 	}
 	select {
 	case err := <-errc:
@@ -148,8 +197,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	log.Info("shutting down: finishing in-flight requests")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		log.Warn("shutdown did not finish in time", "error", err.Error())
+	for _, hs := range servers {
+		if err := hs.Shutdown(sctx); err != nil {
+			log.Warn("shutdown did not finish in time", "error", err.Error())
+		}
 	}
 	return nil
 }
@@ -164,4 +215,25 @@ func reachable(addr string) string {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// runCA implements "userpoold ca": it prints the PEM certificate of the
+// local CA that signs the TLS listener's certificates, generating the CA
+// in the data directory first if there is none, so that a developer can
+// trust it (NODE_EXTRA_CA_CERTS, a browser or the system store). It takes
+// the server's flags and variables (only the data directory matters).
+func runCA(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(args, getenv, nil, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "userpoold ca:", err)
+		return 2
+	}
+	if err := localca.WriteCA(stdout, cfg.DataDir); err != nil {
+		fmt.Fprintln(stderr, "userpoold ca:", err)
+		return 1
+	}
+	return 0
 }

@@ -22,6 +22,17 @@ import (
 type Config struct {
 	// Addr is the host:port to listen on.
 	Addr string `yaml:"addr"`
+	// TLSAddr, when set, is the host:port of a second, HTTPS listener
+	// serving the same handler with a certificate from the local CA
+	// userpoold keeps in DataDir (`userpoold ca` prints it). Amplify's
+	// signInWithRedirect speaks only https to a user pool domain.
+	TLSAddr string `yaml:"tls_addr"`
+	// PublicURL is the base URL clients reach the server at, for
+	// deployments behind a proxy or load balancer: the "local" issuer, the
+	// discovery documents and the domains' path-form URLs are under it.
+	// Empty means https://<TLSAddr> when the TLS listener is on, else
+	// http://<Addr>.
+	PublicURL string `yaml:"public_url"`
 	// DataDir holds the SQLite database and the generated master key.
 	DataDir string `yaml:"data"`
 	// DB is "" (SQLite in DataDir), a SQLite path ("sqlite:<path>"), or a
@@ -44,7 +55,8 @@ type Config struct {
 	AdminKeys         []AccessKey `yaml:"admin_keys"`
 	InsecureOpenAdmin bool        `yaml:"insecure_open_admin"`
 
-	// Issuer selects the token issuer: "local" (http://<request host>/<pool>),
+	// Issuer selects the token issuer: "local" (<public base URL>/<pool>,
+	// byte-identical to the discovery document's issuer),
 	// "aws" (https://cognito-idp.<region>.amazonaws.com/<pool>, so that
 	// verifiers such as aws-jwt-verify work unchanged), or a base URL to
 	// which "/<pool>" is appended.
@@ -151,6 +163,8 @@ func Default() Config {
 var Env = map[string]string{
 	"USERPOOLD_CONFIG":              "config",
 	"USERPOOLD_ADDR":                "addr",
+	"USERPOOLD_TLS_ADDR":            "tls-addr",
+	"USERPOOLD_PUBLIC_URL":          "public-url",
 	"USERPOOLD_DATA":                "data",
 	"USERPOOLD_DB":                  "db",
 	"USERPOOLD_REGION":              "region",
@@ -211,6 +225,8 @@ func LoadFlags(fs *flag.FlagSet, args []string, getenv func(string) string, read
 	def := Default()
 	str := func(name, usage string) { strs[name] = fs.String(name, "", usage) }
 	str("addr", "listen address (default "+def.Addr+")")
+	str("tls-addr", "also listen with HTTPS here, with a certificate from the local CA in the data directory (see `userpoold ca`)")
+	str("public-url", "the base URL clients reach the server at (default https://<tls-addr> with TLS, else http://<addr>)")
 	str("data", "data directory for SQLite and the master key (default "+def.DataDir+")")
 	str("db", `database: empty = SQLite in the data directory, "postgres://..." = PostgreSQL`)
 	str("region", "AWS region to present (default "+def.Region+")")
@@ -322,6 +338,10 @@ func (c *Config) apply(values map[string]string) []string {
 		switch name {
 		case "addr":
 			c.Addr = v
+		case "tls-addr":
+			c.TLSAddr = v
+		case "public-url":
+			c.PublicURL = v
 		case "data":
 			c.DataDir = v
 		case "db":
@@ -438,6 +458,21 @@ func (c *Config) Validate() []string {
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		p = append(p, fmt.Sprintf("addr: bad port %q", port))
 	}
+	if c.TLSAddr != "" {
+		if _, port, err := net.SplitHostPort(c.TLSAddr); err != nil {
+			p = append(p, fmt.Sprintf("tls-addr: %q is not host:port", c.TLSAddr))
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			p = append(p, fmt.Sprintf("tls-addr: bad port %q", port))
+		}
+		if c.DataDir == "" {
+			p = append(p, "tls-addr: the local CA needs a data directory")
+		}
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			p = append(p, fmt.Sprintf("public-url: %q is not an absolute http(s) URL without query, fragment or credentials", c.PublicURL))
+		}
+	}
 	if c.DB == "" && c.DataDir == "" {
 		p = append(p, "data: a data directory is needed for the embedded SQLite database")
 	}
@@ -494,8 +529,10 @@ func (c *Config) Validate() []string {
 		p = append(p, "seed: give the bootstrap file with --seed or as the config file's bootstrap: section, not both")
 	}
 	if c.IsPostgres() && !c.SingleNode {
-		if c.Issuer == "local" {
-			p = append(p, "issuer: with PostgreSQL every node must sign tokens with one issuer, but the local issuer names each node's own address; set --issuer to the public base URL clients reach (or \"aws\"), or pass --single-node if this is the only node")
+		// The local issuer is the public base URL: one for every node when
+		// --public-url names it, each node's own address otherwise.
+		if c.Issuer == "local" && c.PublicURL == "" {
+			p = append(p, "issuer: with PostgreSQL every node must sign tokens with one issuer, but the local issuer names each node's own address; set --issuer to the public base URL clients reach (or \"aws\"), or --public-url, or pass --single-node if this is the only node")
 		}
 		if c.MasterKey == "" && c.MasterKeyFile == "" {
 			p = append(p, "master-key-file: with PostgreSQL every node must share one master key, but none is configured and each node would generate its own in its data directory; set --master-key-file or --master-key (the same on every node), or pass --single-node if this is the only node")

@@ -257,3 +257,35 @@ func TestLoadFlagsLeavesArguments(t *testing.T) {
 		t.Error("Load accepted an argument")
 	}
 }
+
+func TestTLSAndPublicURL(t *testing.T) {
+	cfg, err := Load([]string{"--tls-addr", "127.0.0.1:9230"}, env(map[string]string{"USERPOOLD_PUBLIC_URL": "https://auth.example.com/base"}), nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TLSAddr != "127.0.0.1:9230" || cfg.PublicURL != "https://auth.example.com/base" {
+		t.Errorf("TLSAddr, PublicURL = %q, %q", cfg.TLSAddr, cfg.PublicURL)
+	}
+	file := []byte("tls_addr: 127.0.0.1:9443\npublic_url: http://127.0.0.1:9229\n")
+	cfg, err = Load([]string{"--config", "c.yaml"}, env(nil), func(string) ([]byte, error) { return file, nil }, io.Discard)
+	if err != nil || cfg.TLSAddr != "127.0.0.1:9443" || cfg.PublicURL != "http://127.0.0.1:9229" {
+		t.Errorf("from YAML: %+v, %v", cfg, err)
+	}
+	// On PostgreSQL the public URL makes the local issuer one for every
+	// node.
+	if _, err := Load([]string{"--db", "postgres://u@db/x", "--public-url", "https://auth.example.com", "--master-key-file", "/k"}, env(nil), nil, io.Discard); err != nil {
+		t.Errorf("PostgreSQL with --public-url: %v", err)
+	}
+	for _, bad := range [][]string{
+		{"--tls-addr", "9230"},
+		{"--tls-addr", "127.0.0.1:99999"},
+		{"--public-url", "ftp://example.com"},
+		{"--public-url", "https://example.com/?x=1"},
+		{"--public-url", "https://user:pw@example.com"},
+		{"--public-url", "/relative"},
+	} {
+		if _, err := Load(bad, env(nil), nil, io.Discard); err == nil {
+			t.Errorf("Load(%q) accepted", bad)
+		}
+	}
+}

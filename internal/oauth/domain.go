@@ -196,17 +196,21 @@ func EndpointsAt(domainBase string) Endpoints {
 
 // Discovery returns a pool's OpenID configuration document (spec §11),
 // with its members in AWS's alphabetical order and without HTML escaping.
-// The issuer is IssuerURL(base, poolID) and jwks_uri JWKSURL(base,
-// poolID). domain is the pool's domain endpoints, or nil for a pool with
+// The issuer is issuer, or IssuerURL(base, poolID) when issuer is "" (it
+// must be the tokens' iss: Cognito's own when userpoold is told to use
+// it), and jwks_uri JWKSURL(base, poolID). domain is the pool's domain endpoints, or nil for a pool with
 // no domain: its document then lists only what is served (issuer, JWKS and
 // the static members) instead of the failing generic URLs AWS shows
 // (a deliberate deviation from spec §19.2: nothing unserved is
 // advertised). Like AWS, no code_challenge_methods_supported,
 // grant_types_supported or claims_supported, and no custom scopes.
-func Discovery(base, poolID string, domain *Endpoints) []byte {
+func Discovery(base, poolID, issuer string, domain *Endpoints) []byte {
+	if issuer == "" {
+		issuer = IssuerURL(base, poolID)
+	}
 	doc := map[string]any{
 		"id_token_signing_alg_values_supported": []string{"RS256"},
-		"issuer":                                IssuerURL(base, poolID),
+		"issuer":                                issuer,
 		"jwks_uri":                              JWKSURL(base, poolID),
 		"response_types_supported":              []string{"code", "token"},
 		"scopes_supported":                      []string{ScopeOpenID, ScopeEmail, ScopePhone, ScopeProfile},

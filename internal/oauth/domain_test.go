@@ -111,7 +111,7 @@ func TestParseBaseURL(t *testing.T) {
 func TestDiscovery(t *testing.T) {
 	const base = "https://127.0.0.1:9230"
 	ep := EndpointsAt(DomainBaseURL(base, "myprefix"))
-	got := string(Discovery(base, testPool, &ep))
+	got := string(Discovery(base, testPool, "", &ep))
 	want := `{"authorization_endpoint":"https://127.0.0.1:9230/_domain/myprefix/oauth2/authorize",` +
 		`"end_session_endpoint":"https://127.0.0.1:9230/_domain/myprefix/logout",` +
 		`"id_token_signing_alg_values_supported":["RS256"],` +
@@ -131,7 +131,7 @@ func TestDiscovery(t *testing.T) {
 	if d := DiscoveryURL(base, testPool); !strings.HasPrefix(d, IssuerURL(base, testPool)+"/") {
 		t.Fatalf("DiscoveryURL %q is not under the issuer", d)
 	}
-	noDomain := string(Discovery(base, testPool, nil))
+	noDomain := string(Discovery(base, testPool, "", nil))
 	for _, absent := range []string{"authorization_endpoint", "token_endpoint", "userinfo_endpoint", "end_session_endpoint", "revocation_endpoint"} {
 		if strings.Contains(noDomain, absent) {
 			t.Errorf("a pool without a domain advertises %s", absent)

@@ -92,6 +92,14 @@ func ClaimsFor(g UserGrant) Claims {
 	}
 }
 
+// ScopeClaims says what a grant of scopes puts in its ID token: whether
+// there is one (openid granted) and which user attributes it may carry
+// (AttributeFilter). The token issuer (authflow, through the server's
+// adapter) asks it, so the scope rules stay in this package.
+func ScopeClaims(scopes []string) (idToken bool, attribute func(name string) bool) {
+	return HasScope(scopes, ScopeOpenID), AttributeFilter(scopes)
+}
+
 // AtHash is the at_hash claim of an ID token issued with accessToken
 // (OIDC Core §3.1.3.6, RS256): unpadded base64url of the left half of the
 // SHA-256 of the token's ASCII octets.

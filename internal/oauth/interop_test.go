@@ -126,7 +126,7 @@ func TestGoOIDCVerifiesOAuthTokens(t *testing.T) {
 	mux.HandleFunc("/_domain/interop/oauth2/token", h.Token)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write(oauth.Discovery(base, r.PathValue("pool"), &domain))
+		w.Write(oauth.Discovery(base, r.PathValue("pool"), "", &domain))
 	})
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		jwks, err := issuer.JWKS(r.Context(), r.PathValue("pool"))

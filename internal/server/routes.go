@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -12,11 +13,14 @@ import (
 	"github.com/userpoold/userpoold/internal/apiserver"
 	"github.com/userpoold/userpoold/internal/awsjson"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
+	"github.com/userpoold/userpoold/internal/oauth"
 )
 
 // routes builds the HTTP handler: the AWS JSON API at "/", /health,
-// /metrics, the per-pool well-known documents (wellknown.go) and
-// userpoold's own admin endpoints (admin.go).
+// /metrics, the per-pool well-known documents (wellknown.go), userpoold's
+// own admin endpoints (admin.go), and the user pool domains (the OAuth
+// endpoints and hosted pages): at /_domain/<name>/..., and for every path
+// of a request whose Host is a domain (hostRouting).
 func (s *Server) routes() http.Handler {
 	reg := prometheus.NewRegistry()
 	observe := registerMetrics(reg)
@@ -64,8 +68,38 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /_userpoold/clock", s.serveClock)
 	mux.HandleFunc("POST /_userpoold/clock", s.serveClock)
 	mux.HandleFunc("POST /_userpoold/apply", s.serveApply)
-	return mux
+	return s.hostRouting(mux)
 }
+
+// hostRouting sends to the domain router a request whose path is under
+// /_domain/ (path form, spec §19.1b), or whose Host is a registered domain
+// (<prefix>.auth.<region>.amazoncognito.com or a custom domain; §19.1a)
+// whatever its path, and everything else to next. The Host lookup is
+// cached (domains.go): most requests name the server itself, by IP or a
+// name that is no domain.
+func (s *Server) hostRouting(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, oauth.DomainPathPrefix) {
+			s.domainRouter.ServeHTTP(w, r)
+			return
+		}
+		if name, _, ok := oauth.ParseHost(r.Host, s.cfg.Region); ok {
+			_, found, err := s.domains.lookup(r.Context(), name)
+			if err != nil {
+				s.log.Error("domain lookup", "error", err.Error())
+			}
+			if found {
+				s.domainRouter.ServeHTTP(w, r)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// CustomDomain reports whether name is a registered custom domain: the TLS
+// listener's certificate callback (localca.CustomDomains) asks it.
+func (s *Server) CustomDomain(name string) bool { return s.domains.IsCustomDomain(name) }
 
 // registerMetrics registers the API metrics on reg and returns the
 // awsjson.Handler.Observe function that records them.

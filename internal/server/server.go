@@ -44,7 +44,8 @@ type Server struct {
 	Outbox *delivery.Outbox // nil when the outbox sink is off
 
 	// BaseURL is the URL the server is reached at (scheme://host:port): the
-	// "local" token issuer and the discovery documents name it.
+	// "local" token issuer, the discovery documents and the domains'
+	// path-form URLs name it.
 	BaseURL string
 	// Seed applies bootstrap files (--seed, POST /_userpoold/apply) through
 	// Pools and MFA.
@@ -53,6 +54,11 @@ type Server struct {
 	// runs with cfg.TestClock (POST /_userpoold/clock moves it); nil
 	// otherwise.
 	Clock *fakeclock.Clock
+
+	// domains is the cached domain store (domains.go); domainRouter serves
+	// the user pool domains, in host and path form (routes.go).
+	domains      *domainCache
+	domainRouter http.Handler
 
 	cfg         config.Config
 	log         *slog.Logger
@@ -63,9 +69,10 @@ type Server struct {
 // Options are the parts of a server its caller decides beyond cfg.
 type Options struct {
 	Logger *slog.Logger
-	// BaseURL is the URL the server is reached at; cmd passes the address
-	// it listens on. "" means http://<cfg.Addr>, an unspecified host read
-	// as localhost.
+	// BaseURL is the public base URL of the server (config PublicURL, or
+	// the address cmd listens on: https://<TLSAddr> with the TLS listener,
+	// else http://<Addr>). "" means http://<cfg.Addr>, an unspecified host
+	// read as localhost.
 	BaseURL string
 	// Now replaces the clock of every component (tests). It is ignored
 	// when cfg.TestClock is set: the components then read Clock.
@@ -151,9 +158,10 @@ func build(cfg config.Config, opts Options, store storage.Store, master []byte, 
 		IssuerURL:     issuerURL(cfg.Issuer, base),
 		Now:           now,
 	}
+	domains := newDomainCache(store, now)
 	pools := &userpool.Service{
 		Pools: store, Clients: store, Users: store, Groups: store, Devices: store, Events: store,
-		Domains: store, ResourceServers: store, OAuth: oauthRules{},
+		Domains: domains, ResourceServers: store, OAuth: oauthRules{},
 		Keys:    tokens,
 		Sender:  dispatcher,
 		Hashing: hashing,
@@ -169,6 +177,7 @@ func build(cfg config.Config, opts Options, store storage.Store, master []byte, 
 		Pools:  pools,
 		MFA:    mfaService,
 		Tokens: tokens,
+		Scopes: scopeRules{},
 		// Sign-in derives its own keys (SECRET_BLOCK sealing, decoy salts)
 		// from the master key under purposes of its own.
 		Secret:      master,
@@ -180,18 +189,24 @@ func build(cfg config.Config, opts Options, store storage.Store, master []byte, 
 		// they sign requests; a moved server clock must not refuse them.
 		auth.ClientNow = time.Now
 	}
+	router, err := buildDomainRouter(cfg, store, master, pools, auth, domains, now, log)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
-		Store:   store,
-		Pools:   pools,
-		Auth:    auth,
-		MFA:     mfaService,
-		Tokens:  tokens,
-		API:     &apiserver.Server{Pools: pools, Auth: auth, MFA: mfaService},
-		Outbox:  dispatcher.Outbox(),
-		Seed:    newApplier(store, pools, mfaService),
-		BaseURL: base,
-		cfg:     cfg,
-		log:     log,
+		Store:        store,
+		Pools:        pools,
+		Auth:         auth,
+		MFA:          mfaService,
+		Tokens:       tokens,
+		API:          &apiserver.Server{Pools: pools, Auth: auth, MFA: mfaService},
+		Outbox:       dispatcher.Outbox(),
+		Seed:         newApplier(store, pools, mfaService),
+		BaseURL:      base,
+		domains:      domains,
+		domainRouter: router,
+		cfg:          cfg,
+		log:          log,
 		// Signature freshness is judged by the wall clock, never the
 		// injected one.
 		verifier: adminVerifier(cfg),

@@ -1,9 +1,10 @@
 package server
 
 import (
-	"encoding/json"
+	"cmp"
 	"net/http"
 
+	"github.com/userpoold/userpoold/internal/oauth"
 	"github.com/userpoold/userpoold/internal/token"
 )
 
@@ -27,9 +28,13 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveOpenIDConfiguration serves a pool's OpenID discovery document (GET
-// /<pool>/.well-known/openid-configuration). The OAuth2 endpoints
-// (authorize, token, userInfo, logout) are not served, so they are not
-// advertised.
+// /<pool>/.well-known/openid-configuration; spec §11, §19.2): the issuer
+// of the pool's tokens, the JWKS here, and the endpoints of the pool's
+// domain in path form under the server's base URL
+// (<base>/_domain/<name>/oauth2/...), which a client on this machine
+// reaches without DNS. A pool with both a prefix and a custom domain
+// advertises the custom one (UNCONFIRMED, spec §20.2); a pool without a
+// domain advertises no endpoint (oauth.Discovery).
 func (s *Server) serveOpenIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	pool := r.PathValue("pool")
 	if _, err := s.Pools.LoadPool(r.Context(), pool); err != nil {
@@ -40,15 +45,18 @@ func (s *Server) serveOpenIDConfiguration(w http.ResponseWriter, r *http.Request
 	if s.Tokens.IssuerURL != nil {
 		iss = s.Tokens.IssuerURL(pool)
 	}
-	doc := map[string]any{
-		"issuer":                                iss,
-		"jwks_uri":                              s.BaseURL + "/" + pool + "/.well-known/jwks.json",
-		"response_types_supported":              []string{"code", "token"},
-		"scopes_supported":                      []string{"openid", "email", "phone", "profile"},
-		"subject_types_supported":               []string{"public"},
-		"id_token_signing_alg_values_supported": []string{"RS256"},
+	prefix, custom, err := s.Pools.PoolDomains(r.Context(), pool)
+	if err != nil {
+		s.log.Error("discovery", "pool", pool, "error", err.Error())
+		writeInternalError(w)
+		return
+	}
+	var endpoints *oauth.Endpoints
+	if name := cmp.Or(custom, prefix); name != "" {
+		ep := oauth.EndpointsAt(oauth.DomainBaseURL(s.BaseURL, name))
+		endpoints = &ep
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	json.NewEncoder(w).Encode(doc)
+	w.Write(oauth.Discovery(s.BaseURL, pool, iss, endpoints))
 }

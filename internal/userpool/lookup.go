@@ -60,13 +60,23 @@ func (c *Client) CheckSecretHash(username, secretHash string) error {
 	if secretHash == "" {
 		return fault.Errorf(fault.NotAuthorized, "Client %s is configured with secret but SECRET_HASH was not received", c.ID)
 	}
-	mac := hmac.New(sha256.New, []byte(c.Secret))
-	mac.Write([]byte(username + c.ID))
-	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	if subtle.ConstantTimeCompare([]byte(want), []byte(secretHash)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(c.SecretHash(username)), []byte(secretHash)) != 1 {
 		return fault.Errorf(fault.NotAuthorized, "Unable to verify secret hash for client %s", c.ID)
 	}
 	return nil
+}
+
+// SecretHash is the SECRET_HASH of username for a client with a secret
+// (Base64(HMAC-SHA256(secret, username+clientID))); "" for a client
+// without one. The server computes it itself where it acts for the user
+// (the hosted pages' sign-up and recovery).
+func (c *Client) SecretHash(username string) string {
+	if c.Secret == "" {
+		return ""
+	}
+	mac := hmac.New(sha256.New, []byte(c.Secret))
+	mac.Write([]byte(username + c.ID))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
