@@ -3,6 +3,7 @@ package hostedui
 import (
 	"bytes"
 	"context"
+	"github.com/userpoold/userpoold/internal/hostedui/hosteduitest"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -28,7 +29,7 @@ type site struct {
 	auth    *fakeAuth
 	grants  *fakeGrants
 	now     time.Time
-	browser *http.Client
+	b       *hosteduitest.Browser
 	version int
 	signOut map[string]bool
 }
@@ -69,8 +70,7 @@ func newSite(t *testing.T) *site {
 	})))
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(s.srv.Close)
-	jar, _ := cookiejar.New(nil)
-	s.browser = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	s.b = hosteduitest.New(t, s.srv.URL, nil)
 	return s
 }
 
@@ -82,112 +82,14 @@ func (s *site) authorizeURL(extra ...string) string {
 	return s.srv.URL + base + "/oauth2/authorize?" + q.Encode()
 }
 
-type page struct {
-	status int
-	header http.Header
-	body   string
-	doc    *html.Node
-	url    string
-}
-
-func (s *site) do(req *http.Request) page {
-	s.t.Helper()
-	resp, err := s.browser.Do(req)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	p := page{status: resp.StatusCode, header: resp.Header, body: string(b), url: req.URL.String()}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
-		p.doc, _ = html.Parse(bytes.NewReader(b))
-	}
-	return p
-}
-
-func (s *site) get(u string) page {
-	req, _ := http.NewRequest("GET", u, nil)
-	return s.do(req)
-}
-
-// follow GETs u and follows redirects that stay on the server.
-func (s *site) follow(u string) page {
-	s.t.Helper()
-	for i := 0; i < 5; i++ {
-		p := s.get(u)
-		loc := p.header.Get("Location")
-		if p.status != http.StatusFound || !strings.HasPrefix(loc, "/") {
-			return p
-		}
-		u = s.srv.URL + loc
-	}
-	s.t.Fatal("redirect loop")
-	return page{}
-}
-
-// submit fills the page's only (or named) form with values over its hidden
-// fields and posts it.
-func (s *site) submit(p page, formName string, values map[string]string) page {
-	s.t.Helper()
-	if p.doc == nil {
-		s.t.Fatalf("not a page: %d %s", p.status, p.body)
-	}
-	var form *html.Node
-	for _, f := range elements(p.doc, "form") {
-		n, _ := attr(f, "name")
-		action, _ := attr(f, "action")
-		if formName == "" || n == formName || (formName == "resend" && strings.Contains(action, "/resendcode?")) {
-			form = f
-			break
-		}
-	}
-	if form == nil {
-		s.t.Fatalf("no form %q in\n%s", formName, p.body)
-	}
-	data := url.Values{}
-	for _, in := range elements(form, "input") {
-		name, _ := attr(in, "name")
-		typ, _ := attr(in, "type")
-		if typ == "hidden" {
-			v, _ := attr(in, "value")
-			data.Set(name, v)
-		}
-	}
-	for k, v := range values {
-		data.Set(k, v)
-	}
-	action, _ := attr(form, "action")
-	req, _ := http.NewRequest("POST", s.srv.URL+action, strings.NewReader(data.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return s.do(req)
-}
-
-func (p page) heading() string {
-	if p.doc == nil {
-		return ""
-	}
-	if h := elements(p.doc, "h1"); len(h) > 0 {
-		return text(h[0])
-	}
-	return ""
-}
-
-func (p page) errorText() string {
-	var out string
-	walk(p.doc, func(n *html.Node) {
-		if c, _ := attr(n, "class"); strings.Contains(c, "errorMessage-customizable") {
-			out = text(n)
-		}
-	})
-	return out
-}
+type page = hosteduitest.Page
 
 // landed reports the callback a response redirected to.
 func (s *site) landed(p page) *url.URL {
 	s.t.Helper()
-	loc := p.header.Get("Location")
-	if p.status != http.StatusFound || !strings.HasPrefix(loc, callback) {
-		s.t.Fatalf("did not reach the callback: %d %q\n%s", p.status, loc, p.body)
+	loc := p.Header.Get("Location")
+	if p.Status != http.StatusFound || !strings.HasPrefix(loc, callback) {
+		s.t.Fatalf("did not reach the callback: %d %q\n%s", p.Status, loc, p.Body)
 	}
 	u, _ := url.Parse(loc)
 	return u
@@ -195,11 +97,11 @@ func (s *site) landed(p page) *url.URL {
 
 func (s *site) login(username string, extra ...string) page {
 	s.t.Helper()
-	p := s.follow(s.authorizeURL(extra...))
-	if p.status != 200 || p.heading() != "Sign in" {
-		s.t.Fatalf("login page: %d %q", p.status, p.heading())
+	p := s.b.Follow(s.authorizeURL(extra...))
+	if p.Status != 200 || p.Heading() != "Sign in" {
+		s.t.Fatalf("login page: %d %q", p.Status, p.Heading())
 	}
-	return s.submit(p, "cognitoSignInForm", map[string]string{"username": username, "password": password, "signInSubmitButton": "Sign in"})
+	return s.b.Submit(p, "cognitoSignInForm", map[string]string{"username": username, "password": password, "signInSubmitButton": "Sign in"})
 }
 
 func TestCodeFlowThroughTheLoginPage(t *testing.T) {
@@ -208,12 +110,12 @@ func TestCodeFlowThroughTheLoginPage(t *testing.T) {
 	conf := oauth2.Config{ClientID: testClient, RedirectURL: callback, Scopes: []string{"openid", "email"},
 		Endpoint: oauth2.Endpoint{AuthURL: s.srv.URL + base + "/oauth2/authorize", TokenURL: s.srv.URL + base + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams}}
 
-	first := s.get(conf.AuthCodeURL("st-1", oauth2.S256ChallengeOption(verifier)))
-	if first.status != 302 || !strings.HasPrefix(first.header.Get("Location"), base+"/login?") || first.header.Get("X-Frame-Options") != "DENY" {
-		t.Fatalf("authorize: %d %v", first.status, first.header)
+	first := s.b.Get(conf.AuthCodeURL("st-1", oauth2.S256ChallengeOption(verifier)))
+	if first.Status != 302 || !strings.HasPrefix(first.Header.Get("Location"), base+"/login?") || first.Header.Get("X-Frame-Options") != "DENY" {
+		t.Fatalf("authorize: %d %v", first.Status, first.Header)
 	}
 	var xsrf *http.Cookie
-	for _, c := range (&http.Response{Header: first.header}).Cookies() {
+	for _, c := range (&http.Response{Header: first.Header}).Cookies() {
 		if c.Name == "XSRF-TOKEN" {
 			xsrf = c
 		}
@@ -221,20 +123,20 @@ func TestCodeFlowThroughTheLoginPage(t *testing.T) {
 	if xsrf == nil || xsrf.Path != base || !xsrf.HttpOnly || xsrf.SameSite != http.SameSiteLaxMode {
 		t.Fatalf("XSRF-TOKEN cookie %+v", xsrf)
 	}
-	loginPage := s.follow(s.srv.URL + first.header.Get("Location"))
+	loginPage := s.b.Follow(s.srv.URL + first.Header.Get("Location"))
 	// The classic contract: _csrf equals the XSRF-TOKEN cookie.
-	for _, in := range elements(loginPage.doc, "input") {
+	for _, in := range elements(loginPage.Doc, "input") {
 		if n, _ := attr(in, "name"); n == "_csrf" {
 			if v, _ := attr(in, "value"); v != xsrf.Value {
 				t.Fatalf("_csrf %q, cookie %q", v, xsrf.Value)
 			}
 		}
 	}
-	bad := s.submit(loginPage, "cognitoSignInForm", map[string]string{"username": "jane", "password": "wrong"})
-	if bad.status != 400 || bad.errorText() != "Incorrect username or password." || !strings.Contains(bad.body, `value="jane"`) {
-		t.Fatalf("bad password: %d %q", bad.status, bad.errorText())
+	bad := s.b.Submit(loginPage, "cognitoSignInForm", map[string]string{"username": "jane", "password": "wrong"})
+	if bad.Status != 400 || bad.ErrorText() != "Incorrect username or password." || !strings.Contains(bad.Body, `value="jane"`) {
+		t.Fatalf("bad password: %d %q", bad.Status, bad.ErrorText())
 	}
-	done := s.submit(bad, "cognitoSignInForm", map[string]string{"username": "jane", "password": password})
+	done := s.b.Submit(bad, "cognitoSignInForm", map[string]string{"username": "jane", "password": password})
 	back := s.landed(done)
 	if back.Query().Get("state") != "st-1" {
 		t.Fatalf("state %q", back.Query().Get("state"))
@@ -248,7 +150,7 @@ func TestCodeFlowThroughTheLoginPage(t *testing.T) {
 	}
 	// Single sign-on: the next authorize request (another state) gets a
 	// code at once from the session cookie.
-	again := s.get(s.authorizeURL("state", "st-2"))
+	again := s.b.Get(s.authorizeURL("state", "st-2"))
 	if u := s.landed(again); u.Query().Get("state") != "st-2" || u.Query().Get("code") == "" {
 		t.Fatalf("SSO redirect %s", u)
 	}
@@ -257,23 +159,23 @@ func TestCodeFlowThroughTheLoginPage(t *testing.T) {
 	}
 	// A user who signed out globally since needs the password again.
 	s.signOut["jane"] = true
-	if p := s.get(s.authorizeURL()); !strings.HasPrefix(p.header.Get("Location"), base+"/login?") {
-		t.Fatalf("signed-out session reused: %v", p.header.Get("Location"))
+	if p := s.b.Get(s.authorizeURL()); !strings.HasPrefix(p.Header.Get("Location"), base+"/login?") {
+		t.Fatalf("signed-out session reused: %v", p.Header.Get("Location"))
 	}
 	// After an hour the cookie is dead.
 	delete(s.signOut, "jane")
 	s.now = t0.Add(oauth.SessionTTL)
-	if p := s.get(s.authorizeURL()); !strings.HasPrefix(p.header.Get("Location"), base+"/login?") {
-		t.Fatalf("session outlived its hour: %v", p.header.Get("Location"))
+	if p := s.b.Get(s.authorizeURL()); !strings.HasPrefix(p.Header.Get("Location"), base+"/login?") {
+		t.Fatalf("session outlived its hour: %v", p.Header.Get("Location"))
 	}
 }
 
 func TestCSRFIsChecked(t *testing.T) {
 	s := newSite(t)
-	p := s.follow(s.authorizeURL())
-	forged := s.submit(p, "cognitoSignInForm", map[string]string{"_csrf": "6b1f2c1e-4a1d-4c3b-9d6e-0f1a2b3c4d5e", "username": "jane", "password": password})
-	if forged.status != http.StatusForbidden || len(s.auth.calls) != 0 {
-		t.Fatalf("forged _csrf: %d, calls %v", forged.status, s.auth.calls)
+	p := s.b.Follow(s.authorizeURL())
+	forged := s.b.Submit(p, "cognitoSignInForm", map[string]string{"_csrf": "6b1f2c1e-4a1d-4c3b-9d6e-0f1a2b3c4d5e", "username": "jane", "password": password})
+	if forged.Status != http.StatusForbidden || len(s.auth.calls) != 0 {
+		t.Fatalf("forged _csrf: %d, calls %v", forged.Status, s.auth.calls)
 	}
 	// A post from a browser without the cookie.
 	data := url.Values{"_csrf": {"x"}, "username": {"jane"}, "password": {password}}
@@ -291,14 +193,14 @@ func TestCSRFIsChecked(t *testing.T) {
 func TestTOTPChallenge(t *testing.T) {
 	s := newSite(t)
 	p := s.login("totp")
-	if p.heading() != "Enter your authenticator code" {
-		t.Fatalf("got %q", p.heading())
+	if p.Heading() != "Enter your authenticator code" {
+		t.Fatalf("got %q", p.Heading())
 	}
-	wrong := s.submit(p, "cognitoMfaForm", map[string]string{"code": "000000"})
-	if wrong.status != 400 || wrong.errorText() != "Invalid code received for user" {
-		t.Fatalf("wrong code: %d %q", wrong.status, wrong.errorText())
+	wrong := s.b.Submit(p, "cognitoMfaForm", map[string]string{"code": "000000"})
+	if wrong.Status != 400 || wrong.ErrorText() != "Invalid code received for user" {
+		t.Fatalf("wrong code: %d %q", wrong.Status, wrong.ErrorText())
 	}
-	s.landed(s.submit(wrong, "cognitoMfaForm", map[string]string{"code": totpCode}))
+	s.landed(s.b.Submit(wrong, "cognitoMfaForm", map[string]string{"code": totpCode}))
 	if s.auth.last["USERNAME"] != "totp" || s.auth.last["SOFTWARE_TOKEN_MFA_CODE"] != totpCode {
 		t.Fatalf("responses %v", s.auth.last)
 	}
@@ -307,41 +209,41 @@ func TestTOTPChallenge(t *testing.T) {
 func TestSelectMFAThenEmailCode(t *testing.T) {
 	s := newSite(t)
 	p := s.login("chooser")
-	if p.heading() != "Choose a verification method" {
-		t.Fatalf("got %q", p.heading())
+	if p.Heading() != "Choose a verification method" {
+		t.Fatalf("got %q", p.Heading())
 	}
-	bogus := s.submit(p, "cognitoSelectMfaForm", map[string]string{"mfa_type": "SMS_MFA"})
-	if bogus.status != 400 {
-		t.Fatalf("a factor not offered was accepted: %d", bogus.status)
+	bogus := s.b.Submit(p, "cognitoSelectMfaForm", map[string]string{"mfa_type": "SMS_MFA"})
+	if bogus.Status != 400 {
+		t.Fatalf("a factor not offered was accepted: %d", bogus.Status)
 	}
-	code := s.submit(bogus, "cognitoSelectMfaForm", map[string]string{"mfa_type": "EMAIL_OTP"})
-	if code.heading() != "Enter your verification code" || !strings.Contains(code.body, "c***@e***") {
-		t.Fatalf("got %q", code.heading())
+	code := s.b.Submit(bogus, "cognitoSelectMfaForm", map[string]string{"mfa_type": "EMAIL_OTP"})
+	if code.Heading() != "Enter your verification code" || !strings.Contains(code.Body, "c***@e***") {
+		t.Fatalf("got %q", code.Heading())
 	}
-	s.landed(s.submit(code, "cognitoMfaForm", map[string]string{"code": mailCode}))
+	s.landed(s.b.Submit(code, "cognitoMfaForm", map[string]string{"code": mailCode}))
 }
 
 func TestTOTPSetup(t *testing.T) {
 	s := newSite(t)
 	p := s.login("setup")
-	if p.heading() != "Set up your authenticator app" {
-		t.Fatalf("got %q\n%s", p.heading(), p.body)
+	if p.Heading() != "Set up your authenticator app" {
+		t.Fatalf("got %q\n%s", p.Heading(), p.Body)
 	}
-	imgs := elements(p.doc, "img")
+	imgs := elements(p.Doc, "img")
 	if len(imgs) != 1 {
 		t.Fatalf("%d images", len(imgs))
 	}
 	if src, _ := attr(imgs[0], "src"); !strings.HasPrefix(src, "data:image/svg+xml;base64,") {
 		t.Fatalf("QR src %q", src[:min(len(src), 40)])
 	}
-	if !strings.Contains(p.body, strings.Join(strings.SplitAfterN(totpSecret, "", 5)[:4], "")) {
+	if !strings.Contains(p.Body, strings.Join(strings.SplitAfterN(totpSecret, "", 5)[:4], "")) {
 		t.Fatal("secret key not shown")
 	}
-	wrong := s.submit(p, "cognitoTotpSetupForm", map[string]string{"code": "000000"})
-	if wrong.status != 400 || wrong.errorText() != "Code mismatch" {
-		t.Fatalf("wrong code: %d %q", wrong.status, wrong.errorText())
+	wrong := s.b.Submit(p, "cognitoTotpSetupForm", map[string]string{"code": "000000"})
+	if wrong.Status != 400 || wrong.ErrorText() != "Code mismatch" {
+		t.Fatalf("wrong code: %d %q", wrong.Status, wrong.ErrorText())
 	}
-	s.landed(s.submit(wrong, "cognitoTotpSetupForm", map[string]string{"code": totpCode, "deviceName": "My phone"}))
+	s.landed(s.b.Submit(wrong, "cognitoTotpSetupForm", map[string]string{"code": totpCode, "deviceName": "My phone"}))
 	if s.auth.deviceName != "My phone" {
 		t.Fatalf("device name %q", s.auth.deviceName)
 	}
@@ -350,39 +252,39 @@ func TestTOTPSetup(t *testing.T) {
 func TestEmailMFASetup(t *testing.T) {
 	s := newSite(t)
 	p := s.login("setupmail")
-	if p.heading() != "Set up multi-factor authentication" {
-		t.Fatalf("got %q", p.heading())
+	if p.Heading() != "Set up multi-factor authentication" {
+		t.Fatalf("got %q", p.Heading())
 	}
 	// SMS is not offered: it cannot be set up inside a sign-in.
-	if strings.Contains(p.body, `value="SMS_MFA"`) {
+	if strings.Contains(p.Body, `value="SMS_MFA"`) {
 		t.Fatal("SMS offered for setup")
 	}
-	mail := s.submit(p, "cognitoMfaSetupForm", map[string]string{"mfa_type": "EMAIL_OTP"})
-	if mail.heading() != "Add your email address" {
-		t.Fatalf("got %q", mail.heading())
+	mail := s.b.Submit(p, "cognitoMfaSetupForm", map[string]string{"mfa_type": "EMAIL_OTP"})
+	if mail.Heading() != "Add your email address" {
+		t.Fatalf("got %q", mail.Heading())
 	}
-	code := s.submit(mail, "cognitoMfaDestinationForm", map[string]string{"email": "setup@example.com"})
-	if s.auth.last["EMAIL"] != "setup@example.com" || code.heading() != "Enter your verification code" {
-		t.Fatalf("responses %v, page %q", s.auth.last, code.heading())
+	code := s.b.Submit(mail, "cognitoMfaDestinationForm", map[string]string{"email": "setup@example.com"})
+	if s.auth.last["EMAIL"] != "setup@example.com" || code.Heading() != "Enter your verification code" {
+		t.Fatalf("responses %v, page %q", s.auth.last, code.Heading())
 	}
-	s.landed(s.submit(code, "cognitoMfaForm", map[string]string{"code": mailCode}))
+	s.landed(s.b.Submit(code, "cognitoMfaForm", map[string]string{"code": mailCode}))
 }
 
 func TestNewPasswordRequired(t *testing.T) {
 	s := newSite(t)
 	p := s.login("newbie")
-	if p.heading() != "Change your password" {
-		t.Fatalf("got %q", p.heading())
+	if p.Heading() != "Change your password" {
+		t.Fatalf("got %q", p.Heading())
 	}
-	mismatch := s.submit(p, "cognitoNewPasswordForm", map[string]string{"password": "NewPassw0rd!", "confirmPassword": "other", "requiredAttributes[name]": "Newbie"})
-	if mismatch.errorText() != "The passwords do not match." {
-		t.Fatalf("mismatch: %q", mismatch.errorText())
+	mismatch := s.b.Submit(p, "cognitoNewPasswordForm", map[string]string{"password": "NewPassw0rd!", "confirmPassword": "other", "requiredAttributes[name]": "Newbie"})
+	if mismatch.ErrorText() != "The passwords do not match." {
+		t.Fatalf("mismatch: %q", mismatch.ErrorText())
 	}
-	weak := s.submit(mismatch, "cognitoNewPasswordForm", map[string]string{"password": "short", "confirmPassword": "short", "requiredAttributes[name]": "Newbie"})
-	if weak.errorText() != "Password does not conform to policy: Password not long enough" || !strings.Contains(weak.body, `value="Newbie"`) {
-		t.Fatalf("weak: %q", weak.errorText())
+	weak := s.b.Submit(mismatch, "cognitoNewPasswordForm", map[string]string{"password": "short", "confirmPassword": "short", "requiredAttributes[name]": "Newbie"})
+	if weak.ErrorText() != "Password does not conform to policy: Password not long enough" || !strings.Contains(weak.Body, `value="Newbie"`) {
+		t.Fatalf("weak: %q", weak.ErrorText())
 	}
-	s.landed(s.submit(weak, "cognitoNewPasswordForm", map[string]string{"password": "NewPassw0rd!", "confirmPassword": "NewPassw0rd!", "requiredAttributes[name]": "Newbie"}))
+	s.landed(s.b.Submit(weak, "cognitoNewPasswordForm", map[string]string{"password": "NewPassw0rd!", "confirmPassword": "NewPassw0rd!", "requiredAttributes[name]": "Newbie"}))
 	if s.auth.last["NEW_PASSWORD"] != "NewPassw0rd!" || s.auth.last["userAttributes.name"] != "Newbie" || s.auth.last["USERNAME"] != "newbie" {
 		t.Fatalf("responses %v", s.auth.last)
 	}
@@ -393,7 +295,7 @@ func TestFlowStateIsBoundAndExpires(t *testing.T) {
 	p := s.login("totp")
 	// Another browser (another XSRF-TOKEN) cannot use this page's state.
 	jar, _ := cookiejar.New(nil)
-	thief := &http.Client{Jar: jar, CheckRedirect: s.browser.CheckRedirect}
+	thief := &http.Client{Jar: jar, CheckRedirect: s.b.Client.CheckRedirect}
 	loginPage := func() page {
 		resp, err := thief.Get(s.authorizeURL())
 		if err != nil {
@@ -407,16 +309,16 @@ func TestFlowStateIsBoundAndExpires(t *testing.T) {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		doc, _ := html.Parse(bytes.NewReader(b))
-		return page{doc: doc, body: string(b)}
+		return page{Doc: doc, Body: string(b)}
 	}()
 	var stolen string
-	for _, in := range elements(p.doc, "input") {
+	for _, in := range elements(p.Doc, "input") {
 		if n, _ := attr(in, "name"); n == "session" {
 			stolen, _ = attr(in, "value")
 		}
 	}
 	var theirCSRF string
-	for _, in := range elements(loginPage.doc, "input") {
+	for _, in := range elements(loginPage.Doc, "input") {
 		if n, _ := attr(in, "name"); n == "_csrf" {
 			theirCSRF, _ = attr(in, "value")
 		}
@@ -434,17 +336,17 @@ func TestFlowStateIsBoundAndExpires(t *testing.T) {
 	}
 	// The owner's state expires.
 	s.now = t0.Add(flowTTL)
-	late := s.submit(p, "cognitoMfaForm", map[string]string{"code": totpCode})
-	if late.status != 400 || late.heading() != "Sign in" {
-		t.Fatalf("expired flow state: %d %q", late.status, late.heading())
+	late := s.b.Submit(p, "cognitoMfaForm", map[string]string{"code": totpCode})
+	if late.Status != 400 || late.Heading() != "Sign in" {
+		t.Fatalf("expired flow state: %d %q", late.Status, late.Heading())
 	}
 }
 
 func TestSignUpAndConfirm(t *testing.T) {
 	s := newSite(t)
-	login := s.follow(s.authorizeURL())
+	login := s.b.Follow(s.authorizeURL())
 	var signUpURL string
-	for _, a := range elements(login.doc, "a") {
+	for _, a := range elements(login.Doc, "a") {
 		if text(a) == "Sign up" {
 			signUpURL, _ = attr(a, "href")
 		}
@@ -452,71 +354,71 @@ func TestSignUpAndConfirm(t *testing.T) {
 	if !strings.HasPrefix(signUpURL, base+"/signup?") {
 		t.Fatalf("sign-up link %q", signUpURL)
 	}
-	form := s.get(s.srv.URL + signUpURL)
-	taken := s.submit(form, "cognitoSignUpForm", map[string]string{"username": "taken", "password": password, "requiredAttributes[email]": "t@example.com"})
-	if taken.errorText() != "User already exists" || !strings.Contains(taken.body, `value="t@example.com"`) {
-		t.Fatalf("taken: %q", taken.errorText())
+	form := s.b.Get(s.srv.URL + signUpURL)
+	taken := s.b.Submit(form, "cognitoSignUpForm", map[string]string{"username": "taken", "password": password, "requiredAttributes[email]": "t@example.com"})
+	if taken.ErrorText() != "User already exists" || !strings.Contains(taken.Body, `value="t@example.com"`) {
+		t.Fatalf("taken: %q", taken.ErrorText())
 	}
-	confirm := s.submit(taken, "cognitoSignUpForm", map[string]string{"username": "newuser", "password": password, "requiredAttributes[email]": "n@example.com"})
-	if confirm.heading() != "Confirm your account" || s.auth.signups[0].Attributes["email"] != "n@example.com" || s.auth.signups[0].Password != password {
-		t.Fatalf("after sign-up: %q %+v", confirm.heading(), s.auth.signups)
+	confirm := s.b.Submit(taken, "cognitoSignUpForm", map[string]string{"username": "newuser", "password": password, "requiredAttributes[email]": "n@example.com"})
+	if confirm.Heading() != "Confirm your account" || s.auth.signups[0].Attributes["email"] != "n@example.com" || s.auth.signups[0].Password != password {
+		t.Fatalf("after sign-up: %q %+v", confirm.Heading(), s.auth.signups)
 	}
-	wrong := s.submit(confirm, "cognitoConfirmForm", map[string]string{"confirmation_code": "1"})
-	if wrong.errorText() != "Invalid verification code provided, please try again." {
-		t.Fatalf("wrong code: %q", wrong.errorText())
+	wrong := s.b.Submit(confirm, "cognitoConfirmForm", map[string]string{"confirmation_code": "1"})
+	if wrong.ErrorText() != "Invalid verification code provided, please try again." {
+		t.Fatalf("wrong code: %q", wrong.ErrorText())
 	}
-	resent := s.submit(wrong, "resend", nil)
-	if resent.status != 200 || !strings.Contains(resent.body, "We sent you a new code.") || !strings.Contains(resent.body, "u***@e***") {
-		t.Fatalf("resend: %d\n%s", resent.status, resent.body)
+	resent := s.b.Submit(wrong, "resendCodeForm", nil)
+	if resent.Status != 200 || !strings.Contains(resent.Body, "We sent you a new code.") || !strings.Contains(resent.Body, "u***@e***") {
+		t.Fatalf("resend: %d\n%s", resent.Status, resent.Body)
 	}
-	done := s.submit(wrong, "cognitoConfirmForm", map[string]string{"confirmation_code": mailCode})
-	if done.heading() != "Sign in" || !strings.Contains(done.body, "Your account is confirmed.") || s.auth.confirmed[0] != "newuser" {
-		t.Fatalf("after confirm: %q", done.heading())
+	done := s.b.Submit(wrong, "cognitoConfirmForm", map[string]string{"confirmation_code": mailCode})
+	if done.Heading() != "Sign in" || !strings.Contains(done.Body, "Your account is confirmed.") || s.auth.confirmed[0] != "newuser" {
+		t.Fatalf("after confirm: %q", done.Heading())
 	}
 }
 
 func TestForgotPassword(t *testing.T) {
 	s := newSite(t)
-	p := s.get(s.srv.URL + base + "/forgotPassword?" + url.Values{"client_id": {testClient}, "response_type": {"code"}, "redirect_uri": {callback}}.Encode())
-	reset := s.submit(p, "cognitoForgotPasswordForm", map[string]string{"username": "jane"})
-	if reset.heading() != "Reset your password" || !strings.Contains(reset.body, "j***@e***") {
-		t.Fatalf("got %q", reset.heading())
+	p := s.b.Get(s.srv.URL + base + "/forgotPassword?" + url.Values{"client_id": {testClient}, "response_type": {"code"}, "redirect_uri": {callback}}.Encode())
+	reset := s.b.Submit(p, "cognitoForgotPasswordForm", map[string]string{"username": "jane"})
+	if reset.Heading() != "Reset your password" || !strings.Contains(reset.Body, "j***@e***") {
+		t.Fatalf("got %q", reset.Heading())
 	}
-	done := s.submit(reset, "cognitoResetPasswordForm", map[string]string{"code": mailCode, "password": "N3w-password", "confirmPassword": "N3w-password"})
-	if done.heading() != "Sign in" || s.auth.reset[0] != "jane:N3w-password" {
-		t.Fatalf("got %q %v", done.heading(), s.auth.reset)
+	done := s.b.Submit(reset, "cognitoResetPasswordForm", map[string]string{"code": mailCode, "password": "N3w-password", "confirmPassword": "N3w-password"})
+	if done.Heading() != "Sign in" || s.auth.reset[0] != "jane:N3w-password" {
+		t.Fatalf("got %q %v", done.Heading(), s.auth.reset)
 	}
 }
 
 func TestUnconfirmedUserIsAskedForTheCode(t *testing.T) {
 	s := newSite(t)
 	p := s.login("unconfirmed")
-	if p.heading() != "Confirm your account" || !strings.Contains(p.body, "u***@e***") {
-		t.Fatalf("got %q", p.heading())
+	if p.Heading() != "Confirm your account" || !strings.Contains(p.Body, "u***@e***") {
+		t.Fatalf("got %q", p.Heading())
 	}
 }
 
 func TestLogout(t *testing.T) {
 	s := newSite(t)
 	s.landed(s.login("jane"))
-	out := s.get(s.srv.URL + base + "/logout?client_id=" + testClient + "&logout_uri=" + url.QueryEscape("https://app.example.com/bye"))
-	if out.status != 302 || out.header.Get("Location") != "https://app.example.com/bye" {
-		t.Fatalf("logout: %d %v", out.status, out.header.Get("Location"))
+	out := s.b.Get(s.srv.URL + base + "/logout?client_id=" + testClient + "&logout_uri=" + url.QueryEscape("https://app.example.com/bye"))
+	if out.Status != 302 || out.Header.Get("Location") != "https://app.example.com/bye" {
+		t.Fatalf("logout: %d %v", out.Status, out.Header.Get("Location"))
 	}
 	// The session is gone: authorize shows the login page again.
-	if p := s.get(s.authorizeURL()); !strings.HasPrefix(p.header.Get("Location"), base+"/login?") {
-		t.Fatalf("session survived logout: %v", p.header.Get("Location"))
+	if p := s.b.Get(s.authorizeURL()); !strings.HasPrefix(p.Header.Get("Location"), base+"/login?") {
+		t.Fatalf("session survived logout: %v", p.Header.Get("Location"))
 	}
-	evil := s.get(s.srv.URL + base + "/logout?client_id=" + testClient + "&logout_uri=" + url.QueryEscape("https://evil.example.com/"))
-	if evil.status != 400 || evil.header.Get("Location") != "" || !strings.Contains(evil.body, "Required String parameter &#39;redirect_uri&#39; is not present") {
-		t.Fatalf("unregistered logout_uri: %d %q", evil.status, evil.header.Get("Location"))
+	evil := s.b.Get(s.srv.URL + base + "/logout?client_id=" + testClient + "&logout_uri=" + url.QueryEscape("https://evil.example.com/"))
+	if evil.Status != 400 || evil.Header.Get("Location") != "" || !strings.Contains(evil.Body, "Required String parameter &#39;redirect_uri&#39; is not present") {
+		t.Fatalf("unregistered logout_uri: %d %q", evil.Status, evil.Header.Get("Location"))
 	}
-	shape2 := s.get(s.srv.URL + base + "/logout?client_id=" + testClient + "&response_type=code&redirect_uri=" + url.QueryEscape(callback))
-	if !strings.HasPrefix(shape2.header.Get("Location"), base+"/login?") {
-		t.Fatalf("shape 2: %v", shape2.header.Get("Location"))
+	shape2 := s.b.Get(s.srv.URL + base + "/logout?client_id=" + testClient + "&response_type=code&redirect_uri=" + url.QueryEscape(callback))
+	if !strings.HasPrefix(shape2.Header.Get("Location"), base+"/login?") {
+		t.Fatalf("shape 2: %v", shape2.Header.Get("Location"))
 	}
-	if p := s.get(s.srv.URL + base + "/logout"); p.status != 200 || p.heading() != "You have signed out" {
-		t.Fatalf("bare logout: %d %q", p.status, p.heading())
+	if p := s.b.Get(s.srv.URL + base + "/logout"); p.Status != 200 || p.Heading() != "You have signed out" {
+		t.Fatalf("bare logout: %d %q", p.Status, p.Heading())
 	}
 }
 
@@ -526,24 +428,24 @@ func TestAuthorizeErrorsAreNotRedirected(t *testing.T) {
 		"unregistered redirect": s.authorizeURL("redirect_uri", "https://evil.example.com/cb"),
 		"unknown client":        s.authorizeURL("client_id", "nope"),
 	} {
-		p := s.get(u)
-		if p.status != 400 || p.header.Get("Location") != "" || p.header.Get("X-Frame-Options") != "DENY" || p.heading() != "An error was encountered with the requested page." {
-			t.Errorf("%s: %d %q %q", name, p.status, p.header.Get("Location"), p.heading())
+		p := s.b.Get(u)
+		if p.Status != 400 || p.Header.Get("Location") != "" || p.Header.Get("X-Frame-Options") != "DENY" || p.Heading() != "An error was encountered with the requested page." {
+			t.Errorf("%s: %d %q %q", name, p.Status, p.Header.Get("Location"), p.Heading())
 		}
 	}
-	if p := s.get(s.authorizeURL("redirect_uri", "https://evil.example.com/cb")); !strings.Contains(p.body, "redirect_mismatch") {
+	if p := s.b.Get(s.authorizeURL("redirect_uri", "https://evil.example.com/cb")); !strings.Contains(p.Body, "redirect_mismatch") {
 		t.Error("redirect_mismatch not shown")
 	}
 	// Redirectable errors go back to the client.
-	if p := s.get(s.authorizeURL("code_challenge_method", "plain", "code_challenge", strings.Repeat("a", 43))); p.header.Get("Location") != callback+"?error=invalid_request&state=st" {
-		t.Errorf("PKCE plain: %q", p.header.Get("Location"))
+	if p := s.b.Get(s.authorizeURL("code_challenge_method", "plain", "code_challenge", strings.Repeat("a", 43))); p.Header.Get("Location") != callback+"?error=invalid_request&state=st" {
+		t.Errorf("PKCE plain: %q", p.Header.Get("Location"))
 	}
 	// A client without COGNITO has no login page.
-	if p := s.follow(s.srv.URL + base + "/login?client_id=idponly&response_type=code&redirect_uri=" + url.QueryEscape(callback)); p.status != 400 {
-		t.Errorf("login page for an IdP-only client: %d", p.status)
+	if p := s.b.Follow(s.srv.URL + base + "/login?client_id=idponly&response_type=code&redirect_uri=" + url.QueryEscape(callback)); p.Status != 400 {
+		t.Errorf("login page for an IdP-only client: %d", p.Status)
 	}
 	// /error reflects only known codes.
-	if p := s.get(s.srv.URL + base + "/error?error=%3Cscript%3E"); strings.Contains(p.body, "script&gt;") || strings.Contains(p.body, "<script>") {
+	if p := s.b.Get(s.srv.URL + base + "/error?error=%3Cscript%3E"); strings.Contains(p.Body, "script&gt;") || strings.Contains(p.Body, "<script>") {
 		t.Error("/error reflected its query")
 	}
 }
@@ -551,16 +453,16 @@ func TestAuthorizeErrorsAreNotRedirected(t *testing.T) {
 func TestPromptOnManagedLogin(t *testing.T) {
 	s := newSite(t)
 	s.version = 2
-	if p := s.get(s.authorizeURL("prompt", "none")); p.header.Get("Location") != callback+"?error=login_required&state=st" {
-		t.Fatalf("prompt=none: %q", p.header.Get("Location"))
+	if p := s.b.Get(s.authorizeURL("prompt", "none")); p.Header.Get("Location") != callback+"?error=login_required&state=st" {
+		t.Fatalf("prompt=none: %q", p.Header.Get("Location"))
 	}
 	s.landed(s.login("jane"))
-	if p := s.get(s.authorizeURL("prompt", "login")); !strings.HasPrefix(p.header.Get("Location"), base+"/login?") {
-		t.Fatalf("prompt=login with a session: %q", p.header.Get("Location"))
+	if p := s.b.Get(s.authorizeURL("prompt", "login")); !strings.HasPrefix(p.Header.Get("Location"), base+"/login?") {
+		t.Fatalf("prompt=login with a session: %q", p.Header.Get("Location"))
 	}
 	s.version = 1
-	if p := s.get(s.authorizeURL("prompt", "login")); !strings.HasPrefix(p.header.Get("Location"), callback) {
-		t.Fatalf("prompt honoured on a classic domain: %q", p.header.Get("Location"))
+	if p := s.b.Get(s.authorizeURL("prompt", "login")); !strings.HasPrefix(p.Header.Get("Location"), callback) {
+		t.Fatalf("prompt honoured on a classic domain: %q", p.Header.Get("Location"))
 	}
 }
 

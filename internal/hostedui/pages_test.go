@@ -3,6 +3,7 @@ package hostedui
 import (
 	"bytes"
 	"encoding/base64"
+	"github.com/userpoold/userpoold/internal/hostedui/hosteduitest"
 	"html/template"
 	"net/http/httptest"
 	"slices"
@@ -16,41 +17,13 @@ import (
 
 // node helpers over golang.org/x/net/html.
 
-func attr(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
-
-func walk(n *html.Node, fn func(*html.Node)) {
-	fn(n)
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		walk(c, fn)
-	}
-}
-
-func elements(root *html.Node, tag string) []*html.Node {
-	var out []*html.Node
-	walk(root, func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == tag {
-			out = append(out, n)
-		}
-	})
-	return out
-}
-
-func text(n *html.Node) string {
-	var b strings.Builder
-	walk(n, func(c *html.Node) {
-		if c.Type == html.TextNode {
-			b.WriteString(c.Data)
-		}
-	})
-	return strings.TrimSpace(b.String())
-}
+// The HTML helpers of the scripted browser.
+var (
+	attr     = hosteduitest.Attr
+	walk     = hosteduitest.Walk
+	elements = hosteduitest.Elements
+	text     = hosteduitest.Text
+)
 
 func render(t *testing.T, p Page) (string, *html.Node) {
 	t.Helper()
