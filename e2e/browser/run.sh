@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the browser end-to-end suite: headless Chromium against a freshly
-# built userpoold.
+# built userpoold (plain HTTP and its TLS listener).
 #
 #   e2e/browser/run.sh                                   every test file under test/
 #   e2e/browser/run.sh test/passkey-package.test.js      only the files given
@@ -106,9 +106,12 @@ log "bundling the test pages (esbuild)"
 key_id="AKIAE2EBROWSER$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n' | tr a-f A-F)"
 secret="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
 
-# Port 0: the kernel picks a free port and the server logs the address.
+# Port 0: the kernel picks free ports and the server logs the addresses.
+# The TLS listener (certificates from the local CA in the data directory)
+# serves the user pool domains over https, which Amplify's
+# signInWithRedirect requires.
 # shellcheck disable=SC2086
-"$tmp/userpoold" --addr 127.0.0.1:0 --data "$tmp/data" --password-hashing fast \
+"$tmp/userpoold" --addr 127.0.0.1:0 --tls-addr 127.0.0.1:0 --data "$tmp/data" --password-hashing fast \
   --admin-keys "$key_id:$secret" --log-format json ${USERPOOLD_E2E_SERVER_ARGS:-} \
   </dev/null >"$tmp/server.log" 2>&1 &
 server_pid=$!
@@ -122,6 +125,16 @@ for _ in $(seq 1 200); do
 done
 [[ -n "$addr" ]] || { log "the server did not log its address within 20s"; exit 1; }
 endpoint="http://$addr"
+tls_addr=
+for _ in $(seq 1 50); do
+  tls_addr=$(sed -n 's/.*"msg":"userpoold listening with TLS","tls_addr":"\([^"]*\)".*/\1/p' "$tmp/server.log" | head -n 1)
+  [[ -n "$tls_addr" ]] && break
+  sleep 0.1
+done
+[[ -n "$tls_addr" ]] || { log "the server did not log its TLS address"; exit 1; }
+# The local CA, which the tests trust: Node through NODE_EXTRA_CA_CERTS,
+# Chromium through --ignore-certificate-errors-spki-list with the CA's key.
+"$tmp/userpoold" ca --data "$tmp/data" >"$tmp/ca.pem"
 node -e '
   const url = process.argv[1] + "/health";
   const deadline = Date.now() + 20000;
@@ -133,7 +146,7 @@ node -e '
     }
   })();
 ' "$endpoint"
-log "server ready at $endpoint"
+log "server ready at $endpoint and https://$tls_addr"
 
 mkdir -p "$run_dir"
 rm -f "$run_dir/screenshots.txt"
@@ -146,6 +159,9 @@ else
 fi
 
 export USERPOOLD_ENDPOINT="$endpoint"
+export USERPOOLD_TLS_ENDPOINT="https://$tls_addr"
+export USERPOOLD_CA_PEM="$tmp/ca.pem"
+export NODE_EXTRA_CA_CERTS="$tmp/ca.pem"
 export USERPOOLD_ADMIN_KEY_ID="$key_id"
 export USERPOOLD_ADMIN_SECRET="$secret"
 export USERPOOLD_REGION=us-east-1

@@ -19,13 +19,14 @@ export const chromiumFlags = [
 ];
 
 // launch starts Chromium for test t and closes it (and removes its
-// profile) when t ends. It returns the BrowserContext.
-export async function launch(t) {
+// profile) when t ends. It returns the BrowserContext. extraArgs are more
+// command-line flags (trustLocalCA gives the one the TLS listener needs).
+export async function launch(t, extraArgs = []) {
   const profile = await mkdtemp(join(tmpdir(), 'userpoold-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: env.chromium,
     headless: true,
-    args: chromiumFlags,
+    args: [...chromiumFlags, ...extraArgs],
     viewport: { width: 1000, height: 700 },
   });
   t.after(async () => {

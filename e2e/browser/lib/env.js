@@ -16,4 +16,13 @@ export const env = {
   chromium: process.env.USERPOOLD_CHROMIUM || '/usr/bin/chromium',
   // The passkeyserver test binary built from this checkout.
   get passkeyServerBin() { return need('USERPOOLD_PASSKEYSERVER_BIN'); },
+  // userpoold's TLS listener (https://127.0.0.1:PORT), whose certificates
+  // come from the local CA in USERPOOLD_CA_PEM (what `userpoold ca` prints).
+  get tlsEndpoint() { return need('USERPOOLD_TLS_ENDPOINT'); },
+  get caPem() { return need('USERPOOLD_CA_PEM'); },
+  // The admin key pair the server was started with, and its region.
+  get adminCredentials() {
+    return { accessKeyId: need('USERPOOLD_ADMIN_KEY_ID'), secretAccessKey: need('USERPOOLD_ADMIN_SECRET') };
+  },
+  region: process.env.USERPOOLD_REGION || 'us-east-1',
 };
