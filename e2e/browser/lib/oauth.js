@@ -121,7 +121,7 @@ export async function trustLocalCA() {
 }
 
 // appOrigin starts a web app origin on http://localhost:PORT for test t:
-// it serves the bundled pages (/amplify/ ...) and answers any other path
+// it serves the bundled pages (/hosted-amplify/ ...) and answers any other path
 // (the OAuth callback, the logout URL) with a small page that shows its
 // URL. It returns { origin, close }.
 export async function appOrigin(t) {
@@ -130,7 +130,7 @@ export async function appOrigin(t) {
     const path = new URL(req.url, 'http://localhost').pathname;
     const rel = normalize(path.endsWith('/') ? path + 'index.html' : path);
     const top = rel.split('/')[1];
-    if (top && !rel.includes('..') && (top === 'amplify')) {
+    if (top && !rel.includes('..') && top === 'hosted-amplify') {
       try {
         const body = await readFile(join(env.pagesDir, rel));
         res.writeHead(200, { 'content-type': types[rel.slice(rel.lastIndexOf('.'))] ?? 'application/octet-stream' });
@@ -145,7 +145,10 @@ export async function appOrigin(t) {
   });
   await new Promise((resolve) => server.listen(0, 'localhost', resolve));
   const origin = `http://localhost:${server.address().port}`;
-  t.after(() => new Promise((resolve) => server.close(resolve)));
+  t.after(() => {
+    server.closeAllConnections(); // the browser's keep-alive connections too
+    return new Promise((resolve) => server.close(resolve));
+  });
   return { origin };
 }
 
