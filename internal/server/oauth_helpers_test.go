@@ -33,7 +33,7 @@ const (
 // oauthEnv is a pool with a prefix domain and a public code+PKCE client.
 type oauthEnv struct {
 	*servertest.Env
-	t      *testing.T
+	t      testing.TB
 	pool   string
 	client string
 	// domain is the path-form base URL of the domain.
@@ -45,7 +45,7 @@ type oauthEnv struct {
 // newOAuthEnv starts a server with a pool (poolIn may be nil), its domain
 // and a web client allowed code (and implicit) flows on the reserved
 // scopes; more clients can be made with webClient.
-func newOAuthEnv(t *testing.T, poolIn *cip.CreateUserPoolInput) *oauthEnv {
+func newOAuthEnv(t testing.TB, poolIn *cip.CreateUserPoolInput) *oauthEnv {
 	t.Helper()
 	env := servertest.New(t)
 	e := &oauthEnv{Env: env, t: t}
