@@ -8,7 +8,7 @@ import (
 )
 
 // Authenticator is what the pages need of sign-in and of the user
-// lifecycle. Phase 2 implements it over authflow and userpool, so that a
+// lifecycle. The server implements it over authflow and userpool, so that a
 // sign-in rule (lockout, code attempt limits, threat protection, the MFA
 // decision) lives in one place and the pages answer exactly like
 // InitiateAuth and RespondToAuthChallenge.

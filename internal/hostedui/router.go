@@ -9,7 +9,7 @@ import (
 )
 
 // DomainSource finds a registered domain by name: a prefix, or a custom
-// domain's FQDN (lower case). Phase 2 backs it with the domain store; it
+// domain's FQDN (lower case). The server backs it with the domain store; it
 // runs on every domain request, so it should be cached.
 type DomainSource interface {
 	LookupDomain(ctx context.Context, name string) (Domain, bool, error)

@@ -333,7 +333,7 @@ func (ca *CA) cached(cacheKey string, names []string) (*tls.Certificate, error) 
 }
 
 // CustomDomains tells whether a name is a registered custom domain (any
-// pool's), so the CA issues certificates only for those. Phase 2 backs it
+// pool's), so the CA issues certificates only for those. The server backs it
 // with the domain store (a cached lookup: it runs during TLS handshakes).
 type CustomDomains func(name string) bool
 

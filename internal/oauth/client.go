@@ -23,7 +23,7 @@ const ProviderCognito = "COGNITO"
 
 // Client is what the authorization server needs to know of an app client:
 // the OAuth fields of UserPoolClientType plus the secrets valid right now.
-// It is a value the wiring builds from userpool's client (phase 2).
+// The server builds it from userpool's client (server/oauthsite.go).
 type Client struct {
 	PoolID string
 	ID     string

@@ -35,7 +35,7 @@ type AuthCode struct {
 // CodeStore keeps authorization codes by key (CodeKey of the code, so that
 // a dump of the store holds no usable code).
 //
-// Phase 2 can implement it over storage's session store: an AuthSession
+// The server implements it over storage's session store: an AuthSession
 // with ID "code:"+key, ExpiresAt the code's, State the sealed AuthCode, and
 // TakeCode an UpdateSession that fails unless the session is unused and
 // sets Used.

@@ -154,8 +154,8 @@ func (c *Cookies) ClearSession(w http.ResponseWriter, scope CookieScope) {
 
 // SessionChecker says whether a session's user may still be signed in
 // without a password: the user exists, is enabled and confirmed, and has
-// not signed out globally since AuthTime. Phase 2 implements it with
-// userpool.
+// not signed out globally since AuthTime. The server implements it with
+// authflow.CheckSignedIn.
 type SessionChecker interface {
 	CheckSession(ctx context.Context, s Subject) (bool, error)
 }

@@ -45,8 +45,8 @@ type Profile struct {
 }
 
 // UserInfoSource verifies an access token (signature, expiry, revocation,
-// global sign-out, the user still enabled) and loads its user; phase 2
-// implements it with token.Issuer.VerifyAccess and userpool. ErrInvalidToken
+// global sign-out, the user still enabled) and loads its user; the server
+// implements it with authflow.UserInfo. ErrInvalidToken
 // and *fault.Error values of kind NotAuthorized, UserNotFound and
 // ResourceNotFound are answered 401 invalid_token; any other error is a
 // server failure.

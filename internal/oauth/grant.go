@@ -43,7 +43,7 @@ type UserGrant struct {
 	Refresh bool
 }
 
-// Grants mints tokens; phase 2 implements it in authflow, where the
+// Grants mints tokens; the server implements it over authflow, where the
 // sign-in rules live (the user still exists, is enabled and confirmed, is
 // not in RESET_REQUIRED; the refresh token is not revoked; the tokens get
 // the pool's groups and the client's readable attributes).
