@@ -106,7 +106,12 @@ func (s *Service) tokenUser(ctx context.Context, pool *userpool.Pool, username, 
 // the token was issued to, whose attribute permissions apply to the
 // operation. A token whose client is gone is invalid.
 func (s *Service) AuthorizeClient(ctx context.Context, accessToken string) (*Caller, *userpool.Client, error) {
-	who, err := s.Authorize(ctx, accessToken, ActiveUser)
+	return s.authorizeClient(ctx, accessToken, ActiveUser, true)
+}
+
+// authorizeClient is authorize, then the client the token was issued to.
+func (s *Service) authorizeClient(ctx context.Context, accessToken string, check StatusCheck, adminScope bool) (*Caller, *userpool.Client, error) {
+	who, err := s.authorize(ctx, accessToken, check, adminScope)
 	if err != nil {
 		return nil, nil, err
 	}

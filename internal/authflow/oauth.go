@@ -168,18 +168,7 @@ func (s *Service) ClientCredentialsTokens(ctx context.Context, clientID string, 
 // it is verified alike (signature, expiry, revocation, global sign-out, a
 // disabled user). A client_credentials token has no user: NotAuthorized.
 func (s *Service) UserInfo(ctx context.Context, accessToken string) (*Caller, *userpool.Client, error) {
-	who, err := s.authorize(ctx, accessToken, AnyStatus, false)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := s.Pools.LoadClient(ctx, who.Pool.ID, who.Claims.ClientID)
-	if fault.KindOf(err) == fault.ResourceNotFound {
-		return nil, nil, errInvalidAccessToken
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return who, c, nil
+	return s.authorizeClient(ctx, accessToken, AnyStatus, false)
 }
 
 // ReadableAttributes are the user attributes client c may read (its
