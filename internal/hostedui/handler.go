@@ -547,7 +547,7 @@ func (h *Handler) showChoice(w http.ResponseWriter, v *view, status int, st flow
 		return
 	}
 	if st.Stage == stageSetup {
-		f.Description = "Your account needs a second sign-in step. Choose how you want to get codes."
+		f.Description = "Your account needs a second sign-in step."
 		h.Pages.Write(w, status, &MFASetupPage{Frame: f, Options: options(st.Options), Session: sealed})
 		return
 	}
@@ -614,6 +614,7 @@ func (h *Handler) showEmailSetup(w http.ResponseWriter, v *view, status int, st 
 	if !ok {
 		return
 	}
+	f.Description = "We will send a code to this address now, and each time you sign in."
 	h.Pages.Write(w, status, &DestinationSetupPage{Frame: f, Email: true, Value: value, Session: sealed})
 }
 
