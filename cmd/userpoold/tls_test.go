@@ -103,3 +103,33 @@ func TestTLSListenerAndCA(t *testing.T) {
 		t.Errorf("the plain listener's discovery differs:\n%s\n%s", plain, body)
 	}
 }
+
+// TestPublicURL: behind a proxy, --public-url names the base every
+// advertised URL is under (the issuer of "local" tokens included), whatever
+// address the server listens on.
+func TestPublicURL(t *testing.T) {
+	bin := buildBinary(t)
+	addr := freeAddr(t)
+	start(t, bin, addr, "--data", t.TempDir(), "--public-url", "https://auth.example.test/idp/")
+	ctx := context.Background()
+	c := client(addr)
+	pool, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("proxied")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(pool.UserPool.Id)
+	if _, err := c.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(id), Domain: aws.String("proxied")}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/" + id + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc map[string]any
+	json.NewDecoder(resp.Body).Decode(&doc)
+	base := "https://auth.example.test/idp"
+	if doc["issuer"] != base+"/"+id || doc["jwks_uri"] != base+"/"+id+"/.well-known/jwks.json" || doc["authorization_endpoint"] != base+"/_domain/proxied/oauth2/authorize" {
+		t.Errorf("discovery behind a proxy = %v", doc)
+	}
+}
