@@ -83,6 +83,31 @@ func TestTLSListenerAndCA(t *testing.T) {
 		t.Errorf("an unregistered name was served a valid certificate: %v", err)
 	}
 
+	// Over TLS the hosted pages' cookies are Secure.
+	web, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(id), ClientName: aws.String("web"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeCode},
+		AllowedOAuthScopes: []string{"openid"}, CallbackURLs: []string{"http://localhost:3000/cb"}, SupportedIdentityProviders: []string{"COGNITO"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	noRedirect := *httpsClient
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noRedirect.Get("https://auth.tls.example.com:" + port + "/oauth2/authorize?client_id=" + aws.ToString(web.UserPoolClient.ClientId) +
+		"&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var xsrf *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "XSRF-TOKEN" {
+			xsrf = ck
+		}
+	}
+	if resp.StatusCode != http.StatusFound || xsrf == nil || !xsrf.Secure || !xsrf.HttpOnly || xsrf.Path != "/" {
+		t.Errorf("authorize over TLS = %d, XSRF-TOKEN %+v", resp.StatusCode, xsrf)
+	}
+
 	code, body := get("https://127.0.0.1:" + port + "/" + id + "/.well-known/openid-configuration")
 	var doc map[string]any
 	if code != 200 || json.Unmarshal([]byte(body), &doc) != nil {
@@ -93,7 +118,7 @@ func TestTLSListenerAndCA(t *testing.T) {
 		t.Errorf("discovery over TLS = %s", body)
 	}
 	// The plain listener answers with the same document: one base URL.
-	resp, err := http.Get("http://" + addr + "/" + id + "/.well-known/openid-configuration")
+	resp, err = http.Get("http://" + addr + "/" + id + "/.well-known/openid-configuration")
 	if err != nil {
 		t.Fatal(err)
 	}
