@@ -61,7 +61,9 @@ type Grant struct {
 }
 
 // errSignedOut answers a grant for a session or code that began before the
-// user's last global sign-out: the user must sign in again.
+// user's last global sign-out: the user must sign in again. It never
+// reaches a client as such (the token endpoint answers invalid_grant, the
+// session cookie is ignored); the wording is ours.
 var errSignedOut = fault.New(fault.NotAuthorized, "User has signed out.")
 
 // signedInUser loads the user of a hosted sign-in (username and sub) and
