@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/userpoold/userpoold/internal/trigger"
 )
 
 // Config is everything userpoold can be told.
@@ -74,6 +76,9 @@ type Config struct {
 
 	Delivery Delivery `yaml:"delivery"`
 
+	// Lambda says how the pools' Lambda triggers are reached.
+	Lambda Lambda `yaml:"lambda"`
+
 	// CompromisedPasswordsFile is a file with one compromised password per
 	// line, which threat protection's compromised-credentials detection
 	// checks passwords against. Empty means the small built-in list
@@ -108,6 +113,38 @@ type Config struct {
 	// master key generated into this node's data directory.
 	SingleNode bool `yaml:"single_node"`
 }
+
+// Lambda configures how trigger functions are invoked (package trigger).
+type Lambda struct {
+	// Endpoint is the Lambda Invoke API base URL (sam local start-lambda:
+	// http://127.0.0.1:3001, LocalStack: http://localhost:4566), or "aws"
+	// for AWS itself, in each function ARN's region. Empty means no
+	// Lambda: a configured trigger without a webhook then fails as AWS
+	// fails a function it cannot invoke (UnexpectedLambdaException).
+	Endpoint string `yaml:"endpoint"`
+	// FunctionName is what the Invoke path names a function by: "arn"
+	// (the full ARN from the pool's LambdaConfig; AWS, LocalStack) or
+	// "name" (the segment after "function:", the qualifier as
+	// ?Qualifier=; sam local). Empty means "arn".
+	FunctionName string `yaml:"function_name"`
+	// Webhooks maps a trigger name as LambdaConfigType spells it
+	// (PreTokenGeneration, CustomMessage, ...) to a URL that receives its
+	// events as HTTP POSTs instead of Lambda.
+	Webhooks map[string]string `yaml:"webhooks"`
+	// WebhookSecret, when set, signs every webhook body (HMAC-SHA256 in
+	// X-Userpoold-Signature, as the delivery webhooks).
+	WebhookSecret string `yaml:"webhook_secret"`
+	// KMSEndpoint is the KMS API base URL (LocalStack, local-kms) whose
+	// data keys encrypt the codes sent to custom SMS and email senders.
+	// Empty means the plain-text mode: senders receive the code as it is.
+	KMSEndpoint string `yaml:"kms_endpoint"`
+	// Timeout bounds each synchronous invocation. AWS fixes it at 5 s;
+	// 0 means that.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// LambdaAWS is the Lambda.Endpoint value that invokes AWS itself.
+const LambdaAWS = "aws"
 
 // AccessKey is an admin access key pair.
 type AccessKey struct {
@@ -182,6 +219,11 @@ var Env = map[string]string{
 	"USERPOOLD_EMAIL_WEBHOOK":       "email-webhook",
 	"USERPOOLD_SMTP_URL":            "smtp-url",
 
+	"USERPOOLD_LAMBDA_ENDPOINT":      "lambda-endpoint",
+	"USERPOOLD_LAMBDA_FUNCTION_NAME": "lambda-function-name",
+	"USERPOOLD_LAMBDA_WEBHOOKS":      "lambda-webhooks",
+	"USERPOOLD_KMS_ENDPOINT":         "kms-endpoint",
+
 	"USERPOOLD_COMPROMISED_PASSWORDS_FILE": "compromised-passwords-file",
 	"USERPOOLD_PASSKEY_ORIGINS":            "passkey-origins",
 
@@ -245,6 +287,10 @@ func LoadFlags(fs *flag.FlagSet, args []string, getenv func(string) string, read
 	str("smtp-url", "SMTP relay, smtp://user:pass@host:port?from=a@b&tls=starttls")
 	str("compromised-passwords-file", "file of compromised passwords, one per line (default: a small built-in list)")
 	str("passkey-origins", "extra origins passkey ceremonies accept, comma-separated exact matches (android:apk-key-hash:..., http://test-host:8080)")
+	str("lambda-endpoint", `Lambda Invoke API base URL for triggers (sam local: http://127.0.0.1:3001), "aws" for AWS itself; empty: no Lambda`)
+	str("lambda-function-name", `what the Invoke path names a function by: "arn" (default; AWS, LocalStack) or "name" (sam local)`)
+	str("lambda-webhooks", "per-trigger webhooks instead of Lambda, comma-separated Trigger=URL pairs (PreTokenGeneration=http://...)")
+	str("kms-endpoint", "KMS API base URL whose keys encrypt custom-sender codes (LocalStack, local-kms); empty: plain-text codes")
 	str("seed", "bootstrap file of pools, clients, groups and users, applied at start")
 	boolean := func(name, usage string) {
 		strs[name] = new(string)
@@ -389,6 +435,22 @@ func (c *Config) apply(values map[string]string) []string {
 					c.PasskeyOrigins = append(c.PasskeyOrigins, o)
 				}
 			}
+		case "lambda-endpoint":
+			c.Lambda.Endpoint = v
+		case "lambda-function-name":
+			c.Lambda.FunctionName = v
+		case "lambda-webhooks":
+			c.Lambda.Webhooks = map[string]string{}
+			for _, pair := range strings.Split(v, ",") {
+				name, u, ok := strings.Cut(strings.TrimSpace(pair), "=")
+				if !ok || name == "" || u == "" {
+					problems = append(problems, "lambda-webhooks: each entry must be Trigger=URL")
+					continue
+				}
+				c.Lambda.Webhooks[name] = u
+			}
+		case "kms-endpoint":
+			c.Lambda.KMSEndpoint = v
 		case "seed":
 			c.Seed = v
 		case "test-clock":
@@ -566,7 +628,68 @@ func (c *Config) Validate() []string {
 			p = append(p, fmt.Sprintf("delivery.%s: %q is not an http(s) URL", name, w.URL))
 		}
 	}
+	p = append(p, c.Lambda.validate()...)
 	return p
+}
+
+// validate returns the problems of the lambda section.
+func (l *Lambda) validate() []string {
+	var p []string
+	if l.Endpoint != "" && l.Endpoint != LambdaAWS && !isHTTPURL(l.Endpoint) {
+		p = append(p, fmt.Sprintf("lambda.endpoint: %q is not an http(s) URL or %q", l.Endpoint, LambdaAWS))
+	}
+	switch trigger.NameMode(l.FunctionName) {
+	case "", trigger.NameARN, trigger.NameShort:
+	default:
+		p = append(p, fmt.Sprintf("lambda.function_name: %q is not %q or %q", l.FunctionName, trigger.NameARN, trigger.NameShort))
+	}
+	names := make([]string, 0, len(l.Webhooks))
+	for name := range l.Webhooks {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if _, ok := trigger.ParseName(name); !ok {
+			p = append(p, fmt.Sprintf("lambda.webhooks: %q is not a trigger name (want one of %s)", name, triggerNames()))
+		}
+		if u := l.Webhooks[name]; !isHTTPURL(u) {
+			p = append(p, fmt.Sprintf("lambda.webhooks.%s: %q is not an http(s) URL", name, redactURL(u)))
+		}
+	}
+	if l.KMSEndpoint != "" && !isHTTPURL(l.KMSEndpoint) {
+		p = append(p, fmt.Sprintf("kms-endpoint: %q is not an http(s) URL", l.KMSEndpoint))
+	}
+	if l.Timeout < 0 {
+		p = append(p, "lambda.timeout: must not be negative")
+	}
+	return p
+}
+
+// triggerNames lists the trigger names lambda.webhooks accepts.
+func triggerNames() string {
+	s := make([]string, len(trigger.Names))
+	for i, n := range trigger.Names {
+		s[i] = string(n)
+	}
+	return strings.Join(s, ", ")
+}
+
+// isHTTPURL reports whether v is an absolute http(s) URL with a host.
+func isHTTPURL(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// redactURL drops the credentials and query of u (webhook URLs may carry
+// tokens) for messages.
+func redactURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(invalid URL)"
+	}
+	p.User = nil
+	p.RawQuery = ""
+	return p.String()
 }
 
 // IsPostgres reports whether the store is PostgreSQL.

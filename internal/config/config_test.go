@@ -289,3 +289,54 @@ func TestTLSAndPublicURL(t *testing.T) {
 		}
 	}
 }
+
+func TestLambda(t *testing.T) {
+	file := []byte("lambda:\n  endpoint: http://127.0.0.1:3001\n  function_name: name\n  webhooks:\n    PreTokenGeneration: http://127.0.0.1:8080/hook\n  kms_endpoint: http://localhost:4566\n  timeout: 2s\n")
+	read := func(string) ([]byte, error) { return file, nil }
+	cfg, err := Load([]string{"--config", "c.yaml"}, env(nil), read, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Lambda{Endpoint: "http://127.0.0.1:3001", FunctionName: "name",
+		Webhooks:    map[string]string{"PreTokenGeneration": "http://127.0.0.1:8080/hook"},
+		KMSEndpoint: "http://localhost:4566", Timeout: 2 * time.Second}
+	if cfg.Lambda.Endpoint != want.Endpoint || cfg.Lambda.FunctionName != want.FunctionName || cfg.Lambda.KMSEndpoint != want.KMSEndpoint ||
+		cfg.Lambda.Timeout != want.Timeout || cfg.Lambda.Webhooks["PreTokenGeneration"] != want.Webhooks["PreTokenGeneration"] {
+		t.Errorf("Lambda = %+v, want %+v", cfg.Lambda, want)
+	}
+
+	// Environment and flags beat the file.
+	cfg, err = Load([]string{"--config", "c.yaml", "--lambda-function-name", "arn", "--lambda-webhooks", "CustomMessage=http://h/cm, PreSignUp=http://h/ps"},
+		env(map[string]string{"USERPOOLD_LAMBDA_ENDPOINT": "aws", "USERPOOLD_KMS_ENDPOINT": "http://localhost:8080"}), read, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Lambda.Endpoint != LambdaAWS || cfg.Lambda.FunctionName != "arn" || cfg.Lambda.KMSEndpoint != "http://localhost:8080" ||
+		len(cfg.Lambda.Webhooks) != 2 || cfg.Lambda.Webhooks["PreSignUp"] != "http://h/ps" {
+		t.Errorf("Lambda = %+v", cfg.Lambda)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--lambda-endpoint", "127.0.0.1:3001"}, "lambda.endpoint"},
+		{[]string{"--lambda-function-name", "alias"}, "lambda.function_name"},
+		{[]string{"--lambda-webhooks", "PreTokenGen=http://h/x"}, `"PreTokenGen" is not a trigger name`},
+		{[]string{"--lambda-webhooks", "PreSignUp=ftp://h/x"}, "lambda.webhooks.PreSignUp"},
+		{[]string{"--lambda-webhooks", "PreSignUp"}, "Trigger=URL"},
+		{[]string{"--kms-endpoint", "localhost"}, "kms-endpoint"},
+	} {
+		_, err := Load(tc.args, env(nil), nil, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want one naming %q", tc.args, err, tc.want)
+		}
+	}
+
+	// Every problem at once, with the others of the configuration.
+	_, err = Load([]string{"--region", "mars", "--lambda-endpoint", "x", "--kms-endpoint", "y"}, env(nil), nil, io.Discard)
+	var ue *UsageError
+	if !errors.As(err, &ue) || len(ue.Problems) != 3 {
+		t.Errorf("err = %v, want 3 problems", err)
+	}
+}

@@ -22,7 +22,7 @@ import (
 // endpoints and hosted pages): at /_domain/<name>/..., and for every path
 // of a request whose Host is a domain (hostRouting).
 func (s *Server) routes() http.Handler {
-	reg := prometheus.NewRegistry()
+	reg := s.registry
 	observe := registerMetrics(reg)
 
 	endpoints := make(map[string]awsjson.Endpoint, len(cognitoidp.OperationsByName))

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/userpoold/userpoold/internal/apiserver"
 	"github.com/userpoold/userpoold/internal/authflow"
 	"github.com/userpoold/userpoold/internal/bootstrap"
@@ -27,6 +29,7 @@ import (
 	"github.com/userpoold/userpoold/internal/storage"
 	sqlstore "github.com/userpoold/userpoold/internal/storage/sql"
 	"github.com/userpoold/userpoold/internal/token"
+	"github.com/userpoold/userpoold/internal/trigger"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
@@ -42,6 +45,9 @@ type Server struct {
 	Tokens *token.Issuer
 	API    *apiserver.Server
 	Outbox *delivery.Outbox // nil when the outbox sink is off
+	// Triggers runs the pools' Lambda triggers (triggers.go); userpool
+	// and authflow call it.
+	Triggers *trigger.Service
 
 	// BaseURL is the URL the server is reached at (scheme://host:port): the
 	// "local" token issuer, the discovery documents and the domains'
@@ -59,6 +65,9 @@ type Server struct {
 	// the user pool domains, in host and path form (routes.go).
 	domains      *domainCache
 	domainRouter http.Handler
+
+	// registry holds the metrics /metrics serves.
+	registry *prometheus.Registry
 
 	cfg         config.Config
 	log         *slog.Logger
@@ -121,7 +130,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	if err := CheckMasterKey(ctx, store); err != nil {
 		return fail(err)
 	}
-	s, err := build(cfg, opts, store, master, now, log)
+	s, err := build(ctx, cfg, opts, store, master, now, log)
 	if err != nil {
 		return fail(err)
 	}
@@ -134,7 +143,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 }
 
 // build wires the services over store.
-func build(cfg config.Config, opts Options, store storage.Store, master []byte, now func() time.Time, log *slog.Logger) (*Server, error) {
+func build(ctx context.Context, cfg config.Config, opts Options, store storage.Store, master []byte, now func() time.Time, log *slog.Logger) (*Server, error) {
+	// One registry for every metric the server serves at /metrics.
+	registry := prometheus.NewRegistry()
+	triggers, err := buildTriggers(ctx, cfg, registry, log)
+	if err != nil {
+		return nil, err
+	}
 	dispatcher, err := delivery.New(deliveryConfig(cfg), store, delivery.WithClock(now), delivery.WithLogger(log))
 	if err != nil {
 		return nil, err
@@ -170,6 +185,9 @@ func build(cfg config.Config, opts Options, store storage.Store, master []byte, 
 
 		// Extra passkey origins (native apps, plain-http test hosts).
 		PasskeyOrigins: cfg.PasskeyOrigins,
+
+		// The pools' Lambda triggers (triggers.go).
+		Triggers: triggers,
 	}
 	mfaService := &mfa.Service{Users: store, Now: now}
 	auth := &authflow.Service{
@@ -205,6 +223,8 @@ func build(cfg config.Config, opts Options, store storage.Store, master []byte, 
 		BaseURL:      base,
 		domains:      domains,
 		domainRouter: router,
+		Triggers:     triggers,
+		registry:     registry,
 		cfg:          cfg,
 		log:          log,
 		// Signature freshness is judged by the wall clock, never the

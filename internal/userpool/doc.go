@@ -21,10 +21,12 @@
 // messages.go, hashing.go, groups.go, devices.go, riskconfig.go,
 // authevents.go, passkeys.go (a user's passkeys over package passkey: the
 // pending registration challenge, the credential list, the pool's relying
-// party).
+// party), triggers.go (the Lambda triggers userpool fires, through the
+// Triggers interface, and the mapping of a pool's LambdaConfig to
+// trigger.Pool, which authflow uses too).
 //
 // A Service is a struct literal (server.New builds the one userpoold uses)
 // holding the store interfaces it uses. It imports storage, fault, mfa,
-// risk, password, srp, delivery, passkey, google/uuid and the standard library;
+// risk, password, srp, delivery, passkey, trigger, google/uuid and the standard library;
 // never net/http or internal/cognitoidp.
 package userpool

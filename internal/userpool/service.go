@@ -44,6 +44,11 @@ type Service struct {
 	// Sender delivers codes and messages.
 	Sender  Sender
 	Hashing password.Params
+
+	// Triggers runs the pools' Lambda triggers (triggers.go); nil means
+	// none run, whatever a pool configures.
+	Triggers Triggers
+
 	// PasskeyOrigins are origins a passkey ceremony accepts beside the
 	// rule of passkey.OriginAllowed (exact matches: native apps'
 	// android:apk-key-hash:..., plain-http test hosts); see RelyingParty.
