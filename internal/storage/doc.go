@@ -3,7 +3,8 @@
 // record that concurrent requests (or concurrent nodes) may change.
 //
 // The package owns the value types (Pool, Client, User, Group, Device,
-// AuthSession, SigningKey, Message, AuthEvent, Domain, ResourceServer, ...)
+// AuthSession, SigningKey, Message, AuthEvent, Domain, ResourceServer,
+// ImportJob, ...)
 // and the sentinel errors (ErrNotFound, ErrExists). It imports only the
 // standard library.
 // Backends live in sub-packages: storage/sql implements Store on SQLite and

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"time"
 )
 
@@ -33,6 +34,7 @@ type Store interface {
 	AuthEventStore
 	DomainStore
 	ResourceServerStore
+	ImportJobStore
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
@@ -152,7 +154,12 @@ type User struct {
 	// credential IDs); package passkey owns their meaning and userpool the
 	// rules that change the list.
 	Passkeys []Passkey
-	Secrets  UserSecrets
+	// ImportJobID and ImportLine name the import job and the line of its
+	// CSV file that created the user ("" and 0 for users not imported), so
+	// that a job resumed after a crash recognises the users it created.
+	ImportJobID string
+	ImportLine  int64
+	Secrets     UserSecrets
 }
 
 // Passkey is one registered WebAuthn credential of a user: the members of
@@ -569,4 +576,70 @@ type ResourceServerStore interface {
 	ListResourceServers(ctx context.Context, poolID string, page Page) (servers []ResourceServer, next string, err error)
 	// CountResourceServers returns how many resource servers the pool has.
 	CountResourceServers(ctx context.Context, poolID string) (int, error)
+}
+
+// ---------------------------------------------------------------------------
+// User import jobs (CreateUserImportJob) and their uploaded CSV files
+
+// ImportJob is a user import job: the record of package importjob's Job,
+// which owns the meaning of every field and the transitions between
+// statuses.
+type ImportJob struct {
+	PoolID string
+	// JobID is "import-" and alphanumerics, unique in the pool; immutable.
+	JobID   string
+	JobName string
+	// Status is UserImportJobStatusType (Created, Pending, InProgress,
+	// Stopping, Stopped, Succeeded, Failed, Expired).
+	Status                   string
+	CloudWatchLogsRoleARN    string
+	PasswordHashingAlgorithm string // "" when none was given
+	PreSignedURL             string
+	CreatedAt                time.Time // immutable; orders ListImportJobs
+	StartedAt                time.Time // zero until started
+	CompletedAt              time.Time // zero until ended
+	CompletionMessage        string
+	ImportedUsers            int64
+	SkippedUsers             int64
+	FailedUsers              int64
+	// CheckpointLine is the last line of the file a runner finished.
+	CheckpointLine int64
+	// Worker holds the job while LeaseExpires is in the future.
+	Worker       string
+	LeaseExpires time.Time
+}
+
+// ImportJobStore persists import jobs and the CSV file uploaded for each.
+// A file is sealed at rest (it may hold password hashes) and deleted with
+// its job and its pool.
+type ImportJobStore interface {
+	// CreateImportJob fails with ErrExists when the pool has a job of that
+	// ID and with ErrNotFound when the pool does not exist.
+	CreateImportJob(ctx context.Context, j ImportJob) error
+	GetImportJob(ctx context.Context, poolID, jobID string) (ImportJob, error)
+	// UpdateImportJob changes a job atomically; PoolID, JobID and CreatedAt
+	// are immutable.
+	UpdateImportJob(ctx context.Context, poolID, jobID string, fn func(*ImportJob) error) (ImportJob, error)
+	// ListImportJobs returns every job of the pool, newest first (CreatedAt
+	// descending, then JobID descending). A pool has at most 1,000 jobs.
+	ListImportJobs(ctx context.Context, poolID string) ([]ImportJob, error)
+	// ListImportJobsByStatus returns the jobs of every pool whose Status is
+	// one of statuses, oldest first.
+	ListImportJobsByStatus(ctx context.Context, statuses ...string) ([]ImportJob, error)
+
+	// PutImportFile reads r to its end and keeps what it read as the job's
+	// file, replacing any earlier one (the last upload wins) — but only if
+	// accept, given the job as it is when the file is complete, returns
+	// nil; otherwise, or when reading r fails, nothing changes and that
+	// error is returned. Readers never see half a file. ErrNotFound when
+	// the job does not exist.
+	PutImportFile(ctx context.Context, poolID, jobID string, r io.Reader, accept func(ImportJob) error) error
+	// OpenImportFile returns the job's file, read lazily; ErrNotFound when
+	// the job has none.
+	OpenImportFile(ctx context.Context, poolID, jobID string) (io.ReadCloser, error)
+	// HasImportFile reports whether a file was uploaded for the job.
+	HasImportFile(ctx context.Context, poolID, jobID string) (bool, error)
+	// DeleteImportFile removes the job's file; a job without one (or no
+	// job) is not an error.
+	DeleteImportFile(ctx context.Context, poolID, jobID string) error
 }

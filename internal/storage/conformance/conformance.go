@@ -90,6 +90,14 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ResourceServer/Errors", testResourceServerErrors},
 		{"ResourceServer/Update", testResourceServerUpdate},
 		{"ResourceServer/List", testResourceServerList},
+
+		{"ImportJob/RoundTrip", testImportJobRoundTrip},
+		{"ImportJob/Errors", testImportJobErrors},
+		{"ImportJob/Update", testImportJobUpdate},
+		{"ImportJob/List", testImportJobList},
+		{"ImportJob/DeleteCascade", testImportJobCascade},
+		{"ImportFile/PutOpen", testImportFilePutOpen},
+		{"ImportFile/Refused", testImportFileRefused},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -203,6 +211,7 @@ func testFixtures(t *testing.T, _ storage.Store) {
 		fullDevice("p", "u", "d"), fullSession("p", "s"), fullSigningKey("p", "k"),
 		fullAuthEvent("p", "u", "e", at(1)),
 		fullDomain("p", "d", true), fullResourceServer("p", "r"),
+		fullImportJob("p", "import-j", at(1)),
 	} {
 		if z := zeroFields(v); len(z) > 0 {
 			t.Errorf("%T fixture leaves fields zero (add them to the fixture and round-trip them): %v", v, z)

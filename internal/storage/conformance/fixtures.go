@@ -94,6 +94,8 @@ func fullUser(poolID, key string) storage.User {
 			AttestationFormat: "none", AttestationType: "none", RelyingPartyID: "localhost", FriendlyName: "Passkey",
 			CreatedAt: at(14), LastUsedAt: at(15),
 		}},
+		ImportJobID: "import-mAgUtd8PMm",
+		ImportLine:  5956,
 		Secrets: storage.UserSecrets{
 			PasswordHash:     "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
 			SRPSalt:          []byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
@@ -235,5 +237,25 @@ func fullResourceServer(poolID, identifier string) storage.ResourceServer {
 		},
 		CreatedAt: at(42),
 		UpdatedAt: at(43),
+	}
+}
+
+func fullImportJob(poolID, jobID string, created time.Time) storage.ImportJob {
+	return storage.ImportJob{
+		PoolID: poolID, JobID: jobID, JobName: "import users, 1=2.@-",
+		Status:                   "InProgress",
+		CloudWatchLogsRoleARN:    "arn:aws:iam::123456789012:role/CognitoImport",
+		PasswordHashingAlgorithm: "BCRYPT",
+		PreSignedURL:             "http://127.0.0.1:9229/_cognito/user-import/123456789012/" + poolID + "/" + jobID + "?X-Amz-Signature=abc",
+		CreatedAt:                created,
+		StartedAt:                created.Add(time.Minute).In(elsewhere),
+		CompletedAt:              created.Add(time.Hour),
+		CompletionMessage:        "Import Job Completed Successfully.",
+		ImportedUsers:            99_998,
+		SkippedUsers:             1,
+		FailedUsers:              2,
+		CheckpointLine:           100_002,
+		Worker:                   "node-a/123",
+		LeaseExpires:             created.Add(2 * time.Minute),
 	}
 }

@@ -54,6 +54,8 @@ type userData struct {
 	MFA               mfaJSON            `json:"mfa"`
 	Lockout           lockoutJSON        `json:"lockout"`
 	Passkeys          []passkeyJSON      `json:"passkeys,omitempty"`
+	ImportJobID       string             `json:"import_job,omitempty"`
+	ImportLine        int64              `json:"import_line,omitempty"`
 }
 
 // passkeyJSON is one storage.Passkey in the data column (nothing in it is
@@ -166,7 +168,9 @@ func marshalUserData(u *storage.User) (string, error) {
 			LastFailure: jtime(u.Lockout.LastFailure),
 			LockedUntil: jtime(u.Lockout.LockedUntil),
 		},
-		Passkeys: toPasskeyJSON(u.Passkeys),
+		Passkeys:    toPasskeyJSON(u.Passkeys),
+		ImportJobID: u.ImportJobID,
+		ImportLine:  u.ImportLine,
 	})
 	return string(b), err
 }
@@ -430,6 +434,7 @@ func decodeUser(u *storage.User, data string, secrets []byte) error {
 		LockedUntil: fromJTime(d.Lockout.LockedUntil),
 	}
 	u.Passkeys = fromPasskeyJSON(d.Passkeys)
+	u.ImportJobID, u.ImportLine = d.ImportJobID, d.ImportLine
 	u.Secrets = storage.UserSecrets{}
 	if err := unmarshalUserSecrets(secrets, &u.Secrets); err != nil {
 		return fmt.Errorf("storage/sql: user %s/%s secrets: %w", u.PoolID, u.UsernameKey, err)
