@@ -71,6 +71,7 @@ func (s *Server) InitiateAuth(ctx context.Context, in *cognitoidp.InitiateAuthIn
 		Params:   in.AuthParameters,
 		Metadata: in.ClientMetadata,
 		Context:  s.userContext(ctx, str(in.ClientId), in.UserContextData),
+		Session:  str(in.Session),
 	})
 	if err != nil {
 		return nil, err
@@ -90,6 +91,7 @@ func (s *Server) AdminInitiateAuth(ctx context.Context, in *cognitoidp.AdminInit
 		Params:   in.AuthParameters,
 		Metadata: in.ClientMetadata,
 		Context:  adminContext(ctx, in.ContextData),
+		Session:  str(in.Session),
 	})
 	if err != nil {
 		return nil, err

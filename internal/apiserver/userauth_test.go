@@ -614,6 +614,39 @@ func TestSignInConfigurationGates(t *testing.T) {
 	if servertest.ErrorCode(err) != "WebAuthnConfigurationMissingException" {
 		t.Errorf("no RP ID: %v", err)
 	}
+	// Without a RelyingPartyId the RP ID is the pool's custom domain, else
+	// its prefix domain's host (spec §12.2).
+	rpID := func() string {
+		t.Helper()
+		start, err := norp.Anonymous.StartWebAuthnRegistration(ctx, &cip.StartWebAuthnRegistrationInput{AccessToken: tok.AccessToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := start.CredentialCreationOptions.MarshalSmithyDocument()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var opts struct {
+			RP struct{ ID string } `json:"rp"`
+		}
+		if err := json.Unmarshal(raw, &opts); err != nil {
+			t.Fatal(err)
+		}
+		return opts.RP.ID
+	}
+	if _, err := norp.Client.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(norp.pool), Domain: aws.String("norp-app")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rpID(), "norp-app.auth.us-east-1.amazoncognito.com"; got != want {
+		t.Errorf("RP ID with a prefix domain: %q, want %q", got, want)
+	}
+	if _, err := norp.Client.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(norp.pool), Domain: aws.String("auth.example.com"),
+		CustomDomainConfig: &types.CustomDomainConfigType{CertificateArn: aws.String("arn:aws:acm:us-east-1:123456789012:certificate/0c9d9a6e-1234-4cde-8f00-000000000000")}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rpID(), "auth.example.com"; got != want {
+		t.Errorf("RP ID with a custom domain: %q, want %q", got, want)
+	}
 }
 
 // TestUserAuthHiddenUser: an unknown user in a client that hides user
@@ -645,4 +678,88 @@ func TestUserAuthHiddenUser(t *testing.T) {
 	open := e.newClient(&cip.CreateUserPoolClientInput{ExplicitAuthFlows: userAuthFlows, PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesLegacy})
 	_, err = e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserAuth, ClientId: open.ClientId, AuthParameters: map[string]string{"USERNAME": "nobody"}})
 	wantErr(t, err, "UserNotFoundException", "User does not exist.")
+}
+
+// TestSignInAfterSignUp: ConfirmSignUp answers a Session for clients that
+// allow USER_AUTH, and InitiateAuth USER_AUTH with it signs the user in
+// without a factor (Amplify's autoSignIn, spec §4.1); the session is
+// single-use, bound to its user, pool and client, and expires.
+func TestSignInAfterSignUp(t *testing.T) {
+	e := newAuthEnv(t, &cip.CreateUserPoolInput{PoolName: aws.String("p"),
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		Policies:               &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: allFactors}}},
+		&cip.CreateUserPoolClientInput{ExplicitAuthFlows: userAuthFlows})
+	signUp := func(clientID, username string) *cip.ConfirmSignUpOutput {
+		t.Helper()
+		_, err := e.Anonymous.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(clientID), Username: aws.String(username), Password: aws.String(uaPassword),
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(username + "@example.com")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs := e.Outbox(e.pool, username)
+		if len(msgs) == 0 {
+			t.Fatalf("no code for %s", username)
+		}
+		out, err := e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(clientID), Username: aws.String(username), ConfirmationCode: aws.String(msgs[len(msgs)-1].Code)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	withSession := func(username string, session *string) (*cip.InitiateAuthOutput, error) {
+		return e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserAuth, ClientId: aws.String(e.clientID()),
+			AuthParameters: map[string]string{"USERNAME": username}, Session: session})
+	}
+
+	conf := signUp(e.clientID(), "ada")
+	if aws.ToString(conf.Session) == "" {
+		t.Fatal("ConfirmSignUp answered no Session")
+	}
+	// Another user's name with ada's session is refused (the attempt
+	// counts; the session stays usable by ada).
+	signUp(e.clientID(), "bob")
+	_, err := withSession("bob", conf.Session)
+	wantErr(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	out, err := withSession("ada", conf.Session)
+	tok := mustTokens(t, "sign-in with the ConfirmSignUp session", out.AuthenticationResult, out.ChallengeName, err)
+	if _, err := e.Anonymous.GetUser(ctx, &cip.GetUserInput{AccessToken: tok.AccessToken}); err != nil {
+		t.Errorf("the access token does not work: %v", err)
+	}
+	// Single use.
+	_, err = withSession("ada", conf.Session)
+	if servertest.ErrorCode(err) != "NotAuthorizedException" {
+		t.Errorf("second use of the session: %v", err)
+	}
+	// A session string that was never issued, and an expired one.
+	_, err = withSession("ada", aws.String("AYABeNotARealSession0123456789"))
+	wantErr(t, err, "NotAuthorizedException", "Invalid session for the user.")
+	carl := signUp(e.clientID(), "carl")
+	e.Clock.Advance(time.Hour)
+	_, err = withSession("carl", carl.Session)
+	if servertest.ErrorCode(err) != "NotAuthorizedException" {
+		t.Errorf("expired session: %v", err)
+	}
+
+	// A client without ALLOW_USER_AUTH gets no session.
+	other := e.newClient(&cip.CreateUserPoolClientInput{ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth}})
+	if s := signUp(aws.ToString(other.ClientId), "dora").Session; s != nil {
+		t.Errorf("session for a client without USER_AUTH: %q", aws.ToString(s))
+	}
+
+	// A pool where MFA is required: the session is a first factor, MFA
+	// (here its setup) still follows.
+	m := newAuthEnv(t, &cip.CreateUserPoolInput{PoolName: aws.String("mfa"),
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		Policies:               &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: allFactors}}},
+		&cip.CreateUserPoolClientInput{ExplicitAuthFlows: userAuthFlows})
+	if _, err := m.Client.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(m.pool), MfaConfiguration: types.UserPoolMfaTypeOn,
+		SoftwareTokenMfaConfiguration: &types.SoftwareTokenMfaConfigType{Enabled: true}}); err != nil {
+		t.Fatal(err)
+	}
+	e = m
+	conf = signUp(m.clientID(), "eve")
+	out, err = withSession("eve", conf.Session)
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeMfaSetup {
+		t.Errorf("MFA-required pool: %v %+v", err, out)
+	}
 }

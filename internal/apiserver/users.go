@@ -123,7 +123,17 @@ func (s *Server) ConfirmSignUp(ctx context.Context, in *cognitoidp.ConfirmSignUp
 	if err != nil {
 		return nil, err
 	}
-	return &cognitoidp.ConfirmSignUpOutput{}, nil
+	// The Session that signs the user in with USER_AUTH (Amplify's
+	// autoSignIn); none when the client does not allow USER_AUTH.
+	session, err := s.Auth.SignUpSession(ctx, p, c, str(in.Username))
+	if err != nil {
+		return nil, err
+	}
+	out := &cognitoidp.ConfirmSignUpOutput{}
+	if session != "" {
+		out.Session = cognitoidp.String(session)
+	}
+	return out, nil
 }
 
 // ResendConfirmationCode sends a new sign-up confirmation code.

@@ -151,6 +151,9 @@ type Initiate struct {
 	// Context is where the request comes from (UserContextData or
 	// ContextData, and the HTTP request), for threat protection.
 	Context risk.Context
+	// Session is the request's top-level Session: with USER_AUTH, the one
+	// ConfirmSignUp answered (signupsession.go); other flows ignore it.
+	Session string
 }
 
 // Respond is a RespondToAuthChallenge or AdminRespondToAuthChallenge

@@ -114,6 +114,9 @@ func (s *Service) userAuth(ctx context.Context, pool *userpool.Pool, client *use
 	if err := client.CheckSecretHash(username, in.Params["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
+	if in.Session != "" {
+		return s.signUpSignIn(ctx, pool, client, in)
+	}
 	passwordAllowed := slices.Contains(firstFactors(pool), userpool.AuthFactorPassword)
 	switch {
 	case preferred == ChallengePassword && in.Params["PASSWORD"] != "" && passwordAllowed:
@@ -274,7 +277,7 @@ func (s *Service) issueFirstFactor(ctx context.Context, sc *signIn, f ChallengeN
 			"CODE_DELIVERY_DESTINATION":     d.Destination,
 		})
 	case ChallengeWebAuthn:
-		rp, err := s.Pools.RelyingParty(sc.pool)
+		rp, err := s.Pools.RelyingParty(ctx, sc.pool)
 		if err != nil {
 			return nil, err
 		}
@@ -391,7 +394,7 @@ func answerWebAuthn(ctx context.Context, s *Service, sc *signIn, r map[string]st
 	if err != nil {
 		return nil, err
 	}
-	rp, err := s.Pools.RelyingParty(sc.pool)
+	rp, err := s.Pools.RelyingParty(ctx, sc.pool)
 	if err != nil {
 		return nil, err
 	}

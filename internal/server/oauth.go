@@ -72,6 +72,9 @@ type oauthRules struct{}
 
 func (oauthRules) CheckPrefix(prefix string) error     { return oauth.ValidatePrefix(prefix) }
 func (oauthRules) CheckCustomDomain(fqdn string) error { return oauth.ValidateCustomDomain(fqdn) }
+func (oauthRules) PrefixHost(prefix, region string) string {
+	return oauth.PrefixHost(prefix, region)
+}
 func (oauthRules) CheckClient(c userpool.OAuthClient, customScopes []string) error {
 	oc := oauth.Client{
 		OAuthEnabled:       c.Enabled,

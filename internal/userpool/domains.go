@@ -27,6 +27,9 @@ type OAuthRules interface {
 	// domain's FQDN. Failures are InvalidParameterException.
 	CheckPrefix(prefix string) error
 	CheckCustomDomain(fqdn string) error
+	// PrefixHost is the host name of prefix domain prefix in region:
+	// <prefix>.auth.<region>.amazoncognito.com.
+	PrefixHost(prefix, region string) string
 	// CheckClient checks the OAuth members of an app client being created
 	// or updated against the pool's custom scopes (every
 	// "<resource server>/<scope>" it defines).

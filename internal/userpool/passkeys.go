@@ -19,21 +19,30 @@ import (
 // the credential list (storage.User.Passkeys) and changes both atomically.
 
 // RelyingParty returns the pool's passkey relying party: its RP ID (spec
-// §12.2: WebAuthnConfiguration.RelyingPartyId, else a domain of the pool,
-// else WebAuthnConfigurationMissingException), its UserVerification, the
+// §12.2: WebAuthnConfiguration.RelyingPartyId, else the pool's custom
+// domain, else its prefix domain's host, else
+// WebAuthnConfigurationMissingException), its UserVerification, the
 // server's extra origins (PasskeyOrigins), this service's clock and
 // randomness.
-func (s *Service) RelyingParty(p *Pool) (*passkey.RelyingParty, error) {
+func (s *Service) RelyingParty(ctx context.Context, p *Pool) (*passkey.RelyingParty, error) {
 	w := p.Settings.WebAuthnConfiguration
 	var configured, uv string
 	if w != nil {
 		configured, uv = str(w.RelyingPartyId), str(w.UserVerification)
 	}
-	// The pool's custom and prefix domains are the next candidates
-	// (passkey.ResolveRPID); this server does not keep pool domains yet
-	// (the OAuth/hosted-UI work adds them), so only the configured RP ID
-	// counts until then.
-	id, err := passkey.ResolveRPID(configured, "", "")
+	var custom, prefixHost string
+	if configured == "" && s.Domains != nil {
+		prefix, c, err := s.PoolDomains(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		custom = c
+		if prefix != "" && s.OAuth != nil {
+			prefixHost = s.OAuth.PrefixHost(prefix, s.Region)
+		}
+	}
+	// UNCONFIRMED (spec §13.14): which of the two domains AWS takes.
+	id, err := passkey.ResolveRPID(configured, custom, prefixHost)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +106,7 @@ func (s *Service) StartPasskeyRegistration(ctx context.Context, p *Pool, u stora
 	if err := PasskeysEnabled(p); err != nil {
 		return passkey.CreationOptions{}, err
 	}
-	rp, err := s.RelyingParty(p)
+	rp, err := s.RelyingParty(ctx, p)
 	if err != nil {
 		return passkey.CreationOptions{}, err
 	}
@@ -128,7 +137,7 @@ func (s *Service) CompletePasskeyRegistration(ctx context.Context, p *Pool, u st
 	if err := PasskeysEnabled(p); err != nil {
 		return err
 	}
-	rp, err := s.RelyingParty(p)
+	rp, err := s.RelyingParty(ctx, p)
 	if err != nil {
 		return err
 	}
