@@ -116,3 +116,45 @@ func (s *Server) ListUserPoolClients(ctx context.Context, in *cognitoidp.ListUse
 	}
 	return out, nil
 }
+
+// secretDescriptor renders a client secret; the value only when show is
+// set (a secret Cognito generated, in AddUserPoolClientSecret's answer).
+func secretDescriptor(s storage.ClientSecret, show bool) cognitoidp.ClientSecretDescriptorType {
+	d := cognitoidp.ClientSecretDescriptorType{ClientSecretId: cognitoidp.String(s.ID), ClientSecretCreateDate: cognitoidp.Time(s.CreatedAt)}
+	if show {
+		d.ClientSecretValue = cognitoidp.String(s.Value)
+	}
+	return d
+}
+
+// AddUserPoolClientSecret gives a confidential client one more secret.
+func (s *Server) AddUserPoolClientSecret(ctx context.Context, in *cognitoidp.AddUserPoolClientSecretInput) (*cognitoidp.AddUserPoolClientSecretOutput, error) {
+	sec, generated, err := s.Pools.AddClientSecret(ctx, str(in.UserPoolId), str(in.ClientId), str(in.ClientSecret))
+	if err != nil {
+		return nil, err
+	}
+	d := secretDescriptor(sec, generated)
+	return &cognitoidp.AddUserPoolClientSecretOutput{ClientSecretDescriptor: &d}, nil
+}
+
+// DeleteUserPoolClientSecret removes a secret of a client.
+func (s *Server) DeleteUserPoolClientSecret(ctx context.Context, in *cognitoidp.DeleteUserPoolClientSecretInput) (*cognitoidp.DeleteUserPoolClientSecretOutput, error) {
+	if err := s.Pools.DeleteClientSecret(ctx, str(in.UserPoolId), str(in.ClientId), str(in.ClientSecretId)); err != nil {
+		return nil, err
+	}
+	return &cognitoidp.DeleteUserPoolClientSecretOutput{}, nil
+}
+
+// ListUserPoolClientSecrets lists a client's secrets without their values,
+// in one page (a client has at most two).
+func (s *Server) ListUserPoolClientSecrets(ctx context.Context, in *cognitoidp.ListUserPoolClientSecretsInput) (*cognitoidp.ListUserPoolClientSecretsOutput, error) {
+	list, err := s.Pools.ClientSecrets(ctx, str(in.UserPoolId), str(in.ClientId))
+	if err != nil {
+		return nil, err
+	}
+	out := &cognitoidp.ListUserPoolClientSecretsOutput{ClientSecrets: []cognitoidp.ClientSecretDescriptorType{}}
+	for _, sec := range list {
+		out.ClientSecrets = append(out.ClientSecrets, secretDescriptor(sec, false))
+	}
+	return out, nil
+}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -262,7 +261,7 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, client *user
 	switch {
 	case in.endpoint:
 	case api:
-		if client.Secret != "" && subtle.ConstantTimeCompare([]byte(client.Secret), []byte(in.clientSecret)) != 1 {
+		if !client.CheckSecret(in.clientSecret) {
 			return nil, badClientSecret(fault.NotAuthorized, client.ID)
 		}
 	default:
@@ -389,7 +388,7 @@ func (s *Service) RevokeToken(ctx context.Context, clientID, clientSecret, tok s
 	if err != nil {
 		return err
 	}
-	if client.Secret != "" && subtle.ConstantTimeCompare([]byte(client.Secret), []byte(clientSecret)) != 1 {
+	if !client.CheckSecret(clientSecret) {
 		return badClientSecret(fault.Unauthorized, client.ID)
 	}
 	return s.revoke(ctx, client, tok)

@@ -52,9 +52,7 @@ func (s oauthSite) OAuthClient(ctx context.Context, clientID string) (oauth.Clie
 	for _, f := range st.AllowedOAuthFlows {
 		oc.Flows = append(oc.Flows, oauth.Flow(f))
 	}
-	if c.Secret != "" {
-		oc.Secrets = []string{c.Secret}
-	}
+	oc.Secrets = c.SecretValues()
 	return oc, true, nil
 }
 

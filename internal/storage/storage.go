@@ -91,10 +91,15 @@ type PoolStore interface {
 
 // Client is an app client of a pool. Client IDs are unique across pools.
 type Client struct {
-	PoolID    string
-	ID        string // 26 lowercase alphanumerics; immutable
-	Name      string
-	Secret    string // secret; "" when the client has none
+	PoolID string
+	ID     string // 26 lowercase alphanumerics; immutable
+	Name   string
+	Secret string // secret; "" when the client has none
+	// Secrets are every secret of a client whose secrets were rotated
+	// (Add/DeleteUserPoolClientSecret), oldest first; nil means Secret is
+	// the only one, made with the client. userpool keeps Secret equal to
+	// Secrets[0].Value. Sealed at rest with Secret.
+	Secrets   []ClientSecret
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// Config is the client's settings as a JSON document with the Cognito wire
@@ -102,6 +107,13 @@ type Client struct {
 	Config json.RawMessage
 	// RiskConfig is the client-level risk configuration document, or nil.
 	RiskConfig json.RawMessage
+}
+
+// ClientSecret is one secret of an app client (ClientSecretDescriptorType).
+type ClientSecret struct {
+	ID        string // <clientId>--<creation time>; unique within the client
+	Value     string
+	CreatedAt time.Time
 }
 
 // ClientStore persists app clients.

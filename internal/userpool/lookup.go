@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"regexp"
@@ -51,8 +50,9 @@ func (s *Service) LoadClient(ctx context.Context, poolID, clientID string) (*Cli
 }
 
 // CheckSecretHash verifies SECRET_HASH = Base64(HMAC-SHA256(secret,
-// username+clientID)) for clients that have a secret; clients without one
-// ignore it.
+// username+clientID)) for clients that have a secret, under any of their
+// secrets (rotation keeps two valid at once); clients without one ignore
+// it.
 func (c *Client) CheckSecretHash(username, secretHash string) error {
 	if c.Secret == "" {
 		return nil
@@ -60,7 +60,7 @@ func (c *Client) CheckSecretHash(username, secretHash string) error {
 	if secretHash == "" {
 		return fault.Errorf(fault.NotAuthorized, "Client %s is configured with secret but SECRET_HASH was not received", c.ID)
 	}
-	if subtle.ConstantTimeCompare([]byte(c.SecretHash(username)), []byte(secretHash)) != 1 {
+	if !c.checkSecretHash(username, secretHash) {
 		return fault.Errorf(fault.NotAuthorized, "Unable to verify secret hash for client %s", c.ID)
 	}
 	return nil

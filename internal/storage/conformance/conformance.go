@@ -550,6 +550,11 @@ func testClientUpdate(t *testing.T, s storage.Store) {
 		func(c *storage.Client) { c.Name, c.Secret, c.UpdatedAt = "renamed", "new-secret", at(31) },
 		func(c *storage.Client) { c.Secret, c.Config, c.RiskConfig = "", []byte(`{"a":1}`), nil },
 		func(c *storage.Client) { c.Secret = "secret-again" },
+		// Rotated secrets change alone, keeping Secret.
+		func(c *storage.Client) {
+			c.Secrets = append(c.Secrets[1:len(c.Secrets):len(c.Secrets)], storage.ClientSecret{ID: "c1--9", Value: "third", CreatedAt: at(9).In(elsewhere)})
+		},
+		func(c *storage.Client) { c.Secrets = nil },
 	}
 	want := orig
 	for i, step := range steps {

@@ -42,10 +42,14 @@ func fullPool(id string) storage.Pool {
 
 func fullClient(poolID, id string) storage.Client {
 	return storage.Client{
-		PoolID:     poolID,
-		ID:         id,
-		Name:       "client " + id,
-		Secret:     "client-secret-" + id,
+		PoolID: poolID,
+		ID:     id,
+		Name:   "client " + id,
+		Secret: "client-secret-" + id,
+		Secrets: []storage.ClientSecret{
+			{ID: id + "--1700000003", Value: "client-secret-" + id, CreatedAt: at(3)},
+			{ID: id + "--1700000005", Value: "second-secret-" + id, CreatedAt: at(5).In(elsewhere)},
+		},
 		CreatedAt:  at(3),
 		UpdatedAt:  at(4),
 		Config:     json.RawMessage(`{"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], "RefreshTokenValidity": 30}`),

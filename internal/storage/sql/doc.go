@@ -77,7 +77,7 @@
 // (absent for the zero time) inside JSON: they round-trip exactly to the
 // microsecond and come back in UTC; nanoseconds and the location are dropped.
 //
-// Secret fields (User.Secrets, Device.Secrets, Client.Secret,
+// Secret fields (User.Secrets, Device.Secrets, Client.Secret and .Secrets,
 // SigningKey.PrivateKey, AuthSession.State) are sealed with associated data
 // naming the record ("user/<pool>/<usernameKey>", "device/<pool>/<key>",
 // "client/<id>", "signing-key/<pool>/<kid>", "session/<id>"), so a sealed value

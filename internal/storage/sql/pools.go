@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/userpoold/userpoold/internal/storage"
 )
@@ -197,8 +198,66 @@ func (db *DB) encodeClient(c storage.Client) (data string, secrets []byte, err e
 	if err != nil {
 		return "", nil, err
 	}
-	secrets, err = db.seal(clientAD(c.ID), []byte(c.Secret))
+	secrets, err = db.sealClientSecrets(c)
 	return string(b), secrets, err
+}
+
+// clientSecretsJSON is the sealed value of a client whose secrets were
+// rotated. A client without rotated secrets seals its Secret alone, as
+// before rotation existed; a secret never starts with "{" (the model's
+// pattern is [\w+]+), so the two forms cannot be confused.
+type clientSecretsJSON struct {
+	Secret  string             `json:"secret"`
+	Secrets []clientSecretJSON `json:"secrets"`
+}
+
+type clientSecretJSON struct {
+	ID        string `json:"id"`
+	Value     string `json:"value"`
+	CreatedAt *int64 `json:"created_at,omitempty"`
+}
+
+// sealClientSecrets seals Secret and Secrets of c as one value.
+func (db *DB) sealClientSecrets(c storage.Client) ([]byte, error) {
+	if len(c.Secrets) == 0 {
+		return db.seal(clientAD(c.ID), []byte(c.Secret))
+	}
+	v := clientSecretsJSON{Secret: c.Secret}
+	for _, s := range c.Secrets {
+		v.Secrets = append(v.Secrets, clientSecretJSON{ID: s.ID, Value: s.Value, CreatedAt: jtime(s.CreatedAt)})
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return db.seal(clientAD(c.ID), b)
+}
+
+// storedSecrets is what secrets read back as (times to the microsecond, in
+// UTC; empty is nil).
+func storedSecrets(in []storage.ClientSecret) []storage.ClientSecret {
+	var out []storage.ClientSecret
+	for _, s := range in {
+		out = append(out, storage.ClientSecret{ID: s.ID, Value: s.Value, CreatedAt: fromJTime(jtime(s.CreatedAt))})
+	}
+	return out
+}
+
+// openClientSecrets is the inverse of sealClientSecrets.
+func (db *DB) openClientSecrets(id string, sealed []byte) (string, []storage.ClientSecret, error) {
+	b, err := db.unseal(clientAD(id), sealed)
+	if err != nil || len(b) == 0 || b[0] != '{' {
+		return string(b), nil, err
+	}
+	var v clientSecretsJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return "", nil, fmt.Errorf("storage/sql: client %s secrets: %w", id, err)
+	}
+	var out []storage.ClientSecret
+	for _, s := range v.Secrets {
+		out = append(out, storage.ClientSecret{ID: s.ID, Value: s.Value, CreatedAt: fromJTime(s.CreatedAt)})
+	}
+	return v.Secret, out, nil
 }
 
 func (db *DB) scanClient(r row) (storage.Client, error) {
@@ -208,22 +267,23 @@ func (db *DB) scanClient(r row) (storage.Client, error) {
 	if err := r.Scan(&c.PoolID, &c.ID, &config, &risk, &data, &secrets); err != nil {
 		return c, err
 	}
-	secret, err := db.unseal(clientAD(c.ID), secrets)
+	secret, rotated, err := db.openClientSecrets(c.ID, secrets)
 	if err != nil {
 		return c, err
 	}
-	err = decodeClient(&c, config, risk, data, string(secret))
+	err = decodeClient(&c, config, risk, data, secret, rotated)
 	return c, err
 }
 
 // decodeClient fills c (whose keys are set) from its columns.
-func decodeClient(c *storage.Client, config, risk []byte, data, secret string) error {
+func decodeClient(c *storage.Client, config, risk []byte, data, secret string, rotated []storage.ClientSecret) error {
 	var d clientData
 	if err := json.Unmarshal([]byte(data), &d); err != nil {
 		return fmt.Errorf("storage/sql: client %s: %w", c.ID, err)
 	}
 	c.Name = d.Name
 	c.Secret = secret
+	c.Secrets = rotated
 	c.CreatedAt = fromJTime(d.CreatedAt)
 	c.UpdatedAt = fromJTime(d.UpdatedAt)
 	c.Config = emptyNil(config)
@@ -273,7 +333,7 @@ func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(*storag
 		} else if err != nil {
 			return err
 		}
-		pool, secret := c.PoolID, c.Secret
+		pool, secret, rotated := c.PoolID, c.Secret, slices.Clone(c.Secrets)
 		if err := fn(&c); err != nil {
 			return err
 		}
@@ -287,12 +347,12 @@ func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(*storag
 		if err != nil {
 			return err
 		}
-		if c.Secret == secret {
+		if c.Secret == secret && slices.Equal(c.Secrets, rotated) {
 			_, err = q.exec("UPDATE clients SET config = ?, risk_config = ?, data = ? WHERE id = ?",
 				nullBytes(c.Config), nullBytes(c.RiskConfig), string(data), clientID)
 		} else {
 			var sealed []byte
-			if sealed, err = db.seal(clientAD(c.ID), []byte(c.Secret)); err != nil {
+			if sealed, err = db.sealClientSecrets(c); err != nil {
 				return err
 			}
 			_, err = q.exec("UPDATE clients SET config = ?, risk_config = ?, data = ?, secrets = ? WHERE id = ?",
@@ -303,7 +363,7 @@ func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(*storag
 		}
 		// Return what GetClient would.
 		out = storage.Client{PoolID: pool, ID: clientID}
-		return decodeClient(&out, bytes.Clone(c.Config), bytes.Clone(c.RiskConfig), string(data), c.Secret)
+		return decodeClient(&out, bytes.Clone(c.Config), bytes.Clone(c.RiskConfig), string(data), c.Secret, storedSecrets(c.Secrets))
 	})
 	if err != nil {
 		return storage.Client{}, err

@@ -197,7 +197,7 @@ func TestCursor(t *testing.T) {
 var secretMarkers = []string{
 	"PASSWORD-HASH-MARKER", "SRP-SALT-MARKER", "SRP-VERIFIER-MARKER", "TOTP-SECRET-MARKER",
 	"TOTP-PENDING-MARKER", "CODE-VALUE-MARKER", "DEVICE-SALT-MARKER", "DEVICE-VERIFIER-MARKER",
-	"CLIENT-SECRET-MARKER", "PRIVATE-KEY-MARKER", "SESSION-STATE-MARKER",
+	"CLIENT-SECRET-MARKER", "ROTATED-SECRET-MARKER", "PRIVATE-KEY-MARKER", "SESSION-STATE-MARKER",
 }
 
 // publicMarker is stored in plain fields: finding it shows the dump works.
@@ -213,6 +213,12 @@ func writeSecretRecords(t *testing.T, db *DB) {
 	}
 	must(db.CreatePool(ctx, storage.Pool{ID: "p1"}))
 	must(db.CreateClient(ctx, storage.Client{PoolID: "p1", ID: "c1", Secret: "CLIENT-SECRET-MARKER"}))
+	// Rotated secrets, written by an update.
+	_, err := db.UpdateClient(ctx, "c1", func(c *storage.Client) error {
+		c.Secrets = []storage.ClientSecret{{ID: "c1--1", Value: c.Secret}, {ID: "c1--2", Value: "ROTATED-SECRET-MARKER"}}
+		return nil
+	})
+	must(err)
 	must(db.CreateUser(ctx, storage.User{
 		PoolID: "p1", Username: "alice", UsernameKey: "alice", Sub: "sub-alice",
 		Attributes: []storage.Attribute{{Name: "email", Value: publicMarker}},
@@ -225,7 +231,7 @@ func writeSecretRecords(t *testing.T, db *DB) {
 		},
 	}))
 	// Written by an update too.
-	_, err := db.UpdateUser(ctx, "p1", "alice", func(u *storage.User) error {
+	_, err = db.UpdateUser(ctx, "p1", "alice", func(u *storage.User) error {
 		u.Secrets.TOTPSecret = []byte("TOTP-SECRET-MARKER")
 		return nil
 	})
