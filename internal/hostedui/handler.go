@@ -66,6 +66,10 @@ type Handler struct {
 	Sites      SiteSource
 	Now        func() time.Time
 	Log        *slog.Logger
+	// TrustForwardedProto makes the cookies Secure on requests a
+	// TLS-terminating proxy marks X-Forwarded-Proto: https (set when the
+	// public URL is https; see oauth.ScopeFor).
+	TrustForwardedProto bool
 
 	flow *seal.Box
 }
@@ -173,7 +177,7 @@ func (v *view) client() Client {
 }
 
 func (h *Handler) scope(r *http.Request, d Domain) oauth.CookieScope {
-	return oauth.ScopeFor(r, d.BasePath)
+	return oauth.ScopeFor(r, d.BasePath, h.TrustForwardedProto)
 }
 
 // errorPage shows an error that must not be redirected.

@@ -48,11 +48,22 @@ type CookieScope struct {
 
 // ScopeFor returns the cookie scope of a request to a domain whose base
 // path is basePath ("" for host form, "/_domain/<name>" for path form).
-func ScopeFor(r *http.Request, basePath string) CookieScope {
+// The cookies are Secure when the request came over TLS, or, when
+// trustForwarded is set (the server's public URL is https, so a
+// TLS-terminating proxy stands in front of it), when the proxy says so
+// with X-Forwarded-Proto: https (its first value). Without trustForwarded
+// the header is ignored: anyone can send it.
+func ScopeFor(r *http.Request, basePath string, trustForwarded bool) CookieScope {
 	if basePath == "" {
 		basePath = "/"
 	}
-	return CookieScope{Path: basePath, Secure: r.TLS != nil}
+	return CookieScope{Path: basePath, Secure: r.TLS != nil || (trustForwarded && forwardedHTTPS(r))}
+}
+
+// forwardedHTTPS reports whether the first X-Forwarded-Proto value is https.
+func forwardedHTTPS(r *http.Request) bool {
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
 // Cookies seals and checks the hosted UI's cookies. The session cookie is

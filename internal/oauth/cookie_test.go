@@ -132,3 +132,34 @@ func TestXSRF(t *testing.T) {
 		t.Error("_csrf without a cookie accepted")
 	}
 }
+
+func TestScopeForSecure(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		tls     bool
+		proto   string
+		trusted bool
+		want    bool
+	}{
+		{"plain http", false, "", true, false},
+		{"TLS", true, "", false, true},
+		{"proxy https, trusted", false, "https", true, true},
+		{"proxy HTTPS list, trusted", false, "HTTPS, http", true, true},
+		{"proxy http first, trusted", false, "http, https", true, false},
+		{"proxy https, not trusted", false, "https", false, false},
+	} {
+		r := httptest.NewRequest("GET", "/_domain/x/login", nil)
+		if c.tls {
+			r = httptest.NewRequest("GET", "https://example.com/_domain/x/login", nil)
+		}
+		if c.proto != "" {
+			r.Header.Set("X-Forwarded-Proto", c.proto)
+		}
+		if got := ScopeFor(r, "/_domain/x", c.trusted); got.Secure != c.want || got.Path != "/_domain/x" {
+			t.Errorf("%s: ScopeFor = %+v, want Secure %v", c.name, got, c.want)
+		}
+	}
+	if got := ScopeFor(httptest.NewRequest("GET", "/login", nil), "", false); got.Path != "/" {
+		t.Errorf("host form path = %q", got.Path)
+	}
+}

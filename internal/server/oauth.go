@@ -51,6 +51,9 @@ func buildDomainRouter(cfg config.Config, store storage.Store, master []byte, po
 		Sites:      site,
 		Now:        now,
 		Log:        log,
+		// Behind a TLS-terminating proxy (an https public URL) the
+		// proxy's X-Forwarded-Proto decides whether cookies are Secure.
+		TrustForwardedProto: strings.HasPrefix(strings.ToLower(cfg.PublicURL), "https://"),
 	}
 	if err := pages.Init(master); err != nil {
 		return nil, err
