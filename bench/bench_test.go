@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/google/uuid"
 
+	"github.com/userpoold/userpoold/internal/config"
+	"github.com/userpoold/userpoold/internal/password"
 	"github.com/userpoold/userpoold/internal/server/servertest"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/token"
@@ -34,13 +36,18 @@ const parallelism = 8
 type fixture struct {
 	env    *servertest.Env
 	hc     *http.Client
+	client string   // the app client (password, SRP and refresh sign-in)
+	names  []string // the users' names, one per token
 	tokens []string
 	next   atomic.Int64
 }
 
-func newFixture(b testing.TB) *fixture {
+// newFixture starts the server (opts adjust its configuration; the
+// password hashing is servertest's fast one unless an option says
+// otherwise) and makes its users.
+func newFixture(b testing.TB, opts ...servertest.Option) *fixture {
 	b.Helper()
-	env := servertest.New(b)
+	env := servertest.New(b, opts...)
 	pool := env.CreatePool(nil)
 	if _, err := env.Client.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
 		UserPoolId: aws.String(pool), MfaConfiguration: types.UserPoolMfaTypeOptional,
@@ -49,7 +56,7 @@ func newFixture(b testing.TB) *fixture {
 		b.Fatal(err)
 	}
 	appClient := aws.ToString(env.CreateClient(pool, nil).ClientId)
-	f := &fixture{env: env}
+	f := &fixture{env: env, client: appClient}
 	// Enough idle connections for every client goroutine.
 	f.hc = &http.Client{Transport: &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024}}
 	p, err := env.Server.Pools.LoadPool(ctx, pool)
@@ -72,6 +79,7 @@ func newFixture(b testing.TB) *fixture {
 			b.Fatal(err)
 		}
 		f.tokens = append(f.tokens, tok)
+		f.names = append(f.names, u.Username)
 	}
 	return f
 }
@@ -134,6 +142,58 @@ func BenchmarkGetUser(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkPasswordSignIn measures USER_PASSWORD_AUTH sign-ins through
+// HTTP with each argon2id preset a production server may use. The issue
+// asks sign-ins/s ≥ 0.9 × cores ÷ one hash's time. Wall-clock rates move
+// with whatever else the machine runs, so the benchmark states the goal in
+// CPU time too: a sign-in whose whole CPU cost (server and client) is c
+// lets the cores sign in cores ÷ c per second, so
+// cpu-of-ideal = (one hash's CPU time) ÷ c ≥ 0.9 is the goal met on an
+// otherwise idle machine. It reports signins/s, hash-ms (one hash alone,
+// the fastest of five, wall clock), hash-cpu-ms (its CPU time, averaged),
+// cpu-µs/op, of-ideal (signins/s ÷ (GOMAXPROCS ÷ hash-ms)) and
+// cpu-of-ideal.
+func BenchmarkPasswordSignIn(b *testing.B) {
+	for _, preset := range []string{"default", "owasp-46m", "strong-64m"} {
+		b.Run(preset, func(b *testing.B) {
+			f := newFixture(b, func(c *config.Config) { c.PasswordHashing = preset })
+			one := time.Duration(1 << 62)
+			cpu0 := cpuTime()
+			for range 5 {
+				start := time.Now()
+				if _, err := password.Hash(nil, "Passw0rd!", password.Presets[preset]); err != nil {
+					b.Fatal(err)
+				}
+				one = min(one, time.Since(start))
+			}
+			hashCPU := (cpuTime() - cpu0) / 5
+			var next atomic.Int64
+			b.SetParallelism(2)
+			cpu0 = cpuTime()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					name := f.names[int(next.Add(1))%len(f.names)]
+					body := fmt.Appendf(nil, `{"AuthFlow":"USER_PASSWORD_AUTH","ClientId":%q,"AuthParameters":{"USERNAME":%q,"PASSWORD":"Passw0rd!"}}`, f.client, name)
+					if !f.post(b, "InitiateAuth", body) {
+						return
+					}
+				}
+			})
+			b.StopTimer()
+			perOp := (cpuTime() - cpu0) / time.Duration(b.N)
+			rate := float64(b.N) / b.Elapsed().Seconds()
+			ideal := float64(runtime.GOMAXPROCS(0)) / one.Seconds()
+			b.ReportMetric(rate, "signins/s")
+			b.ReportMetric(float64(one.Microseconds())/1000, "hash-ms")
+			b.ReportMetric(float64(hashCPU.Microseconds())/1000, "hash-cpu-ms")
+			b.ReportMetric(float64(perOp.Microseconds()), "cpu-µs/op")
+			b.ReportMetric(rate/ideal, "of-ideal")
+			b.ReportMetric(hashCPU.Seconds()/perOp.Seconds(), "cpu-of-ideal")
+		})
+	}
 }
 
 // cpuPerOp resets the timer and returns a function that reports the CPU

@@ -164,7 +164,7 @@ func BenchmarkHash(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		p    Params
-	}{{"Default", DefaultParams}, {"Fast", FastParams}} {
+	}{{"Default", DefaultParams}, {"OWASP46M", OWASP46M}, {"Strong64M", Strong64M}, {"Fast", FastParams}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				if _, err := Hash(nil, "Correct horse 1!", bc.p); err != nil {
@@ -172,5 +172,50 @@ func BenchmarkHash(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnusable: the value stored for a password nobody received matches no
+// password, not even itself, costs no memory budget of its own and is
+// unique per call.
+func TestUnusable(t *testing.T) {
+	a, err := Unusable(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Unusable(nil)
+	if a == b || !IsUnusable(a) || !IsUnusable(b) {
+		t.Fatalf("Unusable() = %q, %q", a, b)
+	}
+	for _, pw := range []string{"", "Passw0rd!", a, a[len(unusablePrefix):]} {
+		if ok, err := Verify(a, pw); ok || err != nil {
+			t.Errorf("Verify(unusable, %q) = %v, %v", pw, ok, err)
+		}
+	}
+	if MemoryKiB(a) != 0 {
+		t.Errorf("MemoryKiB(unusable) = %d", MemoryKiB(a))
+	}
+	h, _ := Hash(nil, "pw", FastParams)
+	if IsUnusable(h) || IsUnusable("") {
+		t.Error("IsUnusable accepts a real hash or nothing")
+	}
+	if _, err := Unusable(bytes.NewReader(nil)); err == nil {
+		t.Error("Unusable with an empty random source succeeded")
+	}
+}
+
+// TestPresets: every preset is valid and meets OWASP's recommendation
+// (memory × passes at least that of m=19 MiB, t=2) except "fast".
+func TestPresets(t *testing.T) {
+	if Presets["default"] != DefaultParams || DefaultParams != OWASP19M {
+		t.Fatal("the default preset is not OWASP19M")
+	}
+	for name, p := range Presets {
+		if err := p.validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if name != "fast" && (uint64(p.MemoryKiB)*uint64(p.Time) < 19456*2 || p.MemoryKiB < 19456) {
+			t.Errorf("%s (m=%d t=%d) is below OWASP's minimum", name, p.MemoryKiB, p.Time)
+		}
 	}
 }

@@ -162,9 +162,9 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 	if base == "" {
 		base = "http://" + localHost(cfg.Addr)
 	}
-	hashing := password.DefaultParams
-	if cfg.PasswordHashing == "fast" {
-		hashing = password.FastParams
+	hashing, ok := password.Presets[cfg.PasswordHashing]
+	if !ok {
+		hashing = password.DefaultParams
 	}
 
 	tokens := &token.Issuer{

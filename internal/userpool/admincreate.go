@@ -49,8 +49,11 @@ func (s *Service) AdminCreateUser(ctx context.Context, p *Pool, in AdminCreateUs
 		}
 		return p.CheckPasswordPolicy("AdminCreateUser", in.TemporaryPassword)
 	}
+	// A generated temporary password that nobody receives (SUPPRESS) is
+	// neither generated nor hashed: the user gets an unusable password.
+	unreceived := in.MessageAction == "SUPPRESS" && in.TemporaryPassword == ""
 	temp := in.TemporaryPassword
-	if temp == "" {
+	if temp == "" && !unreceived {
 		var err error
 		if temp, err = p.PasswordPolicy().Generate(s.rand()); err != nil {
 			return storage.User{}, err
@@ -76,7 +79,13 @@ func (s *Service) AdminCreateUser(ctx context.Context, p *Pool, in AdminCreateUs
 		}
 	}
 	u.Status = StatusForceChangePassword
-	if err := s.SetPassword(p, &u, temp); err != nil {
+	if unreceived {
+		np, err := s.unusablePassword()
+		if err != nil {
+			return storage.User{}, err
+		}
+		np.Apply(&u)
+	} else if err := s.SetPassword(p, &u, temp); err != nil {
 		return storage.User{}, err
 	}
 	if err := s.Users.CreateUser(ctx, u); err != nil {

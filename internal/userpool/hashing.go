@@ -54,6 +54,21 @@ func (s *Service) hashPassword(p *Pool, username, pw string) (NewPassword, error
 	return NewPassword{hash: h, salt: salt, verifier: verifier, at: s.now()}, nil
 }
 
+// unusablePassword is the password of a user whose temporary password
+// nobody received (AdminCreateUser, MessageAction SUPPRESS, no
+// TemporaryPassword): a value no password matches (password.Unusable) and
+// no SRP verifier, so that neither USER_PASSWORD_AUTH nor USER_SRP_AUTH can
+// succeed with it, at no hashing cost. The user still has a password, as
+// on AWS (USER_AUTH offers PASSWORD; AdminSetUserPassword or a RESEND
+// replaces it).
+func (s *Service) unusablePassword() (NewPassword, error) {
+	h, err := password.Unusable(s.rand())
+	if err != nil {
+		return NewPassword{}, err
+	}
+	return NewPassword{hash: h, at: s.now()}, nil
+}
+
 // Apply stores the password on u.
 func (np NewPassword) Apply(u *storage.User) {
 	u.Secrets.PasswordHash = np.hash
@@ -78,7 +93,11 @@ func (s *Service) SetPassword(p *Pool, u *storage.User, pw string) error {
 func (s *Service) hashLimit() *password.Limiter {
 	s.hashLimitOnce.Do(func() {
 		if s.HashLimit == nil {
-			s.HashLimit = password.NewLimiter(password.DefaultBudgetKiB())
+			budget := password.DefaultBudgetKiB()
+			if s.Hashing.MemoryKiB > 0 {
+				budget = password.BudgetKiB(s.Hashing)
+			}
+			s.HashLimit = password.NewLimiter(budget)
 		}
 	})
 	return s.HashLimit
@@ -128,7 +147,7 @@ func (s *Service) CheckPassword(ctx context.Context, u storage.User, pw string) 
 
 // verifyPassword is CheckPassword for a caller that holds the budget.
 func (s *Service) verifyPassword(u storage.User, pw string) bool {
-	if u.Secrets.PasswordHash == "" {
+	if u.Secrets.PasswordHash == "" || password.IsUnusable(u.Secrets.PasswordHash) {
 		s.dummyHash(pw)
 		return false
 	}

@@ -166,7 +166,7 @@ func ParseStored(s string) (Hash, error) {
 // NeedsRehash reports whether the caller should replace this hash with one
 // of its own after a successful Verify. It is always true for a parsed
 // Hash: the bounds above keep every imported hash cheaper than the pool's
-// argon2id parameters (package password's DefaultParams use 64 MiB), and an
+// argon2id parameters (package password's DefaultParams use 19 MiB), and an
 // imported hash leaves the user without an SRP verifier, so that USER_SRP_AUTH
 // works only after the rehash (spec §7.5). It is false for the zero Hash,
 // which verifies nothing.
