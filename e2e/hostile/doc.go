@@ -25,11 +25,15 @@
 //     key, a kid of another key, spliced and edited payloads, expired and
 //     revoked tokens, a token moved to another pool, a refresh token of
 //     another pool or client, an ID or refresh token where an access token
-//     belongs.
+//     belongs;
+//   - user enumeration (enumeration_test.go): with PreventUserExistenceErrors
+//     every operation that hides existence (InitiateAuth USER_PASSWORD_AUTH,
+//     USER_SRP_AUTH, USER_AUTH, their RespondToAuthChallenge answers,
+//     ForgotPassword, ConfirmForgotPassword, ResendConfirmationCode,
+//     ConfirmSignUp) answers a real user and an unknown name alike over whole
+//     sequences, lockouts and code limits included, in every spelling.
 //
-// TODO(issue 15, phase 2): user enumeration (every operation that hides
-// existence answers a real and an unknown user alike), VerifySoftwareToken's
-// attempt limit, MFA (TOTP replay, code brute force), lockout evasion,
+// TODO(issue 15, phase 2): VerifySoftwareToken's attempt limit, MFA (TOTP replay, code brute force), lockout evasion,
 // injection into filters and emails, secrets at rest (outbox sealing), and
 // /metrics exposure.
 package hostile

@@ -180,10 +180,15 @@ func TestConfirmSignUp(t *testing.T) {
 	}
 	umWantErr(t, confirm("carol", code), "LimitExceededException", "Attempt limit exceeded, please try after some time.")
 
-	// PreventUserExistenceErrors hides unknown users.
+	// PreventUserExistenceErrors hides unknown users: answered as an
+	// unconfirmed user's wrong code, limits included.
 	hidden := e.CreateClient(e.pool, &cip.CreateUserPoolClientInput{PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled})
+	for range 5 {
+		_, err := e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: hidden.ClientId, Username: aws.String("nobody"), ConfirmationCode: aws.String("123456")})
+		umWantErr(t, err, "CodeMismatchException", "Invalid verification code provided, please try again.")
+	}
 	_, err := e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: hidden.ClientId, Username: aws.String("nobody"), ConfirmationCode: aws.String("123456")})
-	umWantErr(t, err, "ExpiredCodeException", "Invalid code provided, please request a code again.")
+	umWantErr(t, err, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
 }
 
 func TestResendConfirmationCode(t *testing.T) {

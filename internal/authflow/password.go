@@ -45,15 +45,7 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 		}
 	}
 	if errors.Is(err, userpool.ErrUserNotFound) || errors.Is(err, storage.ErrNotFound) {
-		// Same cost as a real check; TooManyRequestsException when the
-		// hashing budget is exhausted, as for a real user.
-		if err := s.Pools.CheckDummyPassword(ctx, pw); err != nil {
-			return nil, err
-		}
-		if client.Settings.HidesUserExistence() {
-			return nil, errIncorrect
-		}
-		return nil, userpool.ErrUserNotFound
+		return nil, s.unknownPassword(ctx, pool, client, username, pw)
 	}
 	if err != nil {
 		return nil, err
@@ -103,4 +95,31 @@ func tempPasswordExpired(pool *userpool.Pool, u storage.User, now time.Time) boo
 		set = u.CreatedAt
 	}
 	return !now.Before(set.Add(pool.Settings.TemporaryPasswordValidity()))
+}
+
+// unknownPassword answers a password sign-in as a name that matches no
+// user. When the client hides user existence the attempt is counted
+// against the name's own lockout first (userpool.UnknownSignInFailure), so
+// that an unknown name, like a real user, answers "Password attempts
+// exceeded" from the same failure on, without a password check. The check
+// costs what a real one costs (TooManyRequestsException when the hashing
+// budget is spent, as for a real user).
+func (s *Service) unknownPassword(ctx context.Context, pool *userpool.Pool, client *userpool.Client, name, pw string) error {
+	hide := client.Settings.HidesUserExistence()
+	if hide {
+		locked, err := s.Pools.UnknownSignInFailure(ctx, pool, name)
+		if err != nil {
+			return err
+		}
+		if locked {
+			return errAttemptsExceeded
+		}
+	}
+	if err := s.Pools.CheckDummyPassword(ctx, pw); err != nil {
+		return err
+	}
+	if hide {
+		return errIncorrect
+	}
+	return userpool.ErrUserNotFound
 }

@@ -41,6 +41,7 @@ func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *user
 		a:         A,
 	}
 	var salt, verifier []byte
+	var shown string // USERNAME and USER_ID_FOR_SRP
 	u, err := s.Pools.FindUser(ctx, pool, username)
 	switch {
 	case errors.Is(err, userpool.ErrUserNotFound):
@@ -50,11 +51,14 @@ func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *user
 		// A decoy challenge that looks like a real one and then fails:
 		// the same SALT every time for the same name, a B from a verifier
 		// nobody knows the password of.
+		// The block keeps the name's lookup key, under which its failures
+		// are counted (userpool.UnknownSignInFailure).
 		blk.decoy = true
-		if blk.username, err = s.decoyUsername(pool, username); err != nil {
+		blk.username = pool.Settings.LookupKey(username)
+		if shown, err = s.decoyUsername(pool, username); err != nil {
 			return nil, err
 		}
-		if salt, err = s.decoySalt(pool.ID, pool.Settings.UsernameKey(username)); err != nil {
+		if salt, err = s.decoySalt(pool.ID, pool.Settings.LookupKey(username)); err != nil {
 			return nil, err
 		}
 		if verifier, err = s.decoyVerifier(); err != nil {
@@ -66,7 +70,7 @@ func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *user
 		if err := userpool.CheckSignIn(u); err != nil {
 			return nil, err
 		}
-		blk.username = u.Username
+		blk.username, shown = u.Username, u.Username
 		salt, verifier = u.Secrets.SRPSalt, u.Secrets.SRPVerifier
 		if len(salt) == 0 || len(verifier) == 0 {
 			// No password (or none usable by SRP): the proof will fail.
@@ -93,8 +97,8 @@ func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *user
 			"SALT":            hex.EncodeToString(salt),
 			"SECRET_BLOCK":    sealed,
 			"SRP_B":           server.SRPBHex(),
-			"USERNAME":        blk.username,
-			"USER_ID_FOR_SRP": blk.username,
+			"USERNAME":        shown,
+			"USER_ID_FOR_SRP": shown,
 		},
 	}, nil
 }
@@ -128,6 +132,16 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, pool *userpool.Poo
 	}
 	key := pool.Settings.UsernameKey(blk.username)
 	if blk.decoy {
+		// Counted and answered as a real user's wrong proof (reserve):
+		// "Password attempts exceeded" during the name's lockout, without
+		// a check.
+		locked, err := s.Pools.UnknownSignInFailure(ctx, pool, blk.username)
+		if err != nil {
+			return nil, err
+		}
+		if locked {
+			return nil, errAttemptsExceeded
+		}
 		s.decoyProof(blk, pool, r)
 		return nil, errIncorrect
 	}
@@ -249,20 +263,30 @@ func (s *Service) decoySalt(poolID, usernameKey string) ([]byte, error) {
 	return salt, nil
 }
 
-// decoyUsername is the USER_ID_FOR_SRP shown for a user who does not exist.
-// In a pool whose users sign in with email or phone as the username, real
-// internal usernames are UUIDs unlike the name typed, so the decoy is a UUID
+// decoyUsername is the USER_ID_FOR_SRP shown for a user who does not exist,
+// derived from the name's lookup key (userpool.Settings.LookupKey: the
+// normalisation of the real lookup), so that every spelling a lookup would
+// take for one user gets one answer. Where a real user found by that name
+// shows an internal username unlike it (pools whose users sign in with
+// email or phone as the username, whose usernames are UUIDs; an email
+// address or phone number typed as an alias; a sub), the decoy is a UUID
 // derived from the name (the same on every attempt); elsewhere it is the
-// name as typed, which is what a real user signing in by username sees.
+// lookup key, which is what a real user signing in by username sees when
+// the name was created as typed (lower-cased in a case-insensitive pool).
+// UNCONFIRMED: Cognito's decoy for unknown names.
 func (s *Service) decoyUsername(pool *userpool.Pool, typed string) (string, error) {
-	if len(pool.Settings.UsernameAttributes) == 0 {
-		return typed, nil
+	key := pool.Settings.LookupKey(typed)
+	st := pool.Settings
+	asAlias := (userpool.IsEmailFormat(typed) && st.IsAlias("email")) ||
+		(userpool.IsPhoneFormat(typed) && st.IsAlias("phone_number")) || key != st.UsernameKey(typed)
+	if len(st.UsernameAttributes) == 0 && !asAlias {
+		return key, nil
 	}
 	if err := s.keys(); err != nil {
 		return "", err
 	}
 	m := hmac.New(sha256.New, s.decoy)
-	m.Write([]byte("username\x00" + pool.ID + "\x00" + pool.Settings.UsernameKey(typed)))
+	m.Write([]byte("username\x00" + pool.ID + "\x00" + key))
 	var u [16]byte
 	copy(u[:], m.Sum(nil))
 	u[6] = 0x40 | u[6]&0x0f

@@ -436,14 +436,25 @@ func (s *Service) answerDecoy(ctx context.Context, sc *signIn, in Respond) (*Res
 	choice := in.Challenge
 	if choice == ChallengeSelectChallenge {
 		choice = ChallengeName(r["ANSWER"])
+		if choice == "" {
+			return nil, missing("ANSWER")
+		}
+		if choice != ChallengePassword && choice != ChallengePasswordSRP {
+			return nil, s.wrongAnswer(ctx, sc, errNotAvailable)
+		}
+	}
+	switch {
+	case choice == ChallengePassword && r["PASSWORD"] == "":
+		return nil, missing("PASSWORD")
+	case choice == ChallengePasswordSRP && r["SRP_A"] == "":
+		return nil, missing("SRP_A")
 	}
 	sc.compared()
 	switch {
-	case choice == ChallengePassword && r["PASSWORD"] != "":
-		if err := s.Pools.CheckDummyPassword(ctx, r["PASSWORD"]); err != nil {
-			return nil, err
-		}
-	case choice == ChallengePasswordSRP && r["SRP_A"] != "":
+	case choice == ChallengePassword:
+		// Counted against the name's lockout as a real user's password.
+		return nil, s.wrongAnswer(ctx, sc, s.unknownPassword(ctx, sc.pool, sc.client, sc.state.Username, r["PASSWORD"]))
+	case choice == ChallengePasswordSRP:
 		if err := s.spend(ctx, sc); err != nil {
 			return nil, err
 		}

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -188,6 +190,10 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 
 		// The pools' Lambda triggers (triggers.go).
 		Triggers: triggers,
+
+		// The counters of names that match no user (lockout, codes), kept
+		// in the session store so that every node counts them alike.
+		Unknown: store, UnknownKey: unknownNamesKey(master),
 	}
 	mfaService := &mfa.Service{Users: store, Now: now}
 	auth := &authflow.Service{
@@ -413,4 +419,14 @@ func loadCompromisedPasswords(path string) (*risk.PasswordList, error) {
 		return nil, fmt.Errorf("compromised passwords %s: %w", path, err)
 	}
 	return l, nil
+}
+
+// unknownNamesKey derives from the master key the HMAC key that spreads
+// unknown names over their buckets (userpool.Service.UnknownKey).
+func unknownNamesKey(master []byte) []byte {
+	k, err := hkdf.Key(sha256.New, master, nil, "userpoold/userpool/unknown-names", 32)
+	if err != nil {
+		panic(err) // only for an impossible length
+	}
+	return k
 }

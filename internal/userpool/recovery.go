@@ -54,16 +54,25 @@ func (s *Service) ForgotPassword(ctx context.Context, p *Pool, c *Client, userna
 		return CodeDelivery{}, err
 	}
 	hide := c.Settings.HidesUserExistence()
+	// A simulated delivery counts against the name's limits as a real one
+	// counts against the user's (unknown.go), so that the sixth request of
+	// an hour is refused for both.
+	fake := func() (CodeDelivery, error) {
+		if err := s.unknownIssue(ctx, p, username, CodeForgotPassword, ForgotPasswordCodeTTL); err != nil {
+			return CodeDelivery{}, err
+		}
+		return FakeDelivery(p, username), nil
+	}
 	u, err := s.clientUser(ctx, p, username)
 	if err != nil {
 		if errors.Is(err, ErrUsernameClientNotFound) && hide {
-			return FakeDelivery(p, username), nil
+			return fake()
 		}
 		return CodeDelivery{}, err
 	}
 	if !u.Enabled {
 		if hide {
-			return FakeDelivery(p, username), nil
+			return fake()
 		}
 		return CodeDelivery{}, ErrUserDisabled
 	}
@@ -76,7 +85,7 @@ func (s *Service) ForgotPassword(ctx context.Context, p *Pool, c *Client, userna
 	}
 	if attr == "" {
 		if hide {
-			return FakeDelivery(p, username), nil
+			return fake()
 		}
 		return CodeDelivery{}, ErrNoRecoveryChannel
 	}
@@ -93,7 +102,10 @@ func (s *Service) ForgotPassword(ctx context.Context, p *Pool, c *Client, userna
 }
 
 // ConfirmForgotPassword sets a new password with a reset code. It confirms
-// the user and clears their sign-in lockout.
+// the user and clears their sign-in lockout. The code is checked before the
+// password policy, so that with PreventUserExistenceErrors an unknown name
+// (whose decoy code is always wrong, counted as a real user's: unknown.go)
+// and a real user answer alike whatever password is sent.
 func (s *Service) ConfirmForgotPassword(ctx context.Context, p *Pool, c *Client, username, secretHash, code, pw string) error {
 	if err := c.CheckSecretHash(username, secretHash); err != nil {
 		return err
@@ -102,32 +114,40 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p *Pool, c *Client,
 	u, err := s.clientUser(ctx, p, username)
 	if err != nil {
 		if errors.Is(err, ErrUsernameClientNotFound) && hide {
-			return ErrCodeMismatch // Developer Guide, "Managing error responses"
+			// Developer Guide, "Managing error responses": CodeMismatch.
+			return s.unknownConsume(ctx, p, username, CodeForgotPassword, ErrCodeMismatch)
 		}
 		return err
 	}
 	if !u.Enabled {
 		if hide {
-			return ErrCodeMismatch
+			return s.unknownConsume(ctx, p, username, CodeForgotPassword, ErrCodeMismatch)
 		}
 		return ErrUserDisabled
 	}
-	if err := p.CheckPasswordPolicy("ConfirmForgotPassword", pw); err != nil {
-		return err
-	}
 	if !hasCode(u, CodeForgotPassword) {
+		if hide {
+			// UNCONFIRMED: what Cognito answers here with
+			// PreventUserExistenceErrors; an unknown name's answer, so that
+			// the two cannot be told apart.
+			return ErrCodeMismatch
+		}
 		// "If a code isn't requested when using ForgotPassword, Amazon
 		// Cognito returns the ExpiredCodeException error" (Developer Guide).
 		return ErrCodeExpired
 	}
-	// Check the code before the costly hash: a wrong code is counted and
-	// answered here, without hashing anything. A right one is left in
-	// place (errCodeAccepted aborts the update) and consumed below, in the
-	// update that sets the password, so that it still works only once.
+	// Check the code before the policy and the costly hash: a wrong code is
+	// counted and answered here, without hashing anything. A right one is
+	// left in place (errCodeAccepted aborts the update) and consumed below,
+	// in the update that sets the password, so that it still works only
+	// once.
 	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeForgotPassword, "", code, nil, func(*storage.User) error {
 		return errCodeAccepted
 	})
 	if !errors.Is(err, errCodeAccepted) {
+		return err
+	}
+	if err := p.CheckPasswordPolicy("ConfirmForgotPassword", pw); err != nil {
 		return err
 	}
 	np, err := s.HashPassword(p, u.Username, pw)

@@ -59,6 +59,13 @@ type Service struct {
 	Rand           io.Reader
 	Log            *slog.Logger
 
+	// Unknown keeps the counters (lockout, codes) of names that match no
+	// user, for clients that hide user existence (unknown.go); nil counts
+	// nothing. UnknownKey is the HMAC key that spreads the names over its
+	// buckets (server.New derives it from the master key).
+	Unknown    UnknownStore
+	UnknownKey []byte
+
 	// HashLimit bounds the memory of the argon2id computations (hashing and
 	// verifying passwords) running at once; nil means a limiter with
 	// password.DefaultBudgetKiB, made on first use. A request that waits

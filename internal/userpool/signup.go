@@ -150,8 +150,11 @@ func (s *Service) ConfirmSignUp(ctx context.Context, p *Pool, c *Client, usernam
 	if err != nil {
 		if errors.Is(err, ErrUsernameClientNotFound) && c.Settings.HidesUserExistence() {
 			// UNCONFIRMED: the Developer Guide lists ExpiredCodeException
-			// among ConfirmSignUp's answers with PreventUserExistenceErrors.
-			return ErrCodeExpired
+			// among ConfirmSignUp's answers with PreventUserExistenceErrors;
+			// an unconfirmed user's wrong code is CodeMismatchException,
+			// then LimitExceededException, and so is an unknown name's, so
+			// that the two cannot be told apart (unknown.go).
+			return s.unknownConsume(ctx, p, username, CodeSignUp, nil)
 		}
 		return err
 	}
@@ -199,7 +202,11 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, p *Pool, c *Client
 	if err != nil {
 		if errors.Is(err, ErrUsernameClientNotFound) && c.Settings.HidesUserExistence() {
 			// Developer Guide, "Managing error responses": a simulated
-			// delivery for unknown or disabled users.
+			// delivery for unknown or disabled users, counted as a real
+			// one is (unknown.go).
+			if err := s.unknownIssue(ctx, p, username, CodeSignUp, SignUpCodeTTL); err != nil {
+				return CodeDelivery{}, err
+			}
 			return FakeDelivery(p, username), nil
 		}
 		return CodeDelivery{}, err
