@@ -114,6 +114,28 @@ type Config struct {
 	// one node: the "local" issuer (naming this node's own address) and a
 	// master key generated into this node's data directory.
 	SingleNode bool `yaml:"single_node"`
+
+	// Federation configures sign-in through external identity providers.
+	Federation Federation `yaml:"federation"`
+}
+
+// Federation configures the identity providers side of the server.
+type Federation struct {
+	// SocialEndpoints sends a social provider type (Google, Facebook,
+	// LoginWithAmazon, SignInWithApple) to another base URL instead of its
+	// public endpoints, so that it can be tested offline (for example the
+	// built-in test IdP, http://127.0.0.1:9229/_idp/google). What the base
+	// URL must serve is said by federation.Config.Endpoints.
+	SocialEndpoints map[string]string `yaml:"social_endpoints"`
+	// AllowHTTP lets OIDC issuers and SAML metadata URLs use plain http on
+	// any host (loopback hosts always may).
+	AllowHTTP bool `yaml:"allow_http"`
+	// TestIdP serves the built-in OIDC and SAML test identity provider
+	// under /_idp/<name>/ (local trials and CI; never in production).
+	TestIdP bool `yaml:"test_idp"`
+	// TestIdPAutoApprove makes the test IdP sign in its first user without
+	// showing its page (CI).
+	TestIdPAutoApprove bool `yaml:"test_idp_auto_approve"`
 }
 
 // Lambda configures how trigger functions are invoked (package trigger).
@@ -232,6 +254,11 @@ var Env = map[string]string{
 	"USERPOOLD_SEED":        "seed",
 	"USERPOOLD_TEST_CLOCK":  "test-clock",
 	"USERPOOLD_SINGLE_NODE": "single-node",
+
+	"USERPOOLD_SOCIAL_ENDPOINTS":      "social-endpoints",
+	"USERPOOLD_FEDERATION_ALLOW_HTTP": "federation-allow-http",
+	"USERPOOLD_TEST_IDP":              "test-idp",
+	"USERPOOLD_TEST_IDP_AUTO_APPROVE": "test-idp-auto-approve",
 }
 
 // UsageError is returned by Load for bad flags or configuration; its text
@@ -300,6 +327,10 @@ func LoadFlags(fs *flag.FlagSet, args []string, getenv func(string) string, read
 	}
 	boolean("test-clock", "let admin requests set the server's clock (POST /_userpoold/clock); tests only")
 	boolean("single-node", "on PostgreSQL, accept the local issuer and a generated master key (one node only)")
+	str("social-endpoints", "send social identity provider types elsewhere, comma-separated TYPE=BASEURL (Google=http://127.0.0.1:9229/_idp/google)")
+	boolean("federation-allow-http", "let OIDC issuers and SAML metadata URLs use plain http on any host (loopback always may)")
+	boolean("test-idp", "serve the built-in test identity provider (OIDC and SAML) under /_idp/<name>/; local trials and CI only")
+	boolean("test-idp-auto-approve", "the built-in test identity provider signs its first user in without showing its page (CI)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return Config{}, err
@@ -459,6 +490,25 @@ func (c *Config) apply(values map[string]string) []string {
 			boolean(name, v, &c.TestClock)
 		case "single-node":
 			boolean(name, v, &c.SingleNode)
+		case "social-endpoints":
+			c.Federation.SocialEndpoints = map[string]string{}
+			for _, pair := range strings.Split(v, ",") {
+				if pair = strings.TrimSpace(pair); pair == "" {
+					continue
+				}
+				t, base, ok := strings.Cut(pair, "=")
+				if !ok || t == "" || base == "" {
+					problems = append(problems, "social-endpoints: each entry must be TYPE=BASEURL")
+					continue
+				}
+				c.Federation.SocialEndpoints[t] = base
+			}
+		case "federation-allow-http":
+			boolean(name, v, &c.Federation.AllowHTTP)
+		case "test-idp":
+			boolean(name, v, &c.Federation.TestIdP)
+		case "test-idp-auto-approve":
+			boolean(name, v, &c.Federation.TestIdPAutoApprove)
 		case "smtp-url":
 			s, err := parseSMTPURL(v)
 			if err != nil {

@@ -56,7 +56,7 @@ func newApplier(store storage.Store, pools *userpool.Service, mfaService *mfa.Se
 				return bootstrap.Target{}, nil, err
 			}
 			svc := &userpool.Service{
-				Pools: db, Clients: db, Users: db, Groups: db, Devices: db, Events: db,
+				Pools: db, Clients: db, Users: db, Groups: db, Devices: db, Events: db, Federation: db,
 				Keys:    scratchKeys{},
 				Sender:  discardSender{},
 				Hashing: password.FastParams,

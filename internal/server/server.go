@@ -23,6 +23,7 @@ import (
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/delivery"
 	"github.com/userpoold/userpoold/internal/fakeclock"
+	"github.com/userpoold/userpoold/internal/federation"
 	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/password"
 	"github.com/userpoold/userpoold/internal/risk"
@@ -175,10 +176,15 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 		IssuerURL:     issuerURL(cfg.Issuer, base),
 		Now:           now,
 	}
+	fedCfg := federationConfig(cfg)
+	if err := fedCfg.Validate(); err != nil {
+		return nil, err
+	}
 	domains := newDomainCache(store, now)
 	pools := &userpool.Service{
 		Pools: store, Clients: store, Users: store, Groups: store, Devices: store, Events: store,
 		Domains: domains, ResourceServers: store, OAuth: oauthRules{},
+		Federation: store, Configurer: &federation.Configurer{Config: fedCfg, Now: now},
 		Keys:    tokens,
 		Sender:  dispatcher,
 		Hashing: hashing,

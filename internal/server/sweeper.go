@@ -16,10 +16,17 @@ const (
 	sessionRetention = time.Hour
 )
 
-// startSweeper runs DeleteExpiredSessions every sweepInterval and returns
+// sweptStore is what the sweeper deletes from: expired sessions, and the
+// spent federation states and SAML assertion IDs (storage.FederationStore).
+type sweptStore interface {
+	storage.SessionStore
+	DeleteExpiredSpent(ctx context.Context, t time.Time) (int64, error)
+}
+
+// startSweeper runs DeleteExpiredSessions (and DeleteExpiredSpent) every sweepInterval and returns
 // the function that stops it and waits for it. Every node may run it; the
 // deletes are idempotent.
-func startSweeper(sessions storage.SessionStore, now func() time.Time, log *slog.Logger) (stop func()) {
+func startSweeper(sessions sweptStore, now func() time.Time, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -36,6 +43,9 @@ func startSweeper(sessions storage.SessionStore, now func() time.Time, log *slog
 					log.Warn("deleting expired sessions", "error", err.Error())
 				} else if n > 0 {
 					log.Debug("deleted expired sessions", "count", n)
+				}
+				if _, err := sessions.DeleteExpiredSpent(ctx, now()); err != nil && ctx.Err() == nil {
+					log.Warn("deleting expired spent values", "error", err.Error())
 				}
 			}
 		}

@@ -35,6 +35,7 @@ type Store interface {
 	DomainStore
 	ResourceServerStore
 	ImportJobStore
+	FederationStore
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
@@ -654,4 +655,90 @@ type ImportJobStore interface {
 	// DeleteImportFile removes the job's file; a job without one (or no
 	// job) is not an error.
 	DeleteImportFile(ctx context.Context, poolID, jobID string) error
+}
+
+// ---------------------------------------------------------------------------
+// Federation: identity providers, links, the pool's SAML key, spent values
+
+// IdentityProvider is an external identity provider of a pool (OIDC, SAML
+// or a social type): the record package federation validates and reads
+// back (federation.Provider).
+type IdentityProvider struct {
+	PoolID string
+	// Name is ProviderName, unique in the pool (exact match); immutable.
+	Name string
+	Type string // SAML, OIDC, Google, Facebook, LoginWithAmazon, SignInWithApple
+	// Details is ProviderDetails as Describe returns it. It holds
+	// client_secret: sealed at rest.
+	Details map[string]string
+	// Private holds what Describe never returns (Apple's private_key):
+	// sealed at rest.
+	Private map[string]string
+	// Metadata is a SAML provider's IdP metadata document.
+	Metadata         string
+	AttributeMapping map[string]string
+	// Identifiers is IdpIdentifiers, in the caller's order.
+	Identifiers []string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// ProviderLink is an AdminLinkProviderForUser link: the identity of
+// provider ProviderName whose attribute AttributeName is AttributeValue
+// signs in as the user UsernameKey. The source (pool, provider, attribute,
+// value) is unique; links are deleted with their user.
+type ProviderLink struct {
+	PoolID         string
+	ProviderName   string
+	AttributeName  string
+	AttributeValue string
+	UsernameKey    string
+	CreatedAt      time.Time
+}
+
+// SAMLKey is a pool's SAML key pair: what GetSigningCertificate returns,
+// what signs AuthnRequests and decrypts encrypted assertions.
+type SAMLKey struct {
+	PoolID      string
+	Certificate []byte // PEM
+	PrivateKey  []byte // PKCS#8 PEM; secret
+	CreatedAt   time.Time
+}
+
+// FederationStore persists identity providers, provider links, pools'
+// SAML keys and spent single-use values (federation states and SAML
+// assertion IDs, shared by every node).
+type FederationStore interface {
+	// CreateIdentityProvider fails with ErrExists when the name is taken
+	// in the pool and with ErrNotFound when the pool does not exist.
+	CreateIdentityProvider(ctx context.Context, p IdentityProvider) error
+	GetIdentityProvider(ctx context.Context, poolID, name string) (IdentityProvider, error)
+	UpdateIdentityProvider(ctx context.Context, poolID, name string, fn func(*IdentityProvider) error) (IdentityProvider, error)
+	DeleteIdentityProvider(ctx context.Context, poolID, name string) error
+	// ListIdentityProviders returns every provider of the pool (at most
+	// a few hundred) ordered by name (byte-wise).
+	ListIdentityProviders(ctx context.Context, poolID string) ([]IdentityProvider, error)
+
+	// CreateSAMLKey stores a pool's SAML key; ErrExists when the pool has
+	// one, ErrNotFound when the pool does not exist.
+	CreateSAMLKey(ctx context.Context, k SAMLKey) error
+	GetSAMLKey(ctx context.Context, poolID string) (SAMLKey, error)
+
+	// CreateProviderLink fails with ErrExists when the source is linked
+	// already and with ErrNotFound when the user does not exist.
+	CreateProviderLink(ctx context.Context, l ProviderLink) error
+	// ListProviderLinks returns the links whose source is the provider,
+	// ordered by attribute name and value.
+	ListProviderLinks(ctx context.Context, poolID, providerName string) ([]ProviderLink, error)
+	// ListUserProviderLinks returns the links to a user, ordered by
+	// provider, attribute name and value.
+	ListUserProviderLinks(ctx context.Context, poolID, usernameKey string) ([]ProviderLink, error)
+	DeleteProviderLink(ctx context.Context, poolID, providerName, attributeName, attributeValue string) error
+
+	// SpendOnce records key as spent until expiresAt, atomically: it fails
+	// with ErrExists when key is recorded and has not expired at now.
+	SpendOnce(ctx context.Context, key string, now, expiresAt time.Time) error
+	// DeleteExpiredSpent forgets the keys that expired before t and
+	// returns how many.
+	DeleteExpiredSpent(ctx context.Context, t time.Time) (int64, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/userpoold/userpoold/internal/fault"
@@ -158,9 +159,9 @@ func (s *Service) oauthScopes(ctx context.Context, p *Pool) ([]string, error) {
 // checkOAuth checks a client's OAuth members (OAuthRules.CheckClient) and
 // that every SupportedIdentityProviders name exists in pool p. It is pure,
 // so that it can run inside an update.
-func (s *Service) checkOAuth(p *Pool, st *ClientSettings, hasSecret bool, customScopes []string) error {
+func (s *Service) checkOAuth(p *Pool, st *ClientSettings, hasSecret bool, customScopes, providers []string) error {
 	for _, name := range st.SupportedIdentityProviders {
-		if !identityProviderExists(p, name) {
+		if !identityProviderExists(name, providers) {
 			// AWS's wording (lgallard/terraform-aws-cognito-user-pool#71).
 			return fault.Errorf(fault.InvalidParameter, "The provider %s does not exist for User Pool %s", name, p.ID)
 		}
@@ -184,11 +185,11 @@ func (s *Service) checkOAuth(p *Pool, st *ClientSettings, hasSecret bool, custom
 // users: the login page's username and password form.
 const ProviderCognito = "COGNITO"
 
-// identityProviderExists reports whether an app client of pool p may name
-// provider in SupportedIdentityProviders: COGNITO always; federation (issue
-// 12) adds the pool's identity providers here.
-func identityProviderExists(p *Pool, provider string) bool {
-	return provider == ProviderCognito
+// identityProviderExists reports whether an app client may name provider
+// in SupportedIdentityProviders: COGNITO always, and the names of the
+// pool's identity providers (exact match).
+func identityProviderExists(provider string, providers []string) bool {
+	return provider == ProviderCognito || slices.Contains(providers, provider)
 }
 
 // CreateClient creates an app client of pool poolID.
@@ -218,7 +219,11 @@ func (s *Service) CreateClient(ctx context.Context, poolID string, in ClientInpu
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkOAuth(p, st, secret != "", scopes); err != nil {
+	providers, err := s.providerNames(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkOAuth(p, st, secret != "", scopes, providers); err != nil {
 		return nil, err
 	}
 	now := s.now()
@@ -242,6 +247,10 @@ func (s *Service) UpdateClient(ctx context.Context, poolID, clientID string, in 
 	if err != nil {
 		return nil, err
 	}
+	providers, err := s.providerNames(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
 	c, err := s.Clients.UpdateClient(ctx, clientID, func(c *storage.Client) error {
 		if c.PoolID != p.ID {
 			return ClientNotFound(c.ID)
@@ -249,7 +258,7 @@ func (s *Service) UpdateClient(ctx context.Context, poolID, clientID string, in 
 		if c.Secret == "" && st.PropagatesUserContext() {
 			return errPropagateNeedsSecret
 		}
-		if err := s.checkOAuth(p, st, c.Secret != "", scopes); err != nil {
+		if err := s.checkOAuth(p, st, c.Secret != "", scopes, providers); err != nil {
 			return err
 		}
 		c.Config = cfg

@@ -10,6 +10,7 @@ import (
 
 	"github.com/userpoold/userpoold/internal/delivery"
 	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/federation"
 	"github.com/userpoold/userpoold/internal/password"
 	"github.com/userpoold/userpoold/internal/storage"
 )
@@ -39,6 +40,12 @@ type Service struct {
 	Domains         storage.DomainStore
 	ResourceServers storage.ResourceServerStore
 	OAuth           OAuthRules
+	// Federation holds the pools' identity providers, provider links and
+	// SAML keys (identityproviders.go, links.go); Configurer validates
+	// providers (nil: a federation.Configurer with the default
+	// configuration).
+	Federation storage.FederationStore
+	Configurer *federation.Configurer
 	// Keys makes the signing keys of new pools.
 	Keys Keys
 	// Sender delivers codes and messages.

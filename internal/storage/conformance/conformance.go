@@ -98,6 +98,14 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ImportJob/DeleteCascade", testImportJobCascade},
 		{"ImportFile/PutOpen", testImportFilePutOpen},
 		{"ImportFile/Refused", testImportFileRefused},
+
+		{"IdentityProvider/RoundTrip", testIdentityProviderRoundTrip},
+		{"IdentityProvider/Errors", testIdentityProviderErrors},
+		{"IdentityProvider/Update", testIdentityProviderUpdate},
+		{"IdentityProvider/List", testIdentityProviderList},
+		{"SAMLKey", testSAMLKey},
+		{"ProviderLinks", testProviderLinks},
+		{"SpendOnce", testSpendOnce},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -212,6 +220,7 @@ func testFixtures(t *testing.T, _ storage.Store) {
 		fullAuthEvent("p", "u", "e", at(1)),
 		fullDomain("p", "d", true), fullResourceServer("p", "r"),
 		fullImportJob("p", "import-j", at(1)),
+		fullIdentityProvider("p", "i"), fullProviderLink("p", "i", "v", "u"), fullSAMLKey("p"),
 	} {
 		if z := zeroFields(v); len(z) > 0 {
 			t.Errorf("%T fixture leaves fields zero (add them to the fixture and round-trip them): %v", v, z)
@@ -400,6 +409,9 @@ func populate(t *testing.T, s storage.Store, poolID string) {
 	must(t, s.AddAuthEvent(ctx, fullAuthEvent(poolID, "alice", "ev", at(1))))
 	must(t, s.CreateDomain(ctx, fullDomain(poolID, "domain-"+poolID, false)))
 	must(t, s.CreateResourceServer(ctx, fullResourceServer(poolID, "https://api/"+poolID)))
+	must(t, s.CreateIdentityProvider(ctx, fullIdentityProvider(poolID, "Okta")))
+	must(t, s.CreateProviderLink(ctx, fullProviderLink(poolID, "Okta", "1", "alice")))
+	must(t, s.CreateSAMLKey(ctx, fullSAMLKey(poolID)))
 }
 
 // checkPopulated checks what populate stored is there (present) or gone.
@@ -461,6 +473,12 @@ func checkPopulated(t *testing.T, s storage.Store, poolID string, present bool) 
 	count("ListResourceServers", len(servers), err)
 	nservers, err := s.CountResourceServers(ctx, poolID)
 	count("CountResourceServers", nservers, err)
+	_, err = s.GetIdentityProvider(ctx, poolID, "Okta")
+	exists("GetIdentityProvider", err)
+	_, err = s.GetSAMLKey(ctx, poolID)
+	exists("GetSAMLKey", err)
+	links, err := s.ListUserProviderLinks(ctx, poolID, "alice")
+	count("ListUserProviderLinks", len(links), err)
 	revoked, err := s.TokensRevoked(ctx, poolID, "jti")
 	must(t, err)
 	if revoked != present {
