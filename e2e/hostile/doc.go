@@ -31,9 +31,12 @@
 //     USER_SRP_AUTH, USER_AUTH, their RespondToAuthChallenge answers,
 //     ForgotPassword, ConfirmForgotPassword, ResendConfirmationCode,
 //     ConfirmSignUp) answers a real user and an unknown name alike over whole
-//     sequences, lockouts and code limits included, in every spelling.
+//     sequences, lockouts and code limits included; lockout evasion: case
+//     variants of the username and the email alias hit one lockout;
+//   - MFA (mfa_test.go): VerifySoftwareToken brute force with a stolen access
+//     token (pending and verified secrets), SOFTWARE_TOKEN_MFA brute force
+//     across sign-ins (the lockout), TOTP replay.
 //
-// TODO(issue 15, phase 2): VerifySoftwareToken's attempt limit, MFA (TOTP replay, code brute force), lockout evasion,
-// injection into filters and emails, secrets at rest (outbox sealing), and
+// TODO(issue 15, phase 2): injection into filters and emails, secrets at rest (outbox sealing), and
 // /metrics exposure.
 package hostile

@@ -13,6 +13,11 @@ var (
 	ErrNoTOTP = fault.New(fault.SoftwareTokenMFANotFound, "Software Token MFA does not exist for the user.")
 	// ErrEnableTOTPMismatch is a wrong code in VerifySoftwareToken.
 	ErrEnableTOTPMismatch = fault.New(fault.EnableSoftwareTokenMFA, "Code mismatch and fail enable Software Token MFA")
+	// ErrSetupAttempts answers VerifySoftwareToken after MaxSetupAttempts
+	// wrong codes within SetupWindow: the answer of every other code's
+	// limit (userpool.ErrCodeAttemptsPassed). UNCONFIRMED for this
+	// operation.
+	ErrSetupAttempts = fault.New(fault.LimitExceeded, "Attempt limit exceeded, please try after some time.")
 	// ErrTOTPMismatch is a wrong code in a SOFTWARE_TOKEN_MFA challenge.
 	ErrTOTPMismatch = fault.New(fault.CodeMismatch, "Invalid code received for user")
 	// ErrTOTPReplay is a code whose time step was already used, in either

@@ -65,11 +65,16 @@ func (s *Service) Associate(ctx context.Context, poolID, usernameKey string) (st
 // Without a pending secret, the code is checked against the verified secret
 // (a repeated VerifySoftwareToken succeeds with a fresh code). A wrong code
 // is ErrEnableTOTPMismatch, a used one ErrTOTPReplay, and a user with no
-// secret at all ErrNoTOTP. Wrong codes are not counted: whoever can call this
-// can associate a secret of their own.
+// secret at all ErrNoTOTP. Wrong codes are counted like every other code
+// (userpool's codes): after MaxSetupAttempts wrong codes within SetupWindow
+// every answer is ErrSetupAttempts until the window ends, so that a stolen
+// access token is no oracle for the current code of the verified secret. A
+// right code ends the window.
 func (s *Service) VerifySetup(ctx context.Context, poolID, usernameKey, code, friendlyName string) (storage.User, error) {
 	now := s.now()
-	return s.Users.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
+	var wrong error
+	u, err := s.Users.UpdateUser(ctx, poolID, usernameKey, func(u *storage.User) error {
+		wrong = nil // fn may run more than once
 		secret, last := u.Secrets.TOTPPending, int64(0)
 		if len(secret) == 0 {
 			if !HasTOTP(u) {
@@ -77,13 +82,21 @@ func (s *Service) VerifySetup(ctx context.Context, poolID, usernameKey, code, fr
 			}
 			secret, last = u.Secrets.TOTPSecret, u.MFA.TOTPLastStep
 		}
+		codes, attempts := setupAttempts(u.Secrets.Codes, now)
+		if attempts.Attempts >= MaxSetupAttempts {
+			return ErrSetupAttempts
+		}
 		step, err := MatchTOTP(secret, code, now, last)
 		switch {
 		case errors.Is(err, ErrReplay):
 			return ErrTOTPReplay
 		case err != nil:
-			return ErrEnableTOTPMismatch
+			attempts.Attempts++
+			u.Secrets.Codes = append(codes, attempts)
+			wrong = ErrEnableTOTPMismatch
+			return nil // store the count
 		}
+		u.Secrets.Codes = codes
 		if len(u.Secrets.TOTPPending) > 0 {
 			u.Secrets.TOTPSecret = u.Secrets.TOTPPending
 			u.Secrets.TOTPPending = nil
@@ -96,6 +109,34 @@ func (s *Service) VerifySetup(ctx context.Context, poolID, usernameKey, code, fr
 		u.UpdatedAt = now
 		return nil
 	})
+	if err != nil {
+		return u, err
+	}
+	return u, wrong
+}
+
+// The limit of VerifySoftwareToken's wrong codes: userpool's limits of
+// every code (MaxCodeAttempts wrong answers per CodeWindow), counted in a
+// storage.Code of purpose SetupPurpose without a value.
+const (
+	SetupPurpose     = "TOTP_SETUP"
+	MaxSetupAttempts = 5
+	SetupWindow      = time.Hour
+)
+
+// setupAttempts returns codes without the SetupPurpose counter, and that
+// counter (a fresh one when there is none or its window ended at now).
+func setupAttempts(codes []storage.Code, now time.Time) ([]storage.Code, storage.Code) {
+	rest := make([]storage.Code, 0, len(codes))
+	c := storage.Code{Purpose: SetupPurpose, WindowStart: now, ExpiresAt: now.Add(SetupWindow)}
+	for _, x := range codes {
+		if x.Purpose != SetupPurpose {
+			rest = append(rest, x)
+		} else if now.Before(x.WindowStart.Add(SetupWindow)) {
+			c = x
+		}
+	}
+	return rest, c
 }
 
 // SetSecret makes secret the user's verified software-token secret, as if
