@@ -35,8 +35,10 @@
 //     variants of the username and the email alias hit one lockout;
 //   - MFA (mfa_test.go): VerifySoftwareToken brute force with a stolen access
 //     token (pending and verified secrets), SOFTWARE_TOKEN_MFA brute force
-//     across sign-ins (the lockout), TOTP replay.
+//     across sign-ins (the lockout), TOTP replay;
+//   - /metrics exposure (metrics_test.go): a non-loopback peer is refused by
+//     default, admin mode wants a signature, off serves nothing.
 //
-// TODO(issue 15, phase 2): injection into filters and emails, secrets at rest (outbox sealing), and
-// /metrics exposure.
+// TODO(issue 15, phase 2): injection into filters and emails, secrets at
+// rest (outbox sealing).
 package hostile

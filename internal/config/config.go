@@ -115,6 +115,12 @@ type Config struct {
 	// master key generated into this node's data directory.
 	SingleNode bool `yaml:"single_node"`
 
+	// Metrics says who may read GET /metrics: "loopback" (requests from a
+	// loopback address only; the default), "admin" (authorized like
+	// /_userpoold/outbox: a SigV4 signature made with an admin key), "open"
+	// (anyone who reaches the listener) or "off" (not served).
+	Metrics string `yaml:"metrics"`
+
 	// Federation configures sign-in through external identity providers.
 	Federation Federation `yaml:"federation"`
 }
@@ -217,6 +223,7 @@ func Default() Config {
 		Delivery:        Delivery{Outbox: true},
 		MaxBodyBytes:    1 << 20,
 		ShutdownTimeout: 30 * time.Second,
+		Metrics:         "loopback",
 	}
 }
 
@@ -254,6 +261,7 @@ var Env = map[string]string{
 	"USERPOOLD_SEED":        "seed",
 	"USERPOOLD_TEST_CLOCK":  "test-clock",
 	"USERPOOLD_SINGLE_NODE": "single-node",
+	"USERPOOLD_METRICS":     "metrics",
 
 	"USERPOOLD_SOCIAL_ENDPOINTS":      "social-endpoints",
 	"USERPOOLD_FEDERATION_ALLOW_HTTP": "federation-allow-http",
@@ -321,6 +329,7 @@ func LoadFlags(fs *flag.FlagSet, args []string, getenv func(string) string, read
 	str("lambda-webhooks", "per-trigger webhooks instead of Lambda, comma-separated Trigger=URL pairs (PreTokenGeneration=http://...)")
 	str("kms-endpoint", "KMS API base URL whose keys encrypt custom-sender codes (LocalStack, local-kms); empty: plain-text codes")
 	str("seed", "bootstrap file of pools, clients, groups and users, applied at start")
+	str("metrics", `who may read GET /metrics: "loopback" (default), "admin" (SigV4 with an admin key), "open" or "off"`)
 	boolean := func(name, usage string) {
 		strs[name] = new(string)
 		fs.Var(boolFlag{strs[name]}, name, usage)
@@ -490,6 +499,8 @@ func (c *Config) apply(values map[string]string) []string {
 			boolean(name, v, &c.TestClock)
 		case "single-node":
 			boolean(name, v, &c.SingleNode)
+		case "metrics":
+			c.Metrics = v
 		case "social-endpoints":
 			c.Federation.SocialEndpoints = map[string]string{}
 			for _, pair := range strings.Split(v, ",") {
@@ -651,6 +662,11 @@ func (c *Config) Validate() []string {
 		if c.MasterKey == "" && c.MasterKeyFile == "" {
 			p = append(p, "master-key-file: with PostgreSQL every node must share one master key, but none is configured and each node would generate its own in its data directory; set --master-key-file or --master-key (the same on every node), or pass --single-node if this is the only node")
 		}
+	}
+	switch c.Metrics {
+	case "loopback", "admin", "open", "off":
+	default:
+		p = append(p, fmt.Sprintf("metrics: %q is not loopback, admin, open or off", c.Metrics))
 	}
 	if c.MaxBodyBytes < 1024 {
 		p = append(p, "max_body_bytes: must be at least 1024")

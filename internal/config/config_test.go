@@ -340,3 +340,28 @@ func TestLambda(t *testing.T) {
 		t.Errorf("err = %v, want 3 problems", err)
 	}
 }
+
+func TestMetricsSetting(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string // "" means refused
+	}{
+		{nil, nil, "loopback"},
+		{[]string{"--metrics", "admin"}, nil, "admin"},
+		{nil, map[string]string{"USERPOOLD_METRICS": "open"}, "open"},
+		{[]string{"--metrics", "off"}, nil, "off"},
+		{[]string{"--metrics", "public"}, nil, ""},
+	} {
+		cfg, err := Load(tc.args, env(tc.env), nil, io.Discard)
+		if tc.want == "" {
+			if err == nil || !strings.Contains(err.Error(), "metrics:") {
+				t.Errorf("%v: err = %v, want a metrics problem", tc.args, err)
+			}
+			continue
+		}
+		if err != nil || cfg.Metrics != tc.want {
+			t.Errorf("%v %v: metrics = %q, %v; want %q", tc.args, tc.env, cfg.Metrics, err, tc.want)
+		}
+	}
+}

@@ -145,3 +145,28 @@ func (s *Server) checkOpenAdmin(r *http.Request) *sigv4.Error {
 	}
 	return nil
 }
+
+// metricsAccess lets a request through to /metrics as cfg.Metrics says:
+// "open" lets everyone through; "admin" authorizes it like the outbox
+// (authorizeAdmin: a SigV4 signature, or unsigned on loopback while no
+// admin keys are configured); "loopback" (also what an empty setting
+// means) only a request whose peer address is a loopback address. Refused
+// requests get 403 AccessDeniedException.
+func (s *Server) metricsAccess(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch s.cfg.Metrics {
+		case "open":
+		case "admin":
+			if !s.authorizeAdmin(w, r, nil, true) {
+				return
+			}
+		default:
+			host, _, err := net.SplitHostPort(r.RemoteAddr)
+			if err != nil || !config.IsLoopback(host) {
+				writeError(w, http.StatusForbidden, "AccessDeniedException", "Metrics are served to loopback addresses only (see --metrics).")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

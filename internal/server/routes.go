@@ -60,7 +60,9 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/{$}", api)
 	mux.HandleFunc("GET /health", s.serveHealth)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if s.cfg.Metrics != "off" {
+		mux.Handle("GET /metrics", s.metricsAccess(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	}
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.serveJWKS)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.serveOpenIDConfiguration)
 	mux.HandleFunc("GET /_userpoold/outbox", s.serveOutbox)
