@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/userpoold/userpoold/internal/authflow"
+	"github.com/userpoold/userpoold/internal/awsjson"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
 )
 
@@ -141,7 +142,10 @@ func (s *Server) AdminRespondToAuthChallenge(ctx context.Context, in *cognitoidp
 // GetTokensFromRefreshToken issues new tokens for a refresh token
 // (unsigned).
 func (s *Server) GetTokensFromRefreshToken(ctx context.Context, in *cognitoidp.GetTokensFromRefreshTokenInput) (*cognitoidp.GetTokensFromRefreshTokenOutput, error) {
-	r, err := s.Auth.GetTokensFromRefreshToken(ctx, str(in.ClientId), str(in.ClientSecret), str(in.RefreshToken), str(in.DeviceKey))
+	r, err := s.Auth.GetTokensFromRefreshToken(ctx, authflow.Refresh{
+		ClientID: str(in.ClientId), ClientSecret: str(in.ClientSecret), RefreshToken: str(in.RefreshToken), DeviceKey: str(in.DeviceKey),
+		Metadata: in.ClientMetadata, UserAgent: awsjson.Info(ctx).Header.Get("User-Agent"),
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -336,7 +336,7 @@ func TestRefreshFamily(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.clock.Advance(time.Hour)
-	rr, err := f.svc.GetTokensFromRefreshToken(ctx, clientID, "", r.Tokens.RefreshToken, "")
+	rr, err := f.svc.GetTokensFromRefreshToken(ctx, Refresh{ClientID: clientID, RefreshToken: r.Tokens.RefreshToken})
 	if err != nil || rr.Tokens.RefreshToken != "" {
 		t.Fatalf("%v %+v", err, rr)
 	}
@@ -353,7 +353,7 @@ func TestRefreshFamily(t *testing.T) {
 	if _, err := f.svc.Tokens.VerifyAccess(ctx, rr.Tokens.AccessToken); !errors.Is(err, token.ErrRevoked) {
 		t.Fatalf("access token after RevokeToken: %v", err)
 	}
-	if _, err := f.svc.GetTokensFromRefreshToken(ctx, clientID, "", r.Tokens.RefreshToken, ""); !is(err, errRefreshRevoked) {
+	if _, err := f.svc.GetTokensFromRefreshToken(ctx, Refresh{ClientID: clientID, RefreshToken: r.Tokens.RefreshToken}); !is(err, errRefreshRevoked) {
 		t.Fatalf("refresh after RevokeToken: %v", err)
 	}
 }

@@ -75,4 +75,7 @@ var answers = map[ChallengeName]answer{
 	ChallengePasswordSRP:     answerPasswordSRPFactor,
 	ChallengeSMSOTP:          answerSMSOTP,
 	ChallengeWebAuthn:        answerWebAuthn,
+	// CUSTOM_AUTH's challenge of the CreateAuthChallenge trigger
+	// (customauth.go).
+	ChallengeCustom: answerCustomChallenge,
 }

@@ -1,10 +1,10 @@
 // Package authflow is the sign-in state machine of a user pool: the
 // InitiateAuth flows (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH,
 // ADMIN_NO_SRP_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH / REFRESH_TOKEN,
-// USER_AUTH), the answers to their challenges (PASSWORD_VERIFIER,
+// USER_AUTH, CUSTOM_AUTH), the answers to their challenges (PASSWORD_VERIFIER,
 // NEW_PASSWORD_REQUIRED, the MFA challenges, DEVICE_SRP_AUTH /
 // DEVICE_PASSWORD_VERIFIER, USER_AUTH's SELECT_CHALLENGE, PASSWORD,
-// PASSWORD_SRP, EMAIL_OTP, SMS_OTP and WEB_AUTHN), sign-in
+// PASSWORD_SRP, EMAIL_OTP, SMS_OTP and WEB_AUTHN; CUSTOM_CHALLENGE), sign-in
 // sessions, password lockout, threat protection's assessment and auth events,
 // the tokens a finished sign-in gets, and the ways tokens end (RevokeToken,
 // GlobalSignOut).
@@ -51,7 +51,8 @@
 // and clients answer it without one. Everything the answer needs rides in
 // SECRET_BLOCK, standard base64 of a seal.Box ciphertext (AES-256-GCM, key
 // derived from the master key, associated data naming the pool and the app
-// client) of: a version byte, flags (a decoy for an unknown user), the expiry
+// client) of: a version byte, flags (a decoy for an unknown user; a round of
+// CUSTOM_AUTH, whose answer must bring its Session), the expiry
 // (the client's AuthSessionValidity), the internal username, the DEVICE_KEY
 // sent with InitiateAuth, the client's A (384 bytes) and the SRP server state
 // (srp.Server.State: the secret b and B, so that resuming skips an
@@ -95,8 +96,11 @@
 // rest with the rest of the state. A step that needs no answer from the
 // user (such as sending an SMS code) runs inside advance before the
 // challenge is returned. USER_AUTH's choice of a first factor is the step
-// before 0; CUSTOM_AUTH's rounds are meant to be a step of this list too, not a
-// second state machine (ARCHITECTURE.md).
+// before 0; CUSTOM_AUTH's rounds (customauth.go) are a step there too
+// (customStep): until the DefineAuthChallenge trigger issues tokens, each
+// request runs a round (Define, Create, Verify) and gets the next
+// CUSTOM_CHALLENGE or PASSWORD_VERIFIER with a new session; then the list
+// goes on, with MFA only after a verified password.
 //
 // # Access tokens
 //
@@ -125,7 +129,19 @@
 // it calls (userpool, mfa) and the token Issuer it declares. It derives its
 // own keys from Secret on first use.
 //
+// # Lambda triggers
+//
+// Service.Triggers (the interface triggers.go declares; server.New gives
+// it the server's trigger.Service) runs the pool's sign-in triggers:
+// PreAuthentication where the user is loaded, before the password or the
+// first challenge (InitiateAuth of every flow); PostAuthentication in
+// finish, before tokens; PreTokenGeneration in issue, with the source of
+// the tokens (sign-in, new password, remembered device, refresh, hosted
+// sign-in, client credentials), whose edits token.Edit applies to the
+// claims before they are signed; and the three CUSTOM_AUTH triggers
+// (customauth.go).
+//
 // Package authflow imports userpool, mfa, risk, delivery (for message
-// purposes), token, srp, seal, passkey, fault, storage and the standard library, plus
+// purposes), token, srp, seal, passkey, trigger, fault, storage and the standard library, plus
 // google/uuid; never net/http or internal/cognitoidp.
 package authflow

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/trigger"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
@@ -18,6 +19,11 @@ func (s *Service) advance(ctx context.Context, sc *signIn) (*Result, error) {
 	// (SELECT_CHALLENGE or the preferred factor; userauth.go). Every
 	// other flow starts here with the password already verified.
 	if res, err := s.firstFactorStep(ctx, sc); res != nil || err != nil {
+		return res, err
+	}
+	// CUSTOM_AUTH: until DefineAuthChallenge issues tokens, its rounds
+	// (customauth.go). MFA then follows only a verified password.
+	if res, err := s.customStep(ctx, sc); res != nil || err != nil {
 		return res, err
 	}
 
@@ -89,6 +95,13 @@ func (s *Service) finish(ctx context.Context, sc *signIn) (*Result, error) {
 	if err := s.clearLockout(ctx, sc.pool.ID, &sc.user); err != nil {
 		return nil, err
 	}
+	// PostAuthentication (triggers.go), before anything of the sign-in's
+	// end is written: its error fails the sign-in.
+	dev := sc.state.device()
+	newDeviceUsed := sc.state.Flow != FlowHostedPassword && sc.pool.Settings.DeviceTracking() && !dev.Admin && !dev.Known
+	if err := s.postAuthentication(ctx, sc, newDeviceUsed); err != nil {
+		return nil, err
+	}
 	if sc.state.Flow == FlowHostedPassword {
 		// The hosted pages sign the user in; the OAuth endpoints mint the
 		// tokens (oauth.go). No device is remembered: the pages have no
@@ -106,12 +119,27 @@ func (s *Service) finish(ctx context.Context, sc *signIn) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := s.issue(ctx, sc.pool, sc.client, sc.user, issueOptions{deviceKey: accessKey, refreshDeviceKey: refreshKey, eventID: eventID})
+	tokens, err := s.issue(ctx, sc.pool, sc.client, sc.user, issueOptions{deviceKey: accessKey, refreshDeviceKey: refreshKey, eventID: eventID,
+		source: tokenSource(sc), call: sc.call()})
 	if err != nil {
 		return nil, err
 	}
 	tokens.NewDevice = newDevice
 	return &Result{Tokens: tokens, Parameters: map[string]string{}}, nil
+}
+
+// tokenSource is the pre-token triggerSource of a sign-in's tokens (spec
+// §6.5): NewPasswordChallenge after a new password was set in this
+// sign-in, AuthenticateDevice after a remembered device authenticated,
+// Authentication otherwise.
+func tokenSource(sc *signIn) trigger.Source {
+	switch {
+	case sc.state.done(stepNewPassword):
+		return trigger.TokenGenerationNewPasswordChallenge
+	case sc.state.done(stepDevice):
+		return trigger.TokenGenerationAuthenticateDevice
+	}
+	return trigger.TokenGenerationAuthentication
 }
 
 // newPasswordParameters are NEW_PASSWORD_REQUIRED's ChallengeParameters

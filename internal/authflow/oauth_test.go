@@ -149,7 +149,7 @@ func TestGrantTokens(t *testing.T) {
 			return r.Tokens, nil
 		},
 		"GetTokensFromRefreshToken": func() (*Tokens, error) {
-			r, err := f.svc.GetTokensFromRefreshToken(ctx, clientID, "", tk.RefreshToken, "")
+			r, err := f.svc.GetTokensFromRefreshToken(ctx, Refresh{ClientID: clientID, RefreshToken: tk.RefreshToken})
 			if err != nil {
 				return nil, err
 			}

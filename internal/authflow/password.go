@@ -28,10 +28,42 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 			return nil, err
 		}
 	}
+	sc := &signIn{pool: pool, client: client, admin: in.Admin, metadata: in.Metadata, context: in.Context, password: pw}
+	sc.state = sessionState{Flow: in.Flow}
 	// Count the attempt before the (slow) check, atomically, so that a burst
 	// of concurrent guesses gets no more checks than the lockout allows; the
 	// check uses the hash as stored then. A sign-in by username reads the
 	// user only there; an alias or a sub is resolved first.
+	u, r, err := s.lookupReserve(ctx, pool, username)
+	if errors.Is(err, userpool.ErrUserNotFound) || errors.Is(err, storage.ErrNotFound) {
+		if err := s.preAuthenticationUnknown(ctx, sc, username); err != nil {
+			return nil, err
+		}
+		return nil, s.unknownPassword(ctx, pool, client, username, pw)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// PreAuthentication runs before the password is checked; a rejection
+	// is no wrong password, so the attempt is given back.
+	if err := s.preAuthentication(ctx, sc, u); err != nil {
+		if rerr := s.refund(ctx, pool.ID, &u, r); rerr != nil {
+			return nil, rerr
+		}
+		return nil, err
+	}
+	if u, err = s.checkReserved(ctx, pool, client, u, r, pw, in.Context); err != nil {
+		return nil, err
+	}
+	sc.user = u
+	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: in.Flow, DeviceKey: in.Params["DEVICE_KEY"]}
+	return s.passwordVerified(ctx, sc)
+}
+
+// lookupReserve finds the user a password sign-in names (username, alias
+// or sub) and reserves a lockout attempt for them (reserve), checking that
+// they may sign in (userpool.CheckSignIn).
+func (s *Service) lookupReserve(ctx context.Context, pool *userpool.Pool, username string) (storage.User, reservation, error) {
 	u, r, err := s.reserve(ctx, pool.ID, pool.Settings.UsernameKey(username), userpool.CheckSignIn)
 	if errors.Is(err, storage.ErrNotFound) {
 		var found storage.User
@@ -44,18 +76,7 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 			})
 		}
 	}
-	if errors.Is(err, userpool.ErrUserNotFound) || errors.Is(err, storage.ErrNotFound) {
-		return nil, s.unknownPassword(ctx, pool, client, username, pw)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if u, err = s.checkReserved(ctx, pool, client, u, r, pw, in.Context); err != nil {
-		return nil, err
-	}
-	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, metadata: in.Metadata, context: in.Context, password: pw}
-	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: in.Flow, DeviceKey: in.Params["DEVICE_KEY"]}
-	return s.passwordVerified(ctx, sc)
+	return u, r, err
 }
 
 // checkReserved checks pw against u, for whom reserve counted an attempt

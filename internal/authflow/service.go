@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/risk"
 	"github.com/userpoold/userpoold/internal/seal"
@@ -59,6 +58,9 @@ type Service struct {
 	MFA *mfa.Service
 	// Tokens mints and opens the tokens a sign-in ends with.
 	Tokens Issuer
+	// Triggers runs the pool's Lambda triggers of sign-in (triggers.go);
+	// nil runs none.
+	Triggers Triggers
 	// Scopes shapes the tokens of OAuth grants (oauth.go); only the OAuth
 	// endpoints, and the refresh of their tokens, need it.
 	Scopes ScopeRules
@@ -154,6 +156,11 @@ type Initiate struct {
 	// Session is the request's top-level Session: with USER_AUTH, the one
 	// ConfirmSignUp answered (signupsession.go); other flows ignore it.
 	Session string
+
+	// respond is set when a RespondToAuthChallenge answer reuses an
+	// InitiateAuth flow (USER_AUTH's PASSWORD_SRP): PreAuthentication ran
+	// at InitiateAuth already.
+	respond bool
 }
 
 // Respond is a RespondToAuthChallenge or AdminRespondToAuthChallenge
@@ -256,12 +263,15 @@ func (s *Service) InitiateAuth(ctx context.Context, in Initiate) (*Result, error
 			token:      in.Params["REFRESH_TOKEN"],
 			secretHash: in.Params["SECRET_HASH"],
 			deviceKey:  in.Params["DEVICE_KEY"],
+			admin:      in.Admin,
+			metadata:   in.Metadata,
+			userAgent:  in.Context.UserAgent,
 		})
 	case FlowCustom:
 		if !client.Settings.AllowsFlow(userpool.AllowCustomAuth) {
 			return nil, flowNotEnabled(FlowCustom)
 		}
-		return nil, fault.New(fault.UnsupportedOperation, "CUSTOM_AUTH is not supported by this server yet.")
+		return s.customAuth(ctx, pool, client, in) // customauth.go
 	case FlowHostedPassword:
 		if in.Admin {
 			return nil, errMethodNotSupported
@@ -325,12 +335,19 @@ func (s *Service) respond(ctx context.Context, sc *signIn, in Respond, username 
 	if sc.state.userAuth().Decoy {
 		return s.answerDecoy(ctx, sc, in) // userauth.go
 	}
+	sc.admin, sc.respond = in.Admin, true
+	sc.metadata = in.Metadata
+	sc.context = in.Context
+	if sc.state.custom().NotFound {
+		// CUSTOM_AUTH rounds of a name that is nobody (customauth.go).
+		if sc.pool.Settings.UsernameKey(username) != sc.pool.Settings.UsernameKey(sc.state.Username) {
+			return nil, errSessionInvalid
+		}
+		return handler(ctx, s, sc, in.Responses)
+	}
 	if err := s.loadSessionUser(ctx, sc, username); err != nil {
 		return nil, err
 	}
-	sc.admin = in.Admin
-	sc.metadata = in.Metadata
-	sc.context = in.Context
 	res, err := handler(ctx, s, sc, in.Responses)
 	s.answered(ctx, sc, in.Challenge, err)
 	return res, err
@@ -361,11 +378,18 @@ func (s *Service) loadSessionUser(ctx context.Context, sc *signIn, username stri
 // signIn is one sign-in in progress: what the request named and what the
 // steps so far established.
 type signIn struct {
-	pool     *userpool.Pool
-	client   *userpool.Client
-	user     storage.User
-	admin    bool
+	pool   *userpool.Pool
+	client *userpool.Client
+	user   storage.User
+	admin  bool
+	// respond is set while a RespondToAuthChallenge (or Admin…) request is
+	// handled: with admin and the flow it names the operation the
+	// triggers see (triggers.go).
+	respond  bool
 	metadata map[string]string
+	// custom is what the request brings to a CUSTOM_AUTH round
+	// (customauth.go); nil otherwise.
+	custom *customInput
 	// context is where this request comes from; password is the password
 	// verified by this request (password flows only), for the
 	// compromised-credentials check. Neither is kept in the session.

@@ -42,11 +42,19 @@ func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *user
 	}
 	var salt, verifier []byte
 	var shown string // USERNAME and USER_ID_FOR_SRP
+	// PreAuthentication fires in InitiateAuth (spec §4), before the proof.
+	sc := &signIn{pool: pool, client: client, admin: in.Admin, respond: in.respond, metadata: in.Metadata, context: in.Context}
+	sc.state = sessionState{Flow: in.Flow}
 	u, err := s.Pools.FindUser(ctx, pool, username)
 	switch {
 	case errors.Is(err, userpool.ErrUserNotFound):
 		if !client.Settings.HidesUserExistence() {
 			return nil, err // the legacy error comes at InitiateAuth (ministack#1758)
+		}
+		if !in.respond {
+			if err := s.preAuthenticationUnknown(ctx, sc, username); err != nil {
+				return nil, err
+			}
 		}
 		// A decoy challenge that looks like a real one and then fails:
 		// the same SALT every time for the same name, a B from a verifier
@@ -70,6 +78,11 @@ func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *user
 		if err := userpool.CheckSignIn(u); err != nil {
 			return nil, err
 		}
+		if !in.respond {
+			if err := s.preAuthentication(ctx, sc, u); err != nil {
+				return nil, err
+			}
+		}
 		blk.username, shown = u.Username, u.Username
 		salt, verifier = u.Secrets.SRPSalt, u.Secrets.SRPVerifier
 		if len(salt) == 0 || len(verifier) == 0 {
@@ -82,6 +95,18 @@ func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *user
 			}
 		}
 	}
+	params, err := s.passwordVerifierParameters(pool, client, blk, shown, salt, verifier)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Challenge: ChallengePasswordVerifier, Parameters: params}, nil
+}
+
+// passwordVerifierParameters starts the server side of SRP for verifier
+// and returns PASSWORD_VERIFIER's ChallengeParameters: SALT, SRP_B, the
+// SECRET_BLOCK sealing blk with the server state, and shown as USERNAME
+// and USER_ID_FOR_SRP.
+func (s *Service) passwordVerifierParameters(pool *userpool.Pool, client *userpool.Client, blk secretBlock, shown string, salt, verifier []byte) (map[string]string, error) {
 	server, err := srp.NewServer(s.rand(), verifier)
 	if err != nil {
 		return nil, err
@@ -91,15 +116,12 @@ func (s *Service) srpAuth(ctx context.Context, pool *userpool.Pool, client *user
 	if err != nil {
 		return nil, err
 	}
-	return &Result{
-		Challenge: ChallengePasswordVerifier,
-		Parameters: map[string]string{
-			"SALT":            hex.EncodeToString(salt),
-			"SECRET_BLOCK":    sealed,
-			"SRP_B":           server.SRPBHex(),
-			"USERNAME":        shown,
-			"USER_ID_FOR_SRP": shown,
-		},
+	return map[string]string{
+		"SALT":            hex.EncodeToString(salt),
+		"SECRET_BLOCK":    sealed,
+		"SRP_B":           server.SRPBHex(),
+		"USERNAME":        shown,
+		"USER_ID_FOR_SRP": shown,
 	}, nil
 }
 
@@ -129,6 +151,11 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, pool *userpool.Poo
 	now := s.now()
 	if !now.Before(blk.expires) {
 		return nil, errIncorrect // UNCONFIRMED: Cognito may word an expired challenge differently
+	}
+	if blk.custom {
+		// The PASSWORD_VERIFIER of a CUSTOM_AUTH sign-in answers its
+		// session, whose rounds go on after it (customauth.go).
+		return s.answerCustomPasswordVerifier(ctx, pool, client, in, blk, raw)
 	}
 	key := pool.Settings.UsernameKey(blk.username)
 	if blk.decoy {
@@ -171,7 +198,7 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, pool *userpool.Poo
 	if !sent {
 		deviceKey = blk.deviceKey
 	}
-	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, metadata: in.Metadata, context: in.Context}
+	sc := &signIn{pool: pool, client: client, user: u, admin: in.Admin, respond: true, metadata: in.Metadata, context: in.Context}
 	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: FlowUserSRP, DeviceKey: deviceKey}
 	// Each SECRET_BLOCK authenticates once (advance spends it).
 	sc.block, sc.blockExpires = raw, blk.expires
@@ -313,6 +340,7 @@ func (s *Service) decoyVerifier() ([]byte, error) {
 type secretBlock struct {
 	expires   time.Time // millisecond precision
 	decoy     bool      // no such user: the answer must fail
+	custom    bool      // a CUSTOM_AUTH round: answered with its Session
 	username  string    // internal username (the name as typed for a decoy)
 	deviceKey string    // DEVICE_KEY sent with InitiateAuth
 	a         []byte    // the client's A, srp.Size bytes
@@ -322,6 +350,7 @@ type secretBlock struct {
 const (
 	blockVersion = 2
 	flagDecoy    = 1
+	flagCustom   = 2
 )
 
 // errBlock reports a SECRET_BLOCK that does not decode.
@@ -341,6 +370,9 @@ func (b secretBlock) marshal() []byte {
 	if b.decoy {
 		flags |= flagDecoy
 	}
+	if b.custom {
+		flags |= flagCustom
+	}
 	out = append(out, blockVersion, flags)
 	out = binary.BigEndian.AppendUint64(out, uint64(b.expires.UnixMilli()))
 	out = binary.BigEndian.AppendUint16(out, uint16(len(b.username)))
@@ -358,6 +390,7 @@ func unmarshalBlock(p []byte) (secretBlock, error) {
 		return b, errBlock
 	}
 	b.decoy = p[1]&flagDecoy != 0
+	b.custom = p[1]&flagCustom != 0
 	b.expires = time.UnixMilli(int64(binary.BigEndian.Uint64(p[2:10])))
 	p = p[10:]
 	str := func() (string, bool) {

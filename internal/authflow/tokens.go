@@ -16,6 +16,7 @@ import (
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/token"
+	"github.com/userpoold/userpoold/internal/trigger"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
@@ -43,6 +44,10 @@ type issueOptions struct {
 	// oauth shapes the tokens of an OAuth grant (oauth.go); nil for the
 	// tokens of an API sign-in or of its refresh.
 	oauth *oauthShape
+	// source is the pre-token triggerSource of these tokens and call the
+	// request they are issued in; "" runs no pre-token trigger.
+	source trigger.Source
+	call   trigger.Call
 }
 
 // oauthShape is what sets the tokens of an OAuth grant apart (spec
@@ -88,6 +93,21 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 	if o.oauth != nil {
 		scope = o.oauth.scope
 	}
+	// PreTokenGeneration (triggers.go) sees the groups and scopes the
+	// tokens would carry; its edits apply to the claims as built, before
+	// they are signed (spec §6.5).
+	var edits trigger.TokenEdits
+	if o.source != "" && s.hasTrigger(pool, trigger.PreTokenGeneration) {
+		in := trigger.PreTokenInput{Source: o.source, Username: u.Username, Attributes: eventAttributes(pool, u),
+			Groups: groups, IAMRoles: roles, PreferredRole: preferredRole, Scopes: strings.Fields(cmp.Or(scope, token.DefaultScope))}
+		if edits, err = s.Triggers.PreTokenGeneration(ctx, pool.TriggerPool(), o.call, in); err != nil {
+			return nil, err
+		}
+	}
+	var editAccess, editID token.Edit
+	if !edits.IsZero() {
+		editAccess, editID = edits.ApplyAccess, edits.ApplyID
+	}
 	access, err := s.Tokens.SignAccess(ctx, token.AccessClaims{
 		PoolID:    pool.ID,
 		Sub:       u.Sub,
@@ -101,6 +121,7 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 		Username:  u.Username,
 		DeviceKey: o.deviceKey,
 		Scope:     scope,
+		Edit:      editAccess,
 	})
 	if err != nil {
 		return nil, err
@@ -121,6 +142,7 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 			IssuedAt:      now,
 			ExpiresAt:     now.Add(cs.IDTTL()),
 			Attributes:    readableAttributes(u, cs.ReadAttributes),
+			Edit:          editID,
 		}
 		if o.oauth != nil {
 			idc.Nonce = o.oauth.nonce
@@ -229,16 +251,31 @@ type refreshRequest struct {
 	// endpoint is set for grant_type=refresh_token at /oauth2/token, whose
 	// client the endpoint has authenticated already (RefreshGrant).
 	endpoint bool
+	// admin (AdminInitiateAuth), metadata (ClientMetadata) and userAgent
+	// are what the pre-token trigger's event says of the request.
+	admin     bool
+	metadata  map[string]string
+	userAgent string
+}
+
+// Refresh is a GetTokensFromRefreshToken request.
+type Refresh struct {
+	ClientID, ClientSecret, RefreshToken, DeviceKey string
+	// Metadata is ClientMetadata (for the pre-token trigger); UserAgent the
+	// request's User-Agent (its callerContext.awsSdkVersion).
+	Metadata  map[string]string
+	UserAgent string
 }
 
 // GetTokensFromRefreshToken issues new tokens for a refresh token, and a new
 // refresh token when the client rotates them.
-func (s *Service) GetTokensFromRefreshToken(ctx context.Context, clientID, clientSecret, refreshToken, deviceKey string) (*Result, error) {
-	pool, client, err := s.loadClient(ctx, false, "", clientID)
+func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in Refresh) (*Result, error) {
+	pool, client, err := s.loadClient(ctx, false, "", in.ClientID)
 	if err != nil {
 		return nil, err
 	}
-	return s.refresh(ctx, pool, client, refreshRequest{token: refreshToken, clientSecret: clientSecret, deviceKey: deviceKey})
+	return s.refresh(ctx, pool, client, refreshRequest{token: in.RefreshToken, clientSecret: in.ClientSecret, deviceKey: in.DeviceKey,
+		metadata: in.Metadata, userAgent: in.UserAgent})
 }
 
 // rotates reports whether the client rotates refresh tokens.
@@ -333,11 +370,37 @@ func (s *Service) refresh(ctx context.Context, pool *userpool.Pool, client *user
 			return nil, err
 		}
 	}
+	opts.source, opts.call = refreshSource(in, api), trigger.Call{Operation: refreshOperation(in, api), ClientID: client.ID,
+		SDKVersion: trigger.SDKVersion(in.userAgent), ClientMetadata: in.metadata}
 	tokens, err := s.issue(ctx, pool, client, u, opts)
 	if err != nil {
 		return nil, err
 	}
 	return &Result{Tokens: tokens, Parameters: map[string]string{}}, nil
+}
+
+// refreshSource is the pre-token triggerSource of a refresh:
+// RefreshTokens for InitiateAuth's REFRESH_TOKEN_AUTH and the token
+// endpoint; GetTokensFromRefreshToken is listed under Authentication in the
+// Developer Guide. UNCONFIRMED (spec §12.11): its source.
+func refreshSource(in refreshRequest, api bool) trigger.Source {
+	if api {
+		return trigger.TokenGenerationAuthentication
+	}
+	return trigger.TokenGenerationRefreshTokens
+}
+
+// refreshOperation is the operation a refresh request is.
+func refreshOperation(in refreshRequest, api bool) trigger.Operation {
+	switch {
+	case in.endpoint:
+		return trigger.OpOAuthToken
+	case api:
+		return trigger.OpGetTokensFromRefreshToken
+	case in.admin:
+		return trigger.OpAdminInitiateAuth
+	}
+	return trigger.OpInitiateAuth
 }
 
 // rotationMarker is the session-store record that a refresh token was

@@ -134,6 +134,9 @@ func (s *Service) userAuth(ctx context.Context, pool *userpool.Pool, client *use
 		// A decoy SELECT_CHALLENGE, as a real user with only a password
 		// gets (an unavailable preferred factor falls back to it, §12.4).
 		sc.state = sessionState{Username: username, Flow: FlowUser}
+		if err := s.preAuthenticationUnknown(ctx, sc, username); err != nil {
+			return nil, err
+		}
 		sc.state.setUserAuth(userAuthState{Decoy: true})
 		return s.advance(ctx, sc)
 	case err != nil:
@@ -144,6 +147,9 @@ func (s *Service) userAuth(ctx context.Context, pool *userpool.Pool, client *use
 	}
 	sc.user = u
 	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: FlowUser, DeviceKey: in.Params["DEVICE_KEY"]}
+	if err := s.preAuthentication(ctx, sc, u); err != nil {
+		return nil, err
+	}
 	return s.advance(ctx, sc)
 }
 
@@ -358,7 +364,7 @@ func answerPasswordSRPFactor(ctx context.Context, s *Service, sc *signIn, r map[
 		return nil, err
 	}
 	return s.srpAuth(ctx, sc.pool, sc.client, Initiate{
-		Admin: sc.admin, Flow: FlowUser, Metadata: sc.metadata, Context: sc.context,
+		Admin: sc.admin, Flow: FlowUser, Metadata: sc.metadata, Context: sc.context, respond: true,
 		Params: map[string]string{
 			"USERNAME": r["USERNAME"], "SRP_A": r["SRP_A"], "SECRET_HASH": r["SECRET_HASH"],
 			"DEVICE_KEY": sc.state.DeviceKey,
@@ -458,7 +464,7 @@ func (s *Service) answerDecoy(ctx context.Context, sc *signIn, in Respond) (*Res
 		if err := s.spend(ctx, sc); err != nil {
 			return nil, err
 		}
-		return s.srpAuth(ctx, sc.pool, sc.client, Initiate{Admin: in.Admin, Flow: FlowUser,
+		return s.srpAuth(ctx, sc.pool, sc.client, Initiate{Admin: in.Admin, Flow: FlowUser, respond: true,
 			Params: map[string]string{"USERNAME": r["USERNAME"], "SRP_A": r["SRP_A"], "SECRET_HASH": r["SECRET_HASH"]}})
 	}
 	return nil, s.wrongAnswer(ctx, sc, errIncorrect)

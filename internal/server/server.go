@@ -208,6 +208,8 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 		MFA:    mfaService,
 		Tokens: tokens,
 		Scopes: scopeRules{},
+		// The same trigger.Service runs sign-in's triggers (authflow/triggers.go).
+		Triggers: triggers,
 		// Sign-in derives its own keys (SECRET_BLOCK sealing, decoy salts)
 		// from the master key under purposes of its own.
 		Secret:      master,

@@ -34,6 +34,8 @@ type AccessClaims struct {
 	// user (its Sub is then the client ID).
 	Username  string
 	DeviceKey string // device_key; omitted when empty
+	// Edit, when set, changes the claims last (see Edit).
+	Edit Edit
 }
 
 // accessWire is the JSON form of an access token, members in Cognito's order.
@@ -80,6 +82,8 @@ type IDClaims struct {
 	// a JSON array (as Cognito's federated users show it); everything else
 	// is a JSON string. Names that clash with a claim above are ignored.
 	Attributes map[string]string
+	// Edit, when set, changes the claims last (see Edit).
+	Edit Edit
 }
 
 // reservedID are the ID token claims that attributes cannot override.

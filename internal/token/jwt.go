@@ -53,6 +53,11 @@ func (i *Issuer) SignAccess(ctx context.Context, c AccessClaims) (string, error)
 	if err != nil {
 		return "", err
 	}
+	if c.Edit != nil {
+		if payload, err = applyEdit(payload, c.Edit); err != nil {
+			return "", err
+		}
+	}
 	return i.sign(ctx, c.PoolID, UseAccess, payload)
 }
 
@@ -70,6 +75,11 @@ func (i *Issuer) SignID(ctx context.Context, c IDClaims) (string, error) {
 	payload, err := marshalID(c, i.issuer(c.PoolID))
 	if err != nil {
 		return "", err
+	}
+	if c.Edit != nil {
+		if payload, err = applyEdit(payload, c.Edit); err != nil {
+			return "", err
+		}
 	}
 	return i.sign(ctx, c.PoolID, UseID, payload)
 }

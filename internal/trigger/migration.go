@@ -105,7 +105,8 @@ func (s *Service) UserMigration(ctx context.Context, pool Pool, call Call, in Mi
 		switch *out.MessageAction {
 		case "SUPPRESS":
 			res.SuppressMessage = true
-		case "RESEND":
+		case "", "RESEND":
+			// aws-lambda-go's struct sends "" for a messageAction not set.
 		default:
 			return MigrationResult{}, true, invalidResponse(MsgUnrecognizable, fmt.Errorf("messageAction %q", *out.MessageAction))
 		}
