@@ -62,6 +62,9 @@ func (s *Service) signUpSignIn(ctx context.Context, pool *userpool.Pool, client 
 		return nil, err
 	}
 	sc.user, sc.admin, sc.metadata, sc.context = u, in.Admin, in.Metadata, in.Context
+	if err := s.preAuthentication(ctx, sc, u); err != nil { // triggers.go
+		return nil, err
+	}
 	sc.state.Challenge = ""
 	sc.state.DeviceKey = in.Params["DEVICE_KEY"]
 	sc.state.pass(stepFirstFactor)
