@@ -40,6 +40,7 @@ func Endpoint(ops cognitoidp.Operations, op *cognitoidp.Operation) awsjson.Endpo
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
+		ctx = withTriggerCall(ctx, op.Name, body)
 		out, err := op.Invoke(ctx, ops, in)
 		if err != nil {
 			return nil, mapError(err)

@@ -26,6 +26,15 @@ func toAttrs(in []cognitoidp.AttributeType) []storage.Attribute {
 	return out
 }
 
+// validationData is toAttrs for ValidationData, which stays nil when the
+// request has none (the PreSignUp event then carries null).
+func validationData(in []cognitoidp.AttributeType) []storage.Attribute {
+	if in == nil {
+		return nil
+	}
+	return toAttrs(in)
+}
+
 // wireAttrs returns u's attributes as Cognito lists them: sub first, then
 // the others in the order they were set. keep, when not nil, selects the
 // attributes to include.
@@ -101,7 +110,7 @@ func (s *Server) SignUp(ctx context.Context, in *cognitoidp.SignUpInput) (*cogni
 	}
 	res, err := s.Pools.SignUp(ctx, p, c, userpool.SignUpInput{
 		Username: str(in.Username), Password: str(in.Password), SecretHash: str(in.SecretHash),
-		Attributes: toAttrs(in.UserAttributes),
+		Attributes: toAttrs(in.UserAttributes), ValidationData: validationData(in.ValidationData),
 	})
 	if err != nil {
 		return nil, err
@@ -159,6 +168,7 @@ func (s *Server) AdminCreateUser(ctx context.Context, in *cognitoidp.AdminCreate
 	req := userpool.AdminCreateUserInput{
 		Username: str(in.Username), Attributes: toAttrs(in.UserAttributes), TemporaryPassword: str(in.TemporaryPassword),
 		ForceAliasCreation: cognitoidp.ToValue(in.ForceAliasCreation),
+		ValidationData:     validationData(in.ValidationData),
 	}
 	if in.MessageAction != nil {
 		req.MessageAction = string(*in.MessageAction)

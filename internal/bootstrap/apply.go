@@ -64,6 +64,8 @@ func (a *Applier) Check(ctx context.Context, f *File) (Report, error) {
 // nothing when there is one, then the same steps on the live store,
 // skipping those the dry run found to change nothing.
 func (a *Applier) Apply(ctx context.Context, f *File) (Report, error) {
+	// Seeding is no API call: it fires no Lambda trigger.
+	ctx = userpool.WithoutTriggers(ctx)
 	_, plan, err := a.dryRun(ctx, f)
 	if err != nil {
 		return Report{}, err
@@ -81,6 +83,7 @@ func (a *Applier) Apply(ctx context.Context, f *File) (Report, error) {
 }
 
 func (a *Applier) dryRun(ctx context.Context, f *File) (Report, map[string]bool, error) {
+	ctx = userpool.WithoutTriggers(ctx)
 	scratch, done, err := a.Scratch(ctx)
 	if err != nil {
 		return Report{}, nil, fmt.Errorf("bootstrap: scratch store: %w", err)

@@ -8,6 +8,7 @@ import (
 	"github.com/userpoold/userpoold/internal/delivery"
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/trigger"
 )
 
 // This file is AdminCreateUser: users created by an administrator with a
@@ -37,6 +38,8 @@ type AdminCreateUserInput struct {
 	// DeliveryMediums are the channels of the invitation: "SMS", "EMAIL".
 	// Empty means SMS, Cognito's default.
 	DeliveryMediums []string
+	// ValidationData goes to the PreSignUp trigger only; nil is none.
+	ValidationData []storage.Attribute
 }
 
 // AdminCreateUser creates a user with a temporary password
@@ -78,7 +81,12 @@ func (s *Service) AdminCreateUser(ctx context.Context, p *Pool, in AdminCreateUs
 			return storage.User{}, err
 		}
 	}
+	// The PreSignUp trigger judges the user before anything is written;
+	// its flags do not apply to AdminCreateUser (spec §6.1).
 	u.Status = StatusForceChangePassword
+	if _, err := s.PreSignUp(ctx, p, nil, trigger.PreSignUpAdminCreateUser, &u, attributeMap(in.ValidationData)); err != nil {
+		return storage.User{}, err
+	}
 	if unreceived {
 		np, err := s.unusablePassword()
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/userpoold/userpoold/internal/delivery"
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/trigger"
 )
 
 // Attribute permission faults.
@@ -139,7 +140,7 @@ func (s *Service) UpdateAttributes(ctx context.Context, p *Pool, u storage.User,
 	for _, pc := range codes {
 		to := updated
 		to.Attributes = SetAttributes(updated.Attributes, storage.Attribute{Name: pc.attr, Value: pc.value})
-		d, err := s.SendCode(ctx, p, to, pc.attr, delivery.PurposeVerifyAttribute, pc.code)
+		d, err := s.sendCode(ctx, p, to, pc.attr, delivery.PurposeVerifyAttribute, trigger.MessageUpdateUserAttribute, pc.code)
 		if err != nil {
 			return out, err
 		}

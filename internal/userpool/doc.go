@@ -23,7 +23,8 @@
 // pending registration challenge, the credential list, the pool's relying
 // party), triggers.go (the Lambda triggers userpool fires, through the
 // Triggers interface, and the mapping of a pool's LambdaConfig to
-// trigger.Pool, which authflow uses too).
+// trigger.Pool, which authflow uses too), migration.go (the UserMigration
+// trigger and the user it creates).
 //
 // A Service is a struct literal (server.New builds the one userpoold uses)
 // holding the store interfaces it uses. It imports storage, fault, mfa,

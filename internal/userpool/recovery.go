@@ -10,6 +10,7 @@ import (
 	"github.com/userpoold/userpoold/internal/delivery"
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/trigger"
 )
 
 // This file is password recovery: ForgotPassword and
@@ -64,6 +65,16 @@ func (s *Service) ForgotPassword(ctx context.Context, p *Pool, c *Client, userna
 		return FakeDelivery(p, username), nil
 	}
 	u, err := s.clientUser(ctx, p, username)
+	if errors.Is(err, ErrUsernameClientNotFound) {
+		// An unknown user may be migrated by the pool's UserMigration
+		// trigger; the code then goes to the verified email or phone the
+		// function returned.
+		if migrated, ok, merr := s.Migrate(ctx, p, c, trigger.UserMigrationForgotPassword, username, ""); merr != nil {
+			return CodeDelivery{}, merr
+		} else if ok {
+			u, err = migrated, nil
+		}
+	}
 	if err != nil {
 		if errors.Is(err, ErrUsernameClientNotFound) && hide {
 			return fake()
@@ -154,13 +165,16 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, p *Pool, c *Client,
 	if err != nil {
 		return err
 	}
-	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeForgotPassword, "", code, nil, func(u *storage.User) error {
+	u, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeForgotPassword, "", code, nil, func(u *storage.User) error {
 		np.Apply(u)
 		u.Status = StatusConfirmed
 		u.Lockout = storage.Lockout{}
 		return nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return s.PostConfirmation(ctx, p, c, trigger.PostConfirmationConfirmForgotPassword, u)
 }
 
 // errCodeAccepted aborts an updateWithCode that only checks a code.

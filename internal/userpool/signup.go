@@ -8,6 +8,7 @@ import (
 	"github.com/userpoold/userpoold/internal/delivery"
 	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/trigger"
 )
 
 // This file is sign-up (SignUp) and its confirmation (ConfirmSignUp,
@@ -60,6 +61,8 @@ type SignUpInput struct {
 	Password   string
 	SecretHash string
 	Attributes []storage.Attribute
+	// ValidationData goes to the PreSignUp trigger only; nil is none.
+	ValidationData []storage.Attribute
 }
 
 // SignUpResult is the outcome of SignUp.
@@ -98,13 +101,29 @@ func (s *Service) SignUp(ctx context.Context, p *Pool, c *Client, in SignUpInput
 	if err := s.checkNewAliases(ctx, p, u, false); err != nil {
 		return SignUpResult{}, err
 	}
+	// The PreSignUp trigger judges the user before anything is written;
+	// its answer may confirm the user and verify the email or phone.
 	u.Status = StatusUnconfirmed
+	pre, err := s.PreSignUp(ctx, p, c, trigger.PreSignUpSignUp, &u, attributeMap(in.ValidationData))
+	if err != nil {
+		return SignUpResult{}, err
+	}
+	// An auto-verified email or phone takes the alias over from a user
+	// who holds it (Developer Guide, pre sign-up trigger).
+	forced, err := s.forcedAliases(ctx, p, u)
+	if err != nil {
+		return SignUpResult{}, err
+	}
 	if in.Password != "" {
 		if err := s.SetPassword(p, &u, in.Password); err != nil {
 			return SignUpResult{}, err
 		}
 	}
 	attr := confirmationAttribute(p.Settings, u)
+	if pre.AutoConfirmUser {
+		// UNCONFIRMED: an auto-confirmed user gets no confirmation code.
+		attr = ""
+	}
 	var code string
 	if attr != "" {
 		if code, err = s.IssueCode(&u, CodeSignUp, SignUpCodeTTL); err != nil {
@@ -117,7 +136,12 @@ func (s *Service) SignUp(ctx context.Context, p *Pool, c *Client, in SignUpInput
 		}
 		return SignUpResult{}, err
 	}
-	res := SignUpResult{User: u}
+	for a, owners := range forced {
+		if err := s.releaseAlias(ctx, p, a, owners); err != nil {
+			return SignUpResult{}, err
+		}
+	}
+	res := SignUpResult{User: u, Confirmed: u.Status == StatusConfirmed}
 	if attr != "" {
 		d, err := s.SendCode(ctx, p, u, attr, delivery.PurposeSignUp, code)
 		if err != nil {
@@ -169,7 +193,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, p *Pool, c *Client, usernam
 			return err
 		}
 	}
-	_, err = s.updateWithCode(ctx, p, u.UsernameKey, CodeSignUp, "", code, func(u *storage.User) error {
+	confirmed, err := s.updateWithCode(ctx, p, u.UsernameKey, CodeSignUp, "", code, func(u *storage.User) error {
 		if u.Status != StatusUnconfirmed {
 			return cannotConfirm(u.Status)
 		}
@@ -187,7 +211,10 @@ func (s *Service) ConfirmSignUp(ctx context.Context, p *Pool, c *Client, usernam
 	if err != nil {
 		return err
 	}
-	return s.releaseAlias(ctx, p, attr, owners)
+	if err := s.releaseAlias(ctx, p, attr, owners); err != nil {
+		return err
+	}
+	return s.PostConfirmation(ctx, p, c, trigger.PostConfirmationConfirmSignUp, confirmed)
 }
 
 // ResendConfirmationCode sends a new sign-up confirmation code.
@@ -244,7 +271,7 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, p *Pool, username stri
 	if err != nil {
 		return err
 	}
-	_, err = s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
+	u, err = s.Users.UpdateUser(ctx, p.ID, u.UsernameKey, func(u *storage.User) error {
 		if u.Status != StatusUnconfirmed {
 			return cannotConfirm(u.Status)
 		}
@@ -252,5 +279,10 @@ func (s *Service) AdminConfirmSignUp(ctx context.Context, p *Pool, username stri
 		u.UpdatedAt = s.now()
 		return nil
 	})
-	return notFound(err)
+	if err != nil {
+		return notFound(err)
+	}
+	// AdminConfirmSignUp fires the ConfirmSignUp source: there is no
+	// source of its own (spec §4).
+	return s.PostConfirmation(ctx, p, nil, trigger.PostConfirmationConfirmSignUp, u)
 }

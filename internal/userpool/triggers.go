@@ -3,6 +3,7 @@ package userpool
 import (
 	"context"
 
+	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/trigger"
 )
 
@@ -71,4 +72,104 @@ func triggerCall(ctx context.Context, c *Client) trigger.Call {
 		call.ClientID = c.ID
 	}
 	return call
+}
+
+type noTriggersKey struct{}
+
+// WithoutTriggers returns ctx under which this package fires no trigger:
+// bootstrap files seed pools, they are no API calls (as imports, which
+// invoke none either).
+func WithoutTriggers(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noTriggersKey{}, true)
+}
+
+// triggers returns the Triggers to fire for ctx and p, or nil when there
+// are none or p configures none.
+func (s *Service) triggers(ctx context.Context, p *Pool) Triggers {
+	if s.Triggers == nil || p.Settings.LambdaConfig == nil || ctx.Value(noTriggersKey{}) != nil {
+		return nil
+	}
+	return s.Triggers
+}
+
+// EventAttributes returns u's attributes as a trigger event's
+// userAttributes (spec §3.1): every attribute as a string, sub, and
+// cognito:user_status. authflow uses it too.
+func EventAttributes(u storage.User) map[string]string {
+	m := make(map[string]string, len(u.Attributes)+2)
+	for _, a := range u.Attributes {
+		m[a.Name] = a.Value
+	}
+	if u.Sub != "" {
+		m["sub"] = u.Sub
+	}
+	if u.Status != "" {
+		m["cognito:user_status"] = string(u.Status)
+	}
+	return m
+}
+
+// submittedAttributes returns the attributes of a user about to be
+// created, as the PreSignUp event carries them.
+func submittedAttributes(attrs []storage.Attribute) map[string]string {
+	m := make(map[string]string, len(attrs))
+	for _, a := range attrs {
+		m[a.Name] = a.Value
+	}
+	return m
+}
+
+// attributeMap turns SignUp's or AdminCreateUser's ValidationData into the
+// event's validationData: nil stays nil (sent as null, as real events show).
+func attributeMap(attrs []storage.Attribute) map[string]string {
+	if attrs == nil {
+		return nil
+	}
+	return submittedAttributes(attrs)
+}
+
+// PreSignUp runs the pool's PreSignUp trigger, if any, for u, a user not
+// yet written, and applies its answer to u: autoConfirmUser makes u
+// CONFIRMED, autoVerifyEmail/autoVerifyPhone mark the attribute verified
+// (the trigger package ignores the three for PreSignUp_AdminCreateUser).
+// source is PreSignUp_SignUp, _AdminCreateUser or, for federation's first
+// sign-in, _ExternalProvider. It returns the answer; an error means the
+// user must not be created. validationData is the request's
+// ValidationData (nil: none).
+func (s *Service) PreSignUp(ctx context.Context, p *Pool, c *Client, source trigger.Source, u *storage.User, validationData map[string]string) (trigger.PreSignUpResult, error) {
+	t := s.triggers(ctx, p)
+	if t == nil {
+		return trigger.PreSignUpResult{}, nil
+	}
+	res, err := t.PreSignUp(ctx, p.TriggerPool(), triggerCall(ctx, c), trigger.PreSignUpInput{
+		Source: source, Username: u.Username, Attributes: submittedAttributes(u.Attributes), ValidationData: validationData,
+	})
+	if err != nil {
+		return trigger.PreSignUpResult{}, err
+	}
+	if res.AutoConfirmUser {
+		u.Status = StatusConfirmed
+	}
+	if res.AutoVerifyEmail {
+		u.Attributes = SetAttributes(u.Attributes, storage.Attribute{Name: "email_verified", Value: "true"})
+	}
+	if res.AutoVerifyPhone {
+		u.Attributes = SetAttributes(u.Attributes, storage.Attribute{Name: "phone_number_verified", Value: "true"})
+	}
+	return res, nil
+}
+
+// PostConfirmation runs the pool's PostConfirmation trigger, if any, for
+// u, whose confirmation is committed: its error is the caller's answer,
+// but the confirmation stands (spec §3.2). source is
+// PostConfirmation_ConfirmSignUp (ConfirmSignUp, AdminConfirmSignUp and
+// federation's first sign-in) or _ConfirmForgotPassword.
+func (s *Service) PostConfirmation(ctx context.Context, p *Pool, c *Client, source trigger.Source, u storage.User) error {
+	t := s.triggers(ctx, p)
+	if t == nil {
+		return nil
+	}
+	return t.PostConfirmation(ctx, p.TriggerPool(), triggerCall(ctx, c), trigger.PostConfirmationInput{
+		Source: source, Username: u.Username, Attributes: EventAttributes(u),
+	})
 }

@@ -1,0 +1,554 @@
+package apiserver_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/userpoold/userpoold/internal/config"
+	"github.com/userpoold/userpoold/internal/server/servertest"
+	"github.com/userpoold/userpoold/internal/trigger/esdk"
+	"github.com/userpoold/userpoold/internal/trigger/kmstest"
+	"github.com/userpoold/userpoold/internal/trigger/lambdatest"
+)
+
+// The userpool side of the Lambda triggers (PreSignUp, PostConfirmation,
+// CustomMessage, the custom senders, UserMigration_ForgotPassword), driven
+// through aws-sdk-go-v2 against a server whose --lambda-endpoint is an
+// in-process Lambda Invoke endpoint running handlers written against
+// aws-lambda-go's event types. Helpers start with "tw".
+
+const twPassword = "Passw0rd!"
+
+func twARN(name string) string { return "arn:aws:lambda:us-east-1:123456789012:function:" + name }
+
+const twKMSKey = "arn:aws:kms:us-east-1:123456789012:key/4b1c2d3e-0000-4000-8000-000000000001"
+
+// twEnv is a server with a Lambda endpoint, one pool configured with
+// LambdaConfig, and one app client.
+type twEnv struct {
+	*servertest.Env
+	t      *testing.T
+	lambda *lambdatest.Server
+	pool   string
+	client string
+}
+
+func newTWEnv(t *testing.T, lc *types.LambdaConfigType, opts ...servertest.Option) *twEnv {
+	t.Helper()
+	lt := lambdatest.NewServer(t)
+	opts = append([]servertest.Option{func(c *config.Config) { c.Lambda.Endpoint = lt.URL }}, opts...)
+	env := servertest.New(t, opts...)
+	e := &twEnv{Env: env, t: t, lambda: lt}
+	e.pool = env.CreatePool(&cip.CreateUserPoolInput{
+		LambdaConfig:           lc,
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper,
+			SourceArn: aws.String("arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com")},
+	})
+	e.client = aws.ToString(env.CreateClient(e.pool, nil).ClientId)
+	return e
+}
+
+// calls returns the recorded invocations of function name.
+func (e *twEnv) calls(name string) []lambdatest.Invocation {
+	var out []lambdatest.Invocation
+	for _, c := range e.lambda.Invocations() {
+		if c.Function == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// event decodes the only invocation of function name into v.
+func (e *twEnv) event(name string, v any) {
+	e.t.Helper()
+	calls := e.calls(name)
+	if len(calls) != 1 {
+		e.t.Fatalf("%s invoked %d times, want once", name, len(calls))
+	}
+	if err := json.Unmarshal(calls[0].Payload, v); err != nil {
+		e.t.Fatalf("%s event does not decode into %T: %v\n%s", name, v, err, calls[0].Payload)
+	}
+}
+
+func (e *twEnv) signUp(username, email string, metadata map[string]string) (*cip.SignUpOutput, error) {
+	return e.Anonymous.SignUp(ctx, &cip.SignUpInput{
+		ClientId: aws.String(e.client), Username: aws.String(username), Password: aws.String(twPassword),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}},
+		ValidationData: []types.AttributeType{{Name: aws.String("invite"), Value: aws.String("x1")}},
+		ClientMetadata: metadata,
+	})
+}
+
+func (e *twEnv) user(username string) (*cip.AdminGetUserOutput, error) {
+	return e.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String(username)})
+}
+
+func (e *twEnv) wantNoUser(username string) {
+	e.t.Helper()
+	if _, err := e.user(username); servertest.ErrorCode(err) != "UserNotFoundException" {
+		e.t.Errorf("user %s: err = %v, want UserNotFoundException (nothing written)", username, err)
+	}
+}
+
+func twWant(t *testing.T, err error, code, message string) {
+	t.Helper()
+	if servertest.ErrorCode(err) != code || servertest.ErrorMessage(err) != message {
+		t.Fatalf("error = %v\nwant %s: %q", err, code, message)
+	}
+}
+
+func twOK(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func twAttr(as []types.AttributeType, name string) string {
+	for _, a := range as {
+		if aws.ToString(a.Name) == name {
+			return aws.ToString(a.Value)
+		}
+	}
+	return ""
+}
+
+var errNope = errors.New("nope")
+
+func TestTriggerPreSignUp(t *testing.T) {
+	e := newTWEnv(t, &types.LambdaConfigType{PreSignUp: aws.String(twARN("pre"))})
+	e.lambda.Register("pre", lambdatest.Typed(func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+		switch ev.Request.UserAttributes["email"] {
+		case "refuse@example.com":
+			return ev, errNope
+		case "auto@example.com":
+			ev.Response.AutoConfirmUser, ev.Response.AutoVerifyEmail = true, true
+		}
+		return ev, nil
+	}))
+
+	t.Run("event and auto-confirm", func(t *testing.T) {
+		out, err := e.signUp("ann", "auto@example.com", map[string]string{"app": "web"})
+		twOK(t, err)
+		if !out.UserConfirmed || out.CodeDeliveryDetails != nil {
+			t.Errorf("SignUp = confirmed %v, delivery %+v; want confirmed and no code", out.UserConfirmed, out.CodeDeliveryDetails)
+		}
+		var ev events.CognitoEventUserPoolsPreSignup
+		e.event("pre", &ev)
+		if ev.Version != "1" || ev.TriggerSource != "PreSignUp_SignUp" || ev.UserPoolID != e.pool || ev.Region != "us-east-1" ||
+			ev.UserName != "ann" || ev.CallerContext.ClientID != e.client || ev.CallerContext.AWSSDKVersion == "" {
+			t.Errorf("envelope = %+v", ev.CognitoEventUserPoolsHeader)
+		}
+		if ev.Request.UserAttributes["email"] != "auto@example.com" || ev.Request.ValidationData["invite"] != "x1" || ev.Request.ClientMetadata["app"] != "web" {
+			t.Errorf("request = %+v", ev.Request)
+		}
+		u, err := e.user("ann")
+		twOK(t, err)
+		if u.UserStatus != types.UserStatusTypeConfirmed || twAttr(u.UserAttributes, "email_verified") != "true" {
+			t.Errorf("user = %s, email_verified %q; want CONFIRMED and verified", u.UserStatus, twAttr(u.UserAttributes, "email_verified"))
+		}
+		if m := e.Outbox(e.pool, "ann"); len(m) != 0 {
+			t.Errorf("outbox = %+v, want no confirmation code", m)
+		}
+	})
+
+	t.Run("default answer", func(t *testing.T) {
+		e.lambda.Reset()
+		out, err := e.signUp("bob", "bob@example.com", nil)
+		twOK(t, err)
+		if out.UserConfirmed || out.CodeDeliveryDetails == nil {
+			t.Errorf("SignUp = %+v, want unconfirmed with a code", out)
+		}
+		var raw map[string]json.RawMessage
+		e.event("pre", &raw)
+		var req map[string]json.RawMessage
+		json.Unmarshal(raw["request"], &req)
+		if _, ok := req["clientMetadata"]; ok {
+			t.Errorf("request carries clientMetadata without any: %s", raw["request"])
+		}
+	})
+
+	t.Run("function error writes nothing", func(t *testing.T) {
+		_, err := e.signUp("cat", "refuse@example.com", nil)
+		twWant(t, err, "UserLambdaValidationException", "PreSignUp failed with error nope.")
+		e.wantNoUser("cat")
+	})
+
+	t.Run("AdminCreateUser", func(t *testing.T) {
+		e.lambda.Reset()
+		out, err := e.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+			UserPoolId: aws.String(e.pool), Username: aws.String("dan"), MessageAction: types.MessageActionTypeSuppress,
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("auto@example.com")}},
+			ClientMetadata: map[string]string{"by": "admin"},
+		})
+		twOK(t, err)
+		// The flags do not apply to AdminCreateUser.
+		if out.User.UserStatus != types.UserStatusTypeForceChangePassword || twAttr(out.User.Attributes, "email_verified") == "true" {
+			t.Errorf("user = %s %v", out.User.UserStatus, out.User.Attributes)
+		}
+		var ev events.CognitoEventUserPoolsPreSignup
+		e.event("pre", &ev)
+		if ev.TriggerSource != "PreSignUp_AdminCreateUser" || ev.CallerContext.ClientID != "CLIENT_ID_NOT_APPLICABLE" || ev.Request.ClientMetadata["by"] != "admin" {
+			t.Errorf("event = %+v", ev)
+		}
+		_, err = e.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+			UserPoolId: aws.String(e.pool), Username: aws.String("eve"), MessageAction: types.MessageActionTypeSuppress,
+			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("refuse@example.com")}},
+		})
+		twWant(t, err, "UserLambdaValidationException", "PreSignUp failed with error nope.")
+		e.wantNoUser("eve")
+	})
+}
+
+// TestTriggerFailures covers the three failure kinds of spec §3.2 on a
+// pre trigger: the sign-up is refused and nothing is written.
+func TestTriggerFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		handler       lambdatest.Handler
+		code, message string
+	}{
+		{"not JSON", lambdatest.Raw("oops"), "InvalidLambdaResponseException", "Invalid lambda function output : Invalid JSON"},
+		{"null", lambdatest.Raw("null"), "InvalidLambdaResponseException", "Invalid lambda function output : Invalid JSON"},
+		{"wrong shape", lambdatest.Raw(`{"response":{"autoConfirmUser":"yes"}}`), "InvalidLambdaResponseException", "Unrecognizable lambda output"},
+		{"timeout", lambdatest.Hang(nil), "UnexpectedLambdaException", "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function."},
+		{"throttled", func(context.Context, []byte) ([]byte, error) {
+			return nil, &lambdatest.StatusError{Status: 502, Type: "ServiceException"}
+		}, "UnexpectedLambdaException", "PreSignUp invocation failed due to error ServiceException."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTWEnv(t, &types.LambdaConfigType{PreSignUp: aws.String(twARN("pre"))},
+				func(c *config.Config) { c.Lambda.Timeout = 300 * time.Millisecond })
+			e.lambda.Register("pre", tc.handler)
+			_, err := e.signUp("fay", "fay@example.com", nil)
+			twWant(t, err, tc.code, tc.message)
+			e.wantNoUser("fay")
+		})
+	}
+
+	t.Run("no endpoint", func(t *testing.T) {
+		e := newTWEnv(t, &types.LambdaConfigType{PreSignUp: aws.String(twARN("pre"))}, func(c *config.Config) { c.Lambda.Endpoint = "" })
+		_, err := e.signUp("gus", "gus@example.com", nil)
+		twWant(t, err, "UnexpectedLambdaException", "PreSignUp invocation failed due to error AccessDeniedException.")
+		e.wantNoUser("gus")
+	})
+}
+
+func TestTriggerPostConfirmation(t *testing.T) {
+	e := newTWEnv(t, &types.LambdaConfigType{PostConfirmation: aws.String(twARN("post"))})
+	fail := false
+	e.lambda.Register("post", lambdatest.Typed(func(_ context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
+		if fail {
+			return ev, errNope
+		}
+		return ev, nil
+	}))
+	check := func(t *testing.T, source, user, clientID string, metadata map[string]string) {
+		t.Helper()
+		var ev events.CognitoEventUserPoolsPostConfirmation
+		e.event("post", &ev)
+		a := ev.Request.UserAttributes
+		if ev.TriggerSource != source || ev.UserName != user || ev.CallerContext.ClientID != clientID ||
+			a["cognito:user_status"] != "CONFIRMED" || a["sub"] == "" || a["email"] == "" {
+			t.Errorf("event = %+v", ev)
+		}
+		for k, v := range metadata {
+			if ev.Request.ClientMetadata[k] != v {
+				t.Errorf("clientMetadata = %v, want %v", ev.Request.ClientMetadata, metadata)
+			}
+		}
+	}
+
+	t.Run("ConfirmSignUp", func(t *testing.T) {
+		_, err := e.signUp("hal", "hal@example.com", nil)
+		twOK(t, err)
+		e.lambda.Reset()
+		_, err = e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client), Username: aws.String("hal"),
+			ConfirmationCode: aws.String(e.LastCode(e.pool, "hal")), ClientMetadata: map[string]string{"step": "confirm"}})
+		twOK(t, err)
+		check(t, "PostConfirmation_ConfirmSignUp", "hal", e.client, map[string]string{"step": "confirm"})
+	})
+
+	t.Run("a failing trigger does not undo the confirmation", func(t *testing.T) {
+		_, err := e.signUp("ida", "ida@example.com", nil)
+		twOK(t, err)
+		fail = true
+		defer func() { fail = false }()
+		_, err = e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client), Username: aws.String("ida"),
+			ConfirmationCode: aws.String(e.LastCode(e.pool, "ida"))})
+		twWant(t, err, "UserLambdaValidationException", "PostConfirmation failed with error nope.")
+		if u, err := e.user("ida"); err != nil || u.UserStatus != types.UserStatusTypeConfirmed {
+			t.Errorf("user = %+v, %v; want CONFIRMED", u, err)
+		}
+	})
+
+	t.Run("AdminConfirmSignUp", func(t *testing.T) {
+		_, err := e.signUp("jon", "jon@example.com", nil)
+		twOK(t, err)
+		e.lambda.Reset()
+		_, err = e.Client.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(e.pool), Username: aws.String("jon"),
+			ClientMetadata: map[string]string{"by": "admin"}})
+		twOK(t, err)
+		check(t, "PostConfirmation_ConfirmSignUp", "jon", "CLIENT_ID_NOT_APPLICABLE", map[string]string{"by": "admin"})
+	})
+
+	t.Run("ConfirmForgotPassword", func(t *testing.T) {
+		_, err := e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("hal")})
+		twOK(t, err)
+		e.lambda.Reset()
+		_, err = e.Anonymous.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("hal"),
+			ConfirmationCode: aws.String(e.LastCode(e.pool, "hal")), Password: aws.String("N3w-Passw0rd!")})
+		twOK(t, err)
+		check(t, "PostConfirmation_ConfirmForgotPassword", "hal", e.client, nil)
+	})
+}
+
+func TestTriggerCustomMessage(t *testing.T) {
+	e := newTWEnv(t, &types.LambdaConfigType{CustomMessage: aws.String(twARN("msg"))})
+	fail := false
+	e.lambda.Register("msg", lambdatest.Typed(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+		if fail {
+			return ev, errNope
+		}
+		if ev.Request.ClientMetadata["template"] == "default" {
+			return ev, nil // null fields: the pool's template
+		}
+		ev.Response.SMSMessage = ev.TriggerSource + " sms " + ev.Request.CodeParameter
+		ev.Response.EmailMessage = ev.TriggerSource + " code " + ev.Request.CodeParameter
+		ev.Response.EmailSubject = "Subject " + ev.TriggerSource
+		if ev.TriggerSource == "CustomMessage_AdminCreateUser" {
+			ev.Response.EmailMessage += " for " + ev.Request.UsernameParameter
+		}
+		return ev, nil
+	}))
+	// last returns the newest message to user and checks it is the
+	// function's text for source, with the code in place.
+	last := func(t *testing.T, user, source string) servertest.Message {
+		t.Helper()
+		ms := e.Outbox(e.pool, user)
+		if len(ms) == 0 {
+			t.Fatalf("no message to %s", user)
+		}
+		m := ms[len(ms)-1]
+		want := source + " code " + m.Code
+		if m.Channel == "SMS" {
+			want = source + " sms " + m.Code
+		}
+		if !strings.HasPrefix(m.Body, want) || m.Code == "" {
+			t.Errorf("message = %+v, want body %q", m, want)
+		}
+		var ev events.CognitoEventUserPoolsCustomMessage
+		calls := e.calls("msg")
+		if err := json.Unmarshal(calls[len(calls)-1].Payload, &ev); err != nil || ev.TriggerSource != source ||
+			ev.Request.CodeParameter != "{####}" || ev.Request.UserAttributes["sub"] == nil {
+			t.Errorf("event = %+v, %v", ev, err)
+		}
+		return m
+	}
+
+	_, err := e.signUp("kim", "kim@example.com", map[string]string{"k": "v"})
+	twOK(t, err)
+	last(t, "kim", "CustomMessage_SignUp")
+
+	_, err = e.Anonymous.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(e.client), Username: aws.String("kim")})
+	twOK(t, err)
+	m := last(t, "kim", "CustomMessage_ResendCode")
+	_, err = e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client), Username: aws.String("kim"), ConfirmationCode: aws.String(m.Code)})
+	twOK(t, err)
+
+	_, err = e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("kim")})
+	twOK(t, err)
+	last(t, "kim", "CustomMessage_ForgotPassword")
+
+	_, err = e.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("lee"),
+		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail},
+		UserAttributes:         []types.AttributeType{{Name: aws.String("email"), Value: aws.String("lee@example.com")}}})
+	twOK(t, err)
+	if m := last(t, "lee", "CustomMessage_AdminCreateUser"); !strings.HasSuffix(m.Body, " for lee") {
+		t.Errorf("invitation = %q, want {username} replaced", m.Body)
+	}
+
+	tok := signInTW(t, e, "kim")
+	_, err = e.Anonymous.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: aws.String(tok),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("kim2@example.com")}}})
+	twOK(t, err)
+	last(t, "kim", "CustomMessage_UpdateUserAttribute")
+
+	_, err = e.Anonymous.GetUserAttributeVerificationCode(ctx, &cip.GetUserAttributeVerificationCodeInput{AccessToken: aws.String(tok), AttributeName: aws.String("email")})
+	twOK(t, err)
+	last(t, "kim", "CustomMessage_VerifyUserAttribute")
+
+	t.Run("null answer keeps the template", func(t *testing.T) {
+		_, err := e.signUp("max", "max@example.com", map[string]string{"template": "default"})
+		twOK(t, err)
+		ms := e.Outbox(e.pool, "max")
+		if len(ms) != 1 || !strings.Contains(ms[0].Body, "Your verification code is "+ms[0].Code) {
+			t.Errorf("message = %+v, want the default template", ms)
+		}
+	})
+
+	t.Run("error", func(t *testing.T) {
+		fail = true
+		defer func() { fail = false }()
+		_, err := e.Anonymous.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(e.client), Username: aws.String("max")})
+		twWant(t, err, "UserLambdaValidationException", "CustomMessage failed with error nope.")
+	})
+}
+
+// signInTW signs user in with USER_PASSWORD_AUTH and returns the access
+// token.
+func signInTW(t *testing.T, e *twEnv, user string) string {
+	t.Helper()
+	out, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.client),
+		AuthParameters: map[string]string{"USERNAME": user, "PASSWORD": twPassword}})
+	twOK(t, err)
+	if out.AuthenticationResult == nil {
+		t.Fatalf("sign-in of %s: challenge %s", user, out.ChallengeName)
+	}
+	return aws.ToString(out.AuthenticationResult.AccessToken)
+}
+
+func TestTriggerCustomMessageAuthentication(t *testing.T) {
+	e := newTWEnv(t, &types.LambdaConfigType{CustomMessage: aws.String(twARN("msg"))})
+	e.lambda.Register("msg", lambdatest.Typed(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+		ev.Response.SMSMessage = "Sign-in code " + ev.Request.CodeParameter
+		return ev, nil
+	}))
+	_, err := e.Client.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool),
+		MfaConfiguration: types.UserPoolMfaTypeOn, SmsMfaConfiguration: &types.SmsMfaConfigType{SmsAuthenticationMessage: aws.String("Your code is {####}")}})
+	twOK(t, err)
+	_, err = e.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("ned"), MessageAction: types.MessageActionTypeSuppress,
+		UserAttributes: []types.AttributeType{{Name: aws.String("phone_number"), Value: aws.String("+15555550100")}, {Name: aws.String("phone_number_verified"), Value: aws.String("true")}}})
+	twOK(t, err)
+	_, err = e.Client.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(e.pool), Username: aws.String("ned"), Password: aws.String(twPassword), Permanent: true})
+	twOK(t, err)
+	e.lambda.Reset()
+	out, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.client),
+		AuthParameters: map[string]string{"USERNAME": "ned", "PASSWORD": twPassword}, ClientMetadata: map[string]string{"not": "passed"}})
+	twOK(t, err)
+	if out.ChallengeName != types.ChallengeNameTypeSmsMfa {
+		t.Fatalf("challenge = %s, want SMS_MFA", out.ChallengeName)
+	}
+	ms := e.Outbox(e.pool, "ned")
+	if len(ms) != 1 || ms[0].Body != "Sign-in code "+ms[0].Code {
+		t.Errorf("outbox = %+v", ms)
+	}
+	var ev events.CognitoEventUserPoolsCustomMessage
+	e.event("msg", &ev)
+	// InitiateAuth's ClientMetadata does not reach CustomMessage (spec §4.1).
+	if ev.TriggerSource != "CustomMessage_Authentication" || ev.Request.ClientMetadata != nil {
+		t.Errorf("event = %+v", ev)
+	}
+}
+
+// TestTriggerCustomSender checks that a custom email sender replaces the
+// built-in delivery, receives the code as an Encryption SDK message under
+// the pool's KMS key (or in plain text without --kms-endpoint), and that
+// the code works.
+func TestTriggerCustomSender(t *testing.T) {
+	lc := &types.LambdaConfigType{
+		CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: aws.String(twARN("sender")), LambdaVersion: types.CustomEmailSenderLambdaVersionTypeV10},
+		KMSKeyID:          aws.String(twKMSKey),
+	}
+	sender := lambdatest.Typed(func(_ context.Context, ev lambdatest.CustomSenderEvent) (lambdatest.CustomSenderEvent, error) {
+		return ev, nil
+	})
+	event := func(t *testing.T, e *twEnv) lambdatest.CustomSenderEvent {
+		t.Helper()
+		calls := e.calls("sender")
+		if len(calls) != 1 || calls[0].Type != "Event" {
+			t.Fatalf("sender calls = %+v, want one asynchronous invocation", calls)
+		}
+		var ev lambdatest.CustomSenderEvent
+		twOK(t, json.Unmarshal(calls[0].Payload, &ev))
+		if ev.TriggerSource != "CustomEmailSender_SignUp" || ev.Request.Type != "customEmailSenderRequestV1" || ev.Request.Code == nil ||
+			ev.Request.UserAttributes["email"] != "ola@example.com" || ev.Request.ClientMetadata["m"] != "1" {
+			t.Fatalf("event = %+v", ev)
+		}
+		return ev
+	}
+	confirm := func(t *testing.T, e *twEnv, code string) {
+		t.Helper()
+		if m := e.Outbox(e.pool, "ola"); len(m) != 0 {
+			t.Errorf("built-in delivery ran: %+v", m)
+		}
+		_, err := e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client), Username: aws.String("ola"), ConfirmationCode: aws.String(code)})
+		twOK(t, err)
+	}
+
+	t.Run("KMS", func(t *testing.T) {
+		kms := kmstest.NewServer(t)
+		kms.CreateKey(twKMSKey)
+		e := newTWEnv(t, lc, func(c *config.Config) { c.Lambda.KMSEndpoint = kms.URL })
+		e.lambda.Register("sender", sender)
+		out, err := e.signUp("ola", "ola@example.com", map[string]string{"m": "1"})
+		twOK(t, err)
+		if out.CodeDeliveryDetails == nil || aws.ToString(out.CodeDeliveryDetails.AttributeName) != "email" {
+			t.Errorf("CodeDeliveryDetails = %+v", out.CodeDeliveryDetails)
+		}
+		ev := event(t, e)
+		client, err := esdk.NewKMSClient(ctx, esdk.KMSConfig{Endpoint: kms.URL})
+		twOK(t, err)
+		code, err := esdk.KMSEncrypter{Client: client}.DecryptCode(ctx, e.pool, *ev.Request.Code)
+		if err != nil || len(code) != 6 {
+			t.Fatalf("decrypted code = %q, %v", code, err)
+		}
+		confirm(t, e, code)
+	})
+
+	t.Run("plain text", func(t *testing.T) {
+		e := newTWEnv(t, lc)
+		e.lambda.Register("sender", sender)
+		_, err := e.signUp("ola", "ola@example.com", map[string]string{"m": "1"})
+		twOK(t, err)
+		confirm(t, e, *event(t, e).Request.Code)
+	})
+}
+
+func TestTriggerUserMigrationForgotPassword(t *testing.T) {
+	e := newTWEnv(t, &types.LambdaConfigType{UserMigration: aws.String(twARN("migrate"))})
+	e.lambda.Register("migrate", lambdatest.Typed(func(_ context.Context, ev events.CognitoEventUserPoolsMigrateUser) (events.CognitoEventUserPoolsMigrateUser, error) {
+		if ev.UserName != "old-user" {
+			return ev, errors.New("User not found")
+		}
+		ev.CognitoEventUserPoolsMigrateUserResponse.UserAttributes = map[string]string{"email": "old@example.com", "email_verified": "true"}
+		ev.CognitoEventUserPoolsMigrateUserResponse.MessageAction = "SUPPRESS"
+		return ev, nil
+	}))
+	out, err := e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("old-user"),
+		ClientMetadata: map[string]string{"src": "legacy"}})
+	twOK(t, err)
+	if out.CodeDeliveryDetails == nil || aws.ToString(out.CodeDeliveryDetails.AttributeName) != "email" {
+		t.Fatalf("CodeDeliveryDetails = %+v", out.CodeDeliveryDetails)
+	}
+	var ev events.CognitoEventUserPoolsMigrateUser
+	e.event("migrate", &ev)
+	if req := ev.CognitoEventUserPoolsMigrateUserRequest; ev.TriggerSource != "UserMigration_ForgotPassword" || req.Password != "" || req.ClientMetadata["src"] != "legacy" {
+		t.Errorf("event = %+v", ev)
+	}
+	u, err := e.user("old-user")
+	twOK(t, err)
+	if u.UserStatus != types.UserStatusTypeResetRequired || twAttr(u.UserAttributes, "email") != "old@example.com" {
+		t.Errorf("migrated user = %s %v", u.UserStatus, u.UserAttributes)
+	}
+	_, err = e.Anonymous.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("old-user"),
+		ConfirmationCode: aws.String(e.LastCode(e.pool, "old-user")), Password: aws.String(twPassword)})
+	twOK(t, err)
+	signInTW(t, e, "old-user")
+
+	// The function's error is the caller's answer, and nothing is created.
+	_, err = e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("stranger")})
+	twWant(t, err, "UserLambdaValidationException", "UserMigration failed with error User not found.")
+	e.wantNoUser("stranger")
+}
