@@ -98,7 +98,11 @@ for guide in "${guides[@]}"; do
     "$guide" > "$dir.sh"
   echo "== $guide (in $dir)"
   status=0
-  (cd "$dir" && PATH="$work/bin:$PATH" REPO="$repo" bash "$dir.sh") || status=$?
+  case "$name" in
+    go-testing) cwd=$repo ;;   # its commands run in examples/gotest of this checkout
+    *) cwd=$dir ;;
+  esac
+  (cd "$cwd" && PATH="$work/bin:$PATH" bash "$dir.sh") || status=$?
   if [ "$name" = production ]; then
     psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
   fi
