@@ -107,7 +107,46 @@ type stringRule struct {
 	length  lengthRule
 	pattern string         // the model's (Java) pattern, as AWS prints it
 	re      *regexp.Regexp // its anchored RE2 translation
+	set     *asciiSet      // when not nil, what re matches, checked without the regexp engine
 	enum    []string       // allowed values, model order
+}
+
+// asciiSet is a pattern that matches the strings of at least min bytes, each in a set of
+// ASCII characters (bits lo for 0–63, hi for 64–127): [A-Za-z0-9-_=.]+ and its kind.
+type asciiSet struct {
+	lo, hi uint64
+	min    int
+}
+
+// matches reports whether s is at least min bytes of the set.
+func (a *asciiSet) matches(s string) bool {
+	if len(s) < a.min {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 64:
+			if a.lo&(1<<c) == 0 {
+				return false
+			}
+		case c < 128:
+			if a.hi&(1<<(c-64)) == 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// matchPattern reports whether s satisfies the rule's pattern.
+func (r *stringRule) matchPattern(s string) bool {
+	if r.set != nil {
+		return r.set.matches(s)
+	}
+	return r.re.MatchString(s)
 }
 
 // violations returns the failed constraints of s (nil when s is valid): length, then pattern,
@@ -117,7 +156,7 @@ func (r *stringRule) violations(s string) []string {
 	if r.length.hasMin || r.length.hasMax {
 		out = r.length.violations(int64(utf8.RuneCountInString(s)), out)
 	}
-	if r.re != nil && !r.re.MatchString(s) {
+	if r.re != nil && !r.matchPattern(s) {
 		out = append(out, "Member must satisfy regular expression pattern: "+r.pattern)
 	}
 	if r.enum != nil && !slices.Contains(r.enum, s) {
@@ -303,6 +342,20 @@ var (
 	reUserPoolIdType                     = regexp.MustCompile(`^(?:[\w-]+_[0-9a-zA-Z]+)$`)
 )
 
+// The patterns that are one run of ASCII characters, as byte sets (see asciiRun in
+// tools/apigen/pattern.go).
+var (
+	setClientIdType                 = &asciiSet{lo: 0x3ff080000000000, hi: 0x7fffffe87fffffe, min: 1}
+	setClientNameType               = &asciiSet{lo: 0x23ff780100003e00, hi: 0x7fffffe87ffffff, min: 1}
+	setEventIdType                  = &asciiSet{lo: 0x3ff280000000000, hi: 0x7fffffe87fffffe, min: 1}
+	setIdpIdentifierType            = &asciiSet{lo: 0x23ff680100003e00, hi: 0x7fffffe87ffffff, min: 1}
+	setResourceServerIdentifierType = &asciiSet{lo: 0xfffffffa00000000, hi: 0x7fffffffefffffff, min: 1}
+	setResourceServerScopeNameType  = &asciiSet{lo: 0xffff7ffa00000000, hi: 0x7fffffffefffffff, min: 1}
+	setSecretHashType               = &asciiSet{lo: 0x23ff880000000000, hi: 0x7fffffe87fffffe, min: 1}
+	setSoftwareTokenMFAUserCodeType = &asciiSet{lo: 0x3ff000000000000, hi: 0x0, min: 1}
+	setTokenModelType               = &asciiSet{lo: 0x23ff600000000000, hi: 0x7fffffe87fffffe, min: 1}
+)
+
 // Constraints of the model's shapes.
 var (
 	ruleAccessTokenValidityType                      = &numberRule{min: 1, hasMin: true, max: 86400, hasMax: true}
@@ -328,11 +381,11 @@ var (
 	ruleCSSType                                      = &stringRule{length: lengthRule{min: 0, hasMin: true, max: 131072, hasMax: true}}
 	ruleCallbackURLsListType                         = &lengthRule{min: 0, hasMin: true, max: 100, hasMax: true}
 	ruleChallengeNameType                            = &stringRule{enum: []string{"SMS_MFA", "EMAIL_OTP", "SOFTWARE_TOKEN_MFA", "SELECT_MFA_TYPE", "MFA_SETUP", "PASSWORD_VERIFIER", "CUSTOM_CHALLENGE", "SELECT_CHALLENGE", "DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER", "ADMIN_NO_SRP_AUTH", "NEW_PASSWORD_REQUIRED", "SMS_OTP", "PASSWORD", "WEB_AUTHN", "PASSWORD_SRP"}}
-	ruleClientIdType                                 = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}, pattern: `[\w+]+`, re: reClientIdType}
-	ruleClientNameType                               = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}, pattern: `[\w\s+=,.@-]+`, re: reClientNameType}
+	ruleClientIdType                                 = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}, pattern: `[\w+]+`, re: reClientIdType, set: setClientIdType}
+	ruleClientNameType                               = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}, pattern: `[\w\s+=,.@-]+`, re: reClientNameType, set: setClientNameType}
 	ruleClientPermissionType                         = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 2048, hasMax: true}}
 	ruleClientSecretIdType                           = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}}
-	ruleClientSecretType                             = &stringRule{length: lengthRule{min: 24, hasMin: true, max: 64, hasMax: true}, pattern: `[\w+]+`, re: reClientIdType}
+	ruleClientSecretType                             = &stringRule{length: lengthRule{min: 24, hasMin: true, max: 64, hasMax: true}, pattern: `[\w+]+`, re: reClientIdType, set: setClientIdType}
 	ruleColorSchemeModeType                          = &stringRule{enum: []string{"LIGHT", "DARK", "DYNAMIC"}}
 	ruleCompromisedCredentialsEventActionType        = &stringRule{enum: []string{"BLOCK", "NO_ACTION"}}
 	ruleConfirmationCodeType                         = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 2048, hasMax: true}, pattern: `[\S]+`, re: reConfirmationCodeType}
@@ -362,7 +415,7 @@ var (
 	ruleEncryptionKeyArnType                         = &stringRule{length: lengthRule{min: 20, hasMin: true, max: 2048, hasMax: true}, pattern: `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`, re: reArnType}
 	ruleEncryptionKeyType                            = &stringRule{enum: []string{"AWS_OWNED_KEY", "CUSTOMER_MANAGED_KEY"}}
 	ruleEventFilterType                              = &stringRule{enum: []string{"SIGN_IN", "PASSWORD_CHANGE", "SIGN_UP"}}
-	ruleEventIdType                                  = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 50, hasMax: true}, pattern: `[\w+-]+`, re: reEventIdType}
+	ruleEventIdType                                  = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 50, hasMax: true}, pattern: `[\w+-]+`, re: reEventIdType, set: setEventIdType}
 	ruleEventSourceName                              = &stringRule{enum: []string{"userNotification", "userAuthEvents"}}
 	ruleExplicitAuthFlowsType                        = &stringRule{enum: []string{"ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_AUTH"}}
 	ruleFeatureType                                  = &stringRule{enum: []string{"ENABLED", "DISABLED"}}
@@ -372,7 +425,7 @@ var (
 	ruleHexStringType                                = &stringRule{pattern: `^[0-9a-fA-F]+$`, re: reHexStringType}
 	ruleIdTokenValidityType                          = &numberRule{min: 1, hasMin: true, max: 86400, hasMax: true}
 	ruleIdentityProviderTypeType                     = &stringRule{enum: []string{"SAML", "Facebook", "Google", "LoginWithAmazon", "SignInWithApple", "OIDC"}}
-	ruleIdpIdentifierType                            = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 40, hasMax: true}, pattern: `[\w\s+=.@-]+`, re: reIdpIdentifierType}
+	ruleIdpIdentifierType                            = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 40, hasMax: true}, pattern: `[\w\s+=.@-]+`, re: reIdpIdentifierType, set: setIdpIdentifierType}
 	ruleIdpIdentifiersListType                       = &lengthRule{min: 0, hasMin: true, max: 50, hasMax: true}
 	ruleImageFileType                                = &lengthRule{min: 0, hasMin: true, max: 131072, hasMax: true}
 	ruleInboundFederationLambdaVersionType           = &stringRule{enum: []string{"V1_0"}}
@@ -415,25 +468,25 @@ var (
 	ruleRegionNameType                               = &stringRule{length: lengthRule{min: 5, hasMin: true, max: 32, hasMax: true}}
 	ruleRelyingPartyIdType                           = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 127, hasMax: true}}
 	ruleResourceIdType                               = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 40, hasMax: true}, pattern: `^[\w\- ]+$`, re: reResourceIdType}
-	ruleResourceServerIdentifierType                 = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 256, hasMax: true}, pattern: `[\x21\x23-\x5B\x5D-\x7E]+`, re: reResourceServerIdentifierType}
-	ruleResourceServerNameType                       = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 256, hasMax: true}, pattern: `[\w\s+=,.@-]+`, re: reClientNameType}
+	ruleResourceServerIdentifierType                 = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 256, hasMax: true}, pattern: `[\x21\x23-\x5B\x5D-\x7E]+`, re: reResourceServerIdentifierType, set: setResourceServerIdentifierType}
+	ruleResourceServerNameType                       = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 256, hasMax: true}, pattern: `[\w\s+=,.@-]+`, re: reClientNameType, set: setClientNameType}
 	ruleResourceServerScopeDescriptionType           = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 256, hasMax: true}}
 	ruleResourceServerScopeListType                  = &lengthRule{max: 100, hasMax: true}
-	ruleResourceServerScopeNameType                  = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 256, hasMax: true}, pattern: `[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+`, re: reResourceServerScopeNameType}
+	ruleResourceServerScopeNameType                  = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 256, hasMax: true}, pattern: `[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+`, re: reResourceServerScopeNameType, set: setResourceServerScopeNameType}
 	ruleRetryGracePeriodSecondsType                  = &numberRule{min: 0, hasMin: true, max: 60, hasMax: true}
 	ruleS3ArnType                                    = &stringRule{length: lengthRule{min: 3, hasMin: true, max: 1024, hasMax: true}, pattern: `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:::[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`, re: reS3ArnType}
 	ruleSESConfigurationSet                          = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 64, hasMax: true}, pattern: `^[a-zA-Z0-9_-]+$`, re: reSESConfigurationSet}
 	ruleSchemaAttributesListType                     = &lengthRule{min: 1, hasMin: true, max: 50, hasMax: true}
 	ruleScopeListType                                = &lengthRule{max: 50, hasMax: true}
-	ruleScopeType                                    = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 256, hasMax: true}, pattern: `[\x21\x23-\x5B\x5D-\x7E]+`, re: reResourceServerIdentifierType}
+	ruleScopeType                                    = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 256, hasMax: true}, pattern: `[\x21\x23-\x5B\x5D-\x7E]+`, re: reResourceServerIdentifierType, set: setResourceServerIdentifierType}
 	ruleSearchPaginationTokenType                    = &stringRule{length: lengthRule{min: 1, hasMin: true}, pattern: `[\S]+`, re: reConfirmationCodeType}
-	ruleSecretHashType                               = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}, pattern: `[\w+=/]+`, re: reSecretHashType}
+	ruleSecretHashType                               = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}, pattern: `[\w+=/]+`, re: reSecretHashType, set: setSecretHashType}
 	ruleSecurityPolicyType                           = &stringRule{enum: []string{"TLS_V1", "TLS_V1_2_2021", "TLS_V1_3_2025"}}
 	ruleSessionType                                  = &stringRule{length: lengthRule{min: 20, hasMin: true, max: 2048, hasMax: true}}
 	ruleSkippedIPRangeListType                       = &lengthRule{max: 200, hasMax: true}
 	ruleSmsInviteMessageType                         = &stringRule{length: lengthRule{min: 6, hasMin: true, max: 140, hasMax: true}, pattern: `(?s).*`, re: reSmsInviteMessageType}
 	ruleSmsVerificationMessageType                   = &stringRule{length: lengthRule{min: 6, hasMin: true, max: 140, hasMax: true}, pattern: `.*\{####\}.*`, re: reSmsVerificationMessageType}
-	ruleSoftwareTokenMFAUserCodeType                 = &stringRule{length: lengthRule{min: 6, hasMin: true, max: 6, hasMax: true}, pattern: `[0-9]+`, re: reSoftwareTokenMFAUserCodeType}
+	ruleSoftwareTokenMFAUserCodeType                 = &stringRule{length: lengthRule{min: 6, hasMin: true, max: 6, hasMax: true}, pattern: `[0-9]+`, re: reSoftwareTokenMFAUserCodeType, set: setSoftwareTokenMFAUserCodeType}
 	ruleStringType                                   = &stringRule{length: lengthRule{min: 0, hasMin: true, max: 131072, hasMax: true}}
 	ruleTagKeysType                                  = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}}
 	ruleTagValueType                                 = &stringRule{length: lengthRule{min: 0, hasMin: true, max: 256, hasMax: true}}
@@ -443,14 +496,14 @@ var (
 	ruleTermsNameType                                = &stringRule{pattern: `^(terms-of-use|privacy-policy)$`, re: reTermsNameType}
 	ruleTermsSourceType                              = &stringRule{enum: []string{"LINK"}}
 	ruleTimeUnitsType                                = &stringRule{enum: []string{"seconds", "minutes", "hours", "days"}}
-	ruleTokenModelType                               = &stringRule{pattern: `[A-Za-z0-9-_=.]+`, re: reTokenModelType}
+	ruleTokenModelType                               = &stringRule{pattern: `[A-Za-z0-9-_=.]+`, re: reTokenModelType, set: setTokenModelType}
 	ruleUpdateReplicaStatusType                      = &stringRule{enum: []string{"ACTIVE", "INACTIVE"}}
 	ruleUserFilterType                               = &stringRule{length: lengthRule{max: 256, hasMax: true}}
 	ruleUserImportJobIdType                          = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 55, hasMax: true}, pattern: `import-[0-9a-zA-Z-]+`, re: reUserImportJobIdType}
-	ruleUserImportJobNameType                        = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}, pattern: `[\w\s+=,.@-]+`, re: reClientNameType}
+	ruleUserImportJobNameType                        = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}, pattern: `[\w\s+=,.@-]+`, re: reClientNameType, set: setClientNameType}
 	ruleUserPoolIdType                               = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 55, hasMax: true}, pattern: `[\w-]+_[0-9a-zA-Z]+`, re: reUserPoolIdType}
 	ruleUserPoolMfaType                              = &stringRule{enum: []string{"OFF", "ON", "OPTIONAL"}}
-	ruleUserPoolNameType                             = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}, pattern: `[\w\s+=,.@-]+`, re: reClientNameType}
+	ruleUserPoolNameType                             = &stringRule{length: lengthRule{min: 1, hasMin: true, max: 128, hasMax: true}, pattern: `[\w\s+=,.@-]+`, re: reClientNameType, set: setClientNameType}
 	ruleUserPoolTierType                             = &stringRule{enum: []string{"LITE", "ESSENTIALS", "PLUS"}}
 	ruleUserVerificationType                         = &stringRule{enum: []string{"required", "preferred"}}
 	ruleUsernameAttributeType                        = &stringRule{enum: []string{"phone_number", "email"}}

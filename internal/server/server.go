@@ -30,6 +30,7 @@ import (
 	"github.com/userpoold/userpoold/internal/seal"
 	"github.com/userpoold/userpoold/internal/sigv4"
 	"github.com/userpoold/userpoold/internal/storage"
+	storecache "github.com/userpoold/userpoold/internal/storage/cache"
 	sqlstore "github.com/userpoold/userpoold/internal/storage/sql"
 	"github.com/userpoold/userpoold/internal/token"
 	"github.com/userpoold/userpoold/internal/trigger"
@@ -94,6 +95,10 @@ type Options struct {
 	Clock *fakeclock.Clock
 	// Store, when set, is used instead of opening cfg.DB (the caller closes it).
 	Store storage.Store
+	// CacheNow is the clock that ages the per-node cache of pools, clients
+	// and token revocations (package storage/cache); nil means time.Now.
+	// Tests of the cross-node bound move it.
+	CacheNow func() time.Time
 }
 
 // New opens storage and builds every component from cfg, once: this is the
@@ -133,6 +138,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 	if err := CheckMasterKey(ctx, store); err != nil {
 		return fail(err)
 	}
+	// Pools, clients and token revocations are read by almost every
+	// request: every component reads them through one per-node cache,
+	// which sees this node's writes at once and other nodes' within
+	// storecache.DefaultTTL (package storage/cache states the bound).
+	store = storecache.New(store, 0, opts.CacheNow)
 	s, err := build(ctx, cfg, opts, store, master, now, log)
 	if err != nil {
 		return fail(err)

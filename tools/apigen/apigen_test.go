@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const (
@@ -337,5 +339,72 @@ func TestRunRemovesOnlyStaleGeneratedFiles(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "shapes.go")); !bytes.HasPrefix(b, []byte(generatedMarker)) {
 		t.Error("shapes.go not rewritten")
+	}
+}
+
+// TestASCIIRunMatchesRegexp checks that every pattern the generated code checks as an
+// ASCII byte set (asciiRun) accepts exactly the strings its regexp accepts: every single
+// byte and rune, the empty string, and random strings over the set and near it.
+func TestASCIIRunMatchesRegexp(t *testing.T) {
+	m, err := loadModel(readModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	alphabet := []rune{'a', 'Z', '0', '9', '-', '_', '=', '.', '+', '/', ' ', '\t', '\n', 0, 0x7f, 'é', '€', 0x80, utf8.RuneError}
+	for c := rune(0); c < 128; c++ {
+		alphabet = append(alphabet, c)
+	}
+	n := 0
+	for _, name := range sortedKeys(m.Shapes) {
+		s := m.Shapes[name]
+		if s.Pattern == nil {
+			continue
+		}
+		goRE, err := goPattern(*s.Pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lo, hi, min, ok := asciiRun(goRE)
+		if !ok {
+			continue
+		}
+		n++
+		re := regexp.MustCompile(goRE)
+		set := func(s string) bool {
+			if len(s) < min {
+				return false
+			}
+			for i := 0; i < len(s); i++ {
+				c := s[i]
+				if c >= 128 || (c < 64 && lo&(1<<c) == 0) || (c >= 64 && hi&(1<<(c-64)) == 0) {
+					return false
+				}
+			}
+			return true
+		}
+		check := func(s string) {
+			if set(s) != re.MatchString(s) {
+				t.Errorf("%s (%s): set says %v, regexp %v for %q", name, goRE, set(s), re.MatchString(s), s)
+			}
+		}
+		check("")
+		for b := 0; b < 256; b++ {
+			check(string([]byte{byte(b)}))
+			check("a" + string([]byte{byte(b)}) + "0")
+		}
+		for _, r := range alphabet {
+			check(string(r))
+		}
+		for range 2000 {
+			var sb strings.Builder
+			for range rnd.IntN(12) {
+				sb.WriteRune(alphabet[rnd.IntN(len(alphabet))])
+			}
+			check(sb.String())
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d patterns are ASCII runs; TokenModelType and ClientIdType at least should be", n)
 	}
 }

@@ -62,6 +62,13 @@ func (g *generator) validateFile() (string, error) {
 			fmt.Fprintf(&b, "\t%s = regexp.MustCompile(%s)\n", v, goString(g.goPatterns[p]))
 		}
 		b.WriteString(")\n")
+		b.WriteString("\n// The patterns that are one run of ASCII characters, as byte sets (see asciiRun in\n// tools/apigen/pattern.go).\nvar (\n")
+		for _, v := range sortedKeys(vars) {
+			if lo, hi, min, ok := asciiRun(g.goPatterns[vars[v]]); ok {
+				fmt.Fprintf(&b, "\tset%s = &asciiSet{lo: %#x, hi: %#x, min: %d}\n", strings.TrimPrefix(v, "re"), lo, hi, min)
+			}
+		}
+		b.WriteString(")\n")
 	}
 
 	b.WriteString("\n// Constraints of the model's shapes.\nvar (\n")
@@ -74,7 +81,11 @@ func (g *generator) validateFile() (string, error) {
 				parts = append(parts, "length: "+l)
 			}
 			if s.Pattern != nil {
-				parts = append(parts, "pattern: "+goString(*s.Pattern), "re: "+usedPatterns[*s.Pattern])
+				re := usedPatterns[*s.Pattern]
+				parts = append(parts, "pattern: "+goString(*s.Pattern), "re: "+re)
+				if _, _, _, ok := asciiRun(g.goPatterns[*s.Pattern]); ok {
+					parts = append(parts, "set: set"+strings.TrimPrefix(re, "re"))
+				}
 			}
 			if s.Enum != nil {
 				quoted := make([]string, len(s.Enum))

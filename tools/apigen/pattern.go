@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -167,4 +168,54 @@ func translateJava(p string) (string, error) {
 
 func isASCIIPunct(c byte) bool {
 	return c < 0x80 && strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) >= 0
+}
+
+// asciiRun reports whether the anchored RE2 pattern re matches exactly the strings made
+// of one class of ASCII characters, repeated at least min times (0 for *, 1 for +): the
+// shape of most of the model's token, name and ID patterns. For those the generated code
+// checks each byte against a 128-bit set instead of running the regexp engine, which on
+// an access token of a thousand bytes is most of the validation's cost. lo and hi are the
+// set's bits for the bytes 0–63 and 64–127.
+func asciiRun(re string) (lo, hi uint64, min int, ok bool) {
+	parsed, err := syntax.Parse(re, syntax.Perl)
+	if err != nil {
+		return 0, 0, 0, false
+	}
+	s := parsed.Simplify()
+	if s.Op != syntax.OpConcat || len(s.Sub) != 3 || s.Sub[0].Op != syntax.OpBeginText || s.Sub[2].Op != syntax.OpEndText {
+		return 0, 0, 0, false
+	}
+	rep := s.Sub[1]
+	if rep.Op == syntax.OpCapture {
+		rep = rep.Sub[0]
+	}
+	switch rep.Op {
+	case syntax.OpPlus:
+		min = 1
+	case syntax.OpStar:
+		min = 0
+	default:
+		return 0, 0, 0, false
+	}
+	class := rep.Sub[0]
+	if class.Op == syntax.OpLiteral && len(class.Rune) == 1 && class.Flags&syntax.FoldCase == 0 {
+		class = &syntax.Regexp{Op: syntax.OpCharClass, Rune: []rune{class.Rune[0], class.Rune[0]}}
+	}
+	if class.Op != syntax.OpCharClass {
+		return 0, 0, 0, false
+	}
+	for i := 0; i+1 < len(class.Rune); i += 2 {
+		from, to := class.Rune[i], class.Rune[i+1]
+		if from < 0 || to > 0x7f {
+			return 0, 0, 0, false
+		}
+		for c := from; c <= to; c++ {
+			if c < 64 {
+				lo |= 1 << c
+			} else {
+				hi |= 1 << (c - 64)
+			}
+		}
+	}
+	return lo, hi, min, true
 }

@@ -255,7 +255,46 @@ type stringRule struct {
 	length  lengthRule
 	pattern string         // the model's (Java) pattern, as AWS prints it
 	re      *regexp.Regexp // its anchored RE2 translation
+	set     *asciiSet      // when not nil, what re matches, checked without the regexp engine
 	enum    []string       // allowed values, model order
+}
+
+// asciiSet is a pattern that matches the strings of at least min bytes, each in a set of
+// ASCII characters (bits lo for 0–63, hi for 64–127): [A-Za-z0-9-_=.]+ and its kind.
+type asciiSet struct {
+	lo, hi uint64
+	min    int
+}
+
+// matches reports whether s is at least min bytes of the set.
+func (a *asciiSet) matches(s string) bool {
+	if len(s) < a.min {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 64:
+			if a.lo&(1<<c) == 0 {
+				return false
+			}
+		case c < 128:
+			if a.hi&(1<<(c-64)) == 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// matchPattern reports whether s satisfies the rule's pattern.
+func (r *stringRule) matchPattern(s string) bool {
+	if r.set != nil {
+		return r.set.matches(s)
+	}
+	return r.re.MatchString(s)
 }
 
 // violations returns the failed constraints of s (nil when s is valid): length, then pattern,
@@ -265,7 +304,7 @@ func (r *stringRule) violations(s string) []string {
 	if r.length.hasMin || r.length.hasMax {
 		out = r.length.violations(int64(utf8.RuneCountInString(s)), out)
 	}
-	if r.re != nil && !r.re.MatchString(s) {
+	if r.re != nil && !r.matchPattern(s) {
 		out = append(out, "Member must satisfy regular expression pattern: "+r.pattern)
 	}
 	if r.enum != nil && !slices.Contains(r.enum, s) {

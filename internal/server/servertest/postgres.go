@@ -53,3 +53,11 @@ func redact(dsn string) string {
 	}
 	return strings.SplitN(dsn, "@", 2)[0]
 }
+
+// IsolatedPostgres returns a DSN for a fresh schema of the PostgreSQL
+// database dsn names, dropped when t ends: for tests that start several
+// servers (nodes) on one database.
+func IsolatedPostgres(t testing.TB, dsn string) string {
+	t.Helper()
+	return isolatedPostgres(t, dsn)
+}
