@@ -150,7 +150,9 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 				idc.AtHash = token.AtHash(access)
 			}
 			for name := range idc.Attributes {
-				if o.oauth.attribute != nil && !o.oauth.attribute(name) {
+				// identities comes with openid whatever the other scopes
+				// (UNCONFIRMED: federated users' tokens always carry it).
+				if o.oauth.attribute != nil && !o.oauth.attribute(name) && name != federatedIdentities {
 					delete(idc.Attributes, name)
 				}
 			}
@@ -187,12 +189,18 @@ func (s *Service) issue(ctx context.Context, pool *userpool.Pool, client *userpo
 	return t, nil
 }
 
+// federatedIdentities is the attribute of a federated user's identities
+// (spec §14.4): read by every client (UNCONFIRMED), since Cognito's
+// federated tokens carry it whatever the client's ReadAttributes.
+const federatedIdentities = "identities"
+
 // readableAttributes are the ID token's attribute claims: the user's
-// attributes, restricted to the client's ReadAttributes when it lists any.
+// attributes, restricted to the client's ReadAttributes when it lists any
+// (identities always passes).
 func readableAttributes(u storage.User, read []string) map[string]string {
 	out := make(map[string]string, len(u.Attributes))
 	for _, a := range u.Attributes {
-		if a.Name == "sub" || (len(read) > 0 && !slices.Contains(read, a.Name)) {
+		if a.Name == "sub" || (len(read) > 0 && !slices.Contains(read, a.Name) && a.Name != federatedIdentities) {
 			continue
 		}
 		out[a.Name] = a.Value

@@ -18,6 +18,12 @@
 // SetUICustomization CSS applies; Branding also carries a logo and the
 // colours of managed login branding, and sign-up shows terms documents.
 //
+// Sign-in through external identity providers is the Federation
+// interface's (the server implements it over package federation): the
+// handler hands it authorize requests that name a provider, the callback
+// paths (FederationPaths) and asks it for the login page's buttons; it
+// ends a sign-in in Handler.SignIn, as a password sign-in ends.
+//
 // Sign-in rules live in authflow: the handlers reach it only through the
 // Authenticator interface declared here, answering challenges with the
 // same ChallengeResponses values RespondToAuthChallenge takes, and finish

@@ -70,6 +70,9 @@ type Handler struct {
 	// TLS-terminating proxy marks X-Forwarded-Proto: https (set when the
 	// public URL is https; see oauth.ScopeFor).
 	TrustForwardedProto bool
+	// Federation serves sign-in through external identity providers
+	// (federation.go); nil refuses them.
+	Federation Federation
 
 	flow *seal.Box
 }
@@ -114,6 +117,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.logout(w, r, d)
 	case r.URL.Path == oauth.PathError && get:
 		h.showError(w, r)
+	case h.Federation != nil && slices.Contains(FederationPaths, r.URL.Path):
+		h.Federation.Callback(w, r, d)
 	case r.URL.Path == oauth.PathLogin && (get || post),
 		r.URL.Path == oauth.PathSignUp && (get || post),
 		r.URL.Path == oauth.PathConfirm && (get || post),
@@ -233,8 +238,11 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, d Domain) {
 	case oauth.NextLoginRequired:
 		http.Redirect(w, r, req.Error(oauth.CodeLoginRequired, "").Location(), http.StatusFound)
 	case oauth.NextFederate:
-		// Federation is not served yet: say so to the client.
-		http.Redirect(w, r, req.Error(oauth.CodeInvalidRequest, "identity provider not available").Location(), http.StatusFound)
+		if h.Federation == nil {
+			http.Redirect(w, r, req.Error(oauth.CodeInvalidRequest, "identity provider not available").Location(), http.StatusFound)
+			return
+		}
+		h.Federation.Start(w, r, d, req)
 	default:
 		if _, err := h.Cookies.NewXSRF(w, h.scope(r, d)); err != nil {
 			h.serverError(w, "xsrf", err)
@@ -260,16 +268,27 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, d Domain) {
 	if req == nil {
 		return
 	}
-	if !req.Client.SupportsProvider(oauth.ProviderCognito) {
-		h.errorPage(w, http.StatusBadRequest, oauth.CodeUnauthorizedClient, "This app does not accept sign-in with a user name and password.")
-		return
-	}
 	site, err := h.Sites.Site(r.Context(), d.PoolID, req.Client.ID)
 	if err != nil {
 		h.serverError(w, "site", err)
 		return
 	}
 	v := &view{d: d, req: req, site: site, r: r}
+	if !req.Client.SupportsProvider(oauth.ProviderCognito) {
+		// A client of external providers only: the login page shows their
+		// buttons and nothing else is served.
+		buttons, err := h.providerButtons(v)
+		if err != nil {
+			h.serverError(w, "providers", err)
+			return
+		}
+		if len(buttons) == 0 || r.URL.Path != oauth.PathLogin || r.Method != http.MethodGet {
+			h.errorPage(w, http.StatusBadRequest, oauth.CodeUnauthorizedClient, "This app does not accept sign-in with a user name and password.")
+			return
+		}
+		h.Pages.Write(w, http.StatusOK, &LoginPage{Frame: v.frame(oauth.PathLogin), Providers: buttons})
+		return
+	}
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		if err := r.ParseForm(); err != nil {
@@ -322,7 +341,12 @@ func (h *Handler) restart(w http.ResponseWriter, v *view, status int, msg string
 func (h *Handler) showLogin(w http.ResponseWriter, v *view, status int, username, errMsg, notice string) {
 	f := v.frame(oauth.PathLogin)
 	f.Error, f.Notice = errMsg, notice
-	h.Pages.Write(w, status, &LoginPage{Frame: f, Username: username, UsernameLabel: v.usernameLabel(), PasswordForm: true})
+	buttons, err := h.providerButtons(v)
+	if err != nil {
+		h.serverError(w, "providers", err)
+		return
+	}
+	h.Pages.Write(w, status, &LoginPage{Frame: f, Username: username, UsernameLabel: v.usernameLabel(), PasswordForm: true, Providers: buttons})
 }
 
 // userMessage returns the message to show for a failure the user can act

@@ -58,6 +58,11 @@ func buildDomainRouter(cfg config.Config, store storage.Store, master []byte, po
 	if err := pages.Init(master); err != nil {
 		return nil, err
 	}
+	fed, err := newFederationSite(cfg, store, master, pools, pages, site, catalog, now, log)
+	if err != nil {
+		return nil, err
+	}
+	pages.Federation = fed
 	return &hostedui.Router{
 		Region:  cfg.Region,
 		Domains: domains,
