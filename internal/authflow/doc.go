@@ -138,8 +138,10 @@
 // finish, before tokens; PreTokenGeneration in issue, with the source of
 // the tokens (sign-in, new password, remembered device, refresh, hosted
 // sign-in, client credentials), whose edits token.Edit applies to the
-// claims before they are signed; and the three CUSTOM_AUTH triggers
-// (customauth.go).
+// claims before they are signed; UserMigration_Authentication in
+// passwordAuth for a name that is nobody (userpool.Migrate runs it and
+// creates the user, who then signs in as any other); and the three
+// CUSTOM_AUTH triggers (customauth.go).
 //
 // Package authflow imports userpool, mfa, risk, delivery (for message
 // purposes), token, srp, seal, passkey, trigger, fault, storage and the standard library, plus

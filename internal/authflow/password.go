@@ -7,6 +7,7 @@ import (
 
 	"github.com/userpoold/userpoold/internal/risk"
 	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/trigger"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
@@ -35,7 +36,18 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 	// check uses the hash as stored then. A sign-in by username reads the
 	// user only there; an alias or a sub is resolved first.
 	u, r, err := s.lookupReserve(ctx, pool, username)
-	if errors.Is(err, userpool.ErrUserNotFound) || errors.Is(err, storage.ErrNotFound) {
+	if notFound(err) && migrates(in.Flow) {
+		// A name that is nobody may be a user the UserMigration trigger
+		// brings in (spec §6.6): created, the user signs in as any other.
+		_, migrated, merr := s.Pools.Migrate(ctx, pool, client, trigger.UserMigrationAuthentication, username, pw)
+		if merr != nil {
+			return nil, merr
+		}
+		if migrated {
+			u, r, err = s.lookupReserve(ctx, pool, username)
+		}
+	}
+	if notFound(err) {
 		if err := s.preAuthenticationUnknown(ctx, sc, username); err != nil {
 			return nil, err
 		}
@@ -58,6 +70,19 @@ func (s *Service) passwordAuth(ctx context.Context, pool *userpool.Pool, client 
 	sc.user = u
 	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: in.Flow, DeviceKey: in.Params["DEVICE_KEY"]}
 	return s.passwordVerified(ctx, sc)
+}
+
+// notFound reports a lookup that found nobody.
+func notFound(err error) bool {
+	return errors.Is(err, userpool.ErrUserNotFound) || errors.Is(err, storage.ErrNotFound)
+}
+
+// migrates reports whether a password sign-in of flow may run the
+// UserMigration trigger: USER_PASSWORD_AUTH and ADMIN_USER_PASSWORD_AUTH
+// (ADMIN_NO_SRP_AUTH is its old name), where the password is typed; never
+// SRP, USER_AUTH, the hosted pages or passwordless sign-in (spec §4, §6.6).
+func migrates(flow Flow) bool {
+	return flow == FlowUserPassword || flow == FlowAdminUserPassword || flow == FlowAdminNoSRP
 }
 
 // lookupReserve finds the user a password sign-in names (username, alias

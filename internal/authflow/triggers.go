@@ -20,6 +20,8 @@ import (
 //     start of CUSTOM_AUTH (customauth.go); for an unknown user only when
 //     the client hides user existence (request.userNotFound).
 //   - PostAuthentication: in finish (next.go), before tokens.
+//   - UserMigration_Authentication: passwordAuth, where the user is not
+//     found (userpool.Migrate runs the trigger and creates the user).
 //   - PreTokenGeneration: in issue (tokens.go), between building the claims
 //     and signing them, with the source of the tokens (issueOptions.source).
 //   - Define/Create/VerifyAuthChallenge: CUSTOM_AUTH (customauth.go).
@@ -74,14 +76,7 @@ func (sc *signIn) call() trigger.Call {
 // for an email address or phone number the user can sign in with (a
 // verified alias), cognito:email_alias / cognito:phone_number_alias.
 func eventAttributes(pool *userpool.Pool, u storage.User) map[string]string {
-	out := make(map[string]string, len(u.Attributes)+2)
-	for _, a := range u.Attributes {
-		out[a.Name] = a.Value
-	}
-	if u.Sub != "" {
-		out["sub"] = u.Sub
-	}
-	out["cognito:user_status"] = string(u.Status)
+	out := userpool.EventAttributes(u)
 	for _, attr := range []string{"email", "phone_number"} {
 		v, ok := out[attr]
 		if ok && v != "" && slices.Contains(pool.Settings.AliasAttributes, attr) && out[attr+"_verified"] == "true" {

@@ -451,6 +451,97 @@ func TestTriggerFailuresInSignIn(t *testing.T) {
 	wantErr(t, "no endpoint", err, "UnexpectedLambdaException", "PreAuthentication invocation failed due to error AccessDeniedException.")
 }
 
+// TestUserMigrationSignIn: an unknown user signing in with
+// USER_PASSWORD_AUTH is brought in by the function.
+func TestUserMigrationSignIn(t *testing.T) {
+	e := newAuthEnv(t, &types.LambdaConfigType{UserMigration: aws.String(fnARN("migrate"))}, func(in *cip.CreateUserPoolInput) {
+		in.AliasAttributes = []types.AliasAttributeType{types.AliasAttributeTypeEmail}
+	})
+	var rec recorder[events.CognitoEventUserPoolsMigrateUser]
+	handle(t, e.lt, "migrate", &rec, func(ev events.CognitoEventUserPoolsMigrateUser) (events.CognitoEventUserPoolsMigrateUser, error) {
+		switch ev.UserName {
+		case "old-confirmed":
+			if ev.CognitoEventUserPoolsMigrateUserRequest.Password != "legacy-pw" {
+				return ev, errors.New("Bad password")
+			}
+			ev.CognitoEventUserPoolsMigrateUserResponse.UserAttributes = map[string]string{"email": "old@example.com", "email_verified": "true"}
+			ev.CognitoEventUserPoolsMigrateUserResponse.FinalUserStatus = "CONFIRMED"
+			ev.CognitoEventUserPoolsMigrateUserResponse.MessageAction = "SUPPRESS"
+		case "old-reset":
+			ev.CognitoEventUserPoolsMigrateUserResponse.UserAttributes = map[string]string{"email": "reset@example.com"}
+			ev.CognitoEventUserPoolsMigrateUserResponse.FinalUserStatus = "RESET_REQUIRED"
+			ev.CognitoEventUserPoolsMigrateUserResponse.MessageAction = "SUPPRESS"
+		case "taken-alias":
+			ev.CognitoEventUserPoolsMigrateUserResponse.UserAttributes = map[string]string{"email": "alice@example.com", "email_verified": "true"}
+			ev.CognitoEventUserPoolsMigrateUserResponse.FinalUserStatus = "CONFIRMED"
+			ev.CognitoEventUserPoolsMigrateUserResponse.MessageAction = "SUPPRESS"
+			ev.CognitoEventUserPoolsMigrateUserResponse.ForceAliasCreation = ev.CognitoEventUserPoolsMigrateUserRequest.ClientMetadata["force"] == "yes" || ev.CognitoEventUserPoolsMigrateUserRequest.ValidationData["force"] == "yes"
+		default:
+			return ev, errors.New("User not found")
+		}
+		return ev, nil
+	})
+	e.addUser("alice")
+
+	// The password policy is not applied to a migrated password.
+	out, err := e.password("old-confirmed", "legacy-pw", map[string]string{"src": "app"})
+	if err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("migrated sign-in: %v", err)
+	}
+	if evs := rec.all(); len(evs) != 1 || evs[0].TriggerSource != "UserMigration_Authentication" || evs[0].CognitoEventUserPoolsMigrateUserRequest.ValidationData["src"] != "app" {
+		t.Errorf("events = %+v", evs)
+	}
+	u, err := e.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("old-confirmed")})
+	if err != nil || u.UserStatus != types.UserStatusTypeConfirmed {
+		t.Fatalf("migrated user: %+v %v", u, err)
+	}
+	if got := claims(t, aws.ToString(out.AuthenticationResult.IdToken)); got["email"] != "old@example.com" || got["cognito:username"] != "old-confirmed" {
+		t.Errorf("ID token = %v", got)
+	}
+	// Signed in by the email alias the function returned, without it.
+	rec.reset()
+	if _, err := e.password("old@example.com", "legacy-pw", nil); err != nil || len(rec.all()) != 0 {
+		t.Errorf("second sign-in: %v, %d migrations", err, len(rec.all()))
+	}
+	if msgs := e.Outbox(e.pool, "old-confirmed"); len(msgs) != 0 {
+		t.Errorf("SUPPRESS sent %d messages", len(msgs))
+	}
+
+	// RESET_REQUIRED: the user exists and must reset the password.
+	_, err = e.password("old-reset", "whatever", nil)
+	wantErr(t, "reset", err, "PasswordResetRequiredException", "")
+	if u, err := e.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("old-reset")}); err != nil || u.UserStatus != types.UserStatusTypeResetRequired {
+		t.Errorf("reset user: %+v %v", u, err)
+	}
+
+	// A function error: nothing is created.
+	_, err = e.password("stranger", "x", nil)
+	wantErr(t, "function error", err, "UserLambdaValidationException", "UserMigration failed with error User not found.")
+	if _, err := e.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("stranger")}); servertest.ErrorCode(err) != "UserNotFoundException" {
+		t.Errorf("stranger exists after a failed migration: %v", err)
+	}
+
+	// forceAliasCreation: without it a taken alias is an error; with it the
+	// alias moves to the migrated user.
+	_, err = e.password("taken-alias", userPassword, nil)
+	wantErr(t, "alias collision", err, "AliasExistsException", "")
+	if _, err := e.password("taken-alias", userPassword, map[string]string{"force": "yes"}); err != nil {
+		t.Fatalf("forced alias: %v", err)
+	}
+	a, _ := e.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("alice")})
+	for _, at := range a.UserAttributes {
+		if aws.ToString(at.Name) == "email_verified" && aws.ToString(at.Value) != "false" {
+			t.Errorf("alice's email stayed verified after the alias moved")
+		}
+	}
+
+	// SRP hides the password: no migration.
+	rec.reset()
+	if _, err := e.srpSignIn("old-srp", userPassword, nil, nil); err == nil || len(rec.all()) != 0 {
+		t.Errorf("SRP: %v, %d migrations", err, len(rec.all()))
+	}
+}
+
 // quiz registers the custom-auth trio against aws-lambda-go's types:
 // `rounds` questions "what is N+1?"; three wrong answers fail; with SRP_A
 // first, PASSWORD_VERIFIER comes before the questions.
