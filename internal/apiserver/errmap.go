@@ -46,6 +46,8 @@ var exceptions = map[fault.Kind]func(string) error{
 	fault.TooManyFailedAttempts:          func(m string) error { return cognitoidp.NewTooManyFailedAttemptsException(m) },
 	fault.InvalidOAuthFlow:               func(m string) error { return cognitoidp.NewInvalidOAuthFlowException(m) },
 	fault.ScopeDoesNotExist:              func(m string) error { return cognitoidp.NewScopeDoesNotExistException(m) },
+	fault.ManagedLoginBrandingExists:     func(m string) error { return cognitoidp.NewManagedLoginBrandingExistsException(m) },
+	fault.TermsExists:                    func(m string) error { return cognitoidp.NewTermsExistsException(m) },
 	fault.WebAuthnChallengeNotFound:      func(m string) error { return cognitoidp.NewWebAuthnChallengeNotFoundException(m) },
 	fault.WebAuthnClientMismatch:         func(m string) error { return cognitoidp.NewWebAuthnClientMismatchException(m) },
 	fault.WebAuthnConfigurationMissing:   func(m string) error { return cognitoidp.NewWebAuthnConfigurationMissingException(m) },

@@ -49,6 +49,10 @@ const (
 	// The OAuth client rules of internal/oauth.
 	InvalidOAuthFlow  Kind = "InvalidOAuthFlow"
 	ScopeDoesNotExist Kind = "ScopeDoesNotExist"
+	// ManagedLoginBrandingExists and TermsExists answer a second
+	// branding style of a client and a second terms document of one name.
+	ManagedLoginBrandingExists Kind = "ManagedLoginBrandingExists"
+	TermsExists                Kind = "TermsExists"
 	// TooManyFailedAttempts is one of the failures the hosted pages show.
 	TooManyFailedAttempts Kind = "TooManyFailedAttempts"
 

@@ -135,8 +135,14 @@ func jsonList(s string) []string {
 
 // Site is how one client of one pool presents its pages.
 type Site struct {
+	// Branding is the look of the classic pages (domain
+	// ManagedLoginVersion 1): the UI customization of the client, or of
+	// the pool.
 	Branding Branding
-	Password PasswordRules
+	// ManagedBranding is the look under managed login (version 2): the
+	// client's managed login branding style.
+	ManagedBranding Branding
+	Password        PasswordRules
 	// SelfSignUp is false when only administrators create users.
 	SelfSignUp bool
 	// EmailUsername is set when users sign in with their email address
@@ -145,7 +151,8 @@ type Site struct {
 	// SignUpFields are the attributes sign-up asks for (the required ones
 	// first).
 	SignUpFields []Field
-	// Terms are the terms documents sign-up links to.
+	// Terms are the terms documents sign-up links to under managed login
+	// (AWS shows them there only).
 	Terms []Link
 	// Issuer names the pool in authenticator apps (the otpauth:// issuer;
 	// UNCONFIRMED what Cognito uses).

@@ -2,6 +2,7 @@ package hostedui
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -150,6 +151,73 @@ func BrandingCSS(theme Theme, classic string) (template.CSS, error) {
 		b.WriteString(classic)
 	}
 	return template.CSS(b.String()), nil
+}
+
+// ManagedLoginVersion2 is the domain version of managed login; any other
+// serves the classic pages.
+const ManagedLoginVersion2 = 2
+
+// For returns the site as a domain of branding version version shows it:
+// under managed login (2) the managed branding and the terms, otherwise
+// the classic UI customization and no terms.
+func (s Site) For(version int) Site {
+	if version == ManagedLoginVersion2 {
+		s.Branding = s.ManagedBranding
+	} else {
+		s.Terms = nil
+	}
+	return s
+}
+
+// ThemeFromSettings reads the colours the pages apply from a managed login
+// branding settings document: the primary button's background (Accent),
+// the page background (Background) and the page's body text (Ink), light
+// mode, written as RRGGBBAA hex as the branding editor writes them (the
+// alpha is dropped). Members that are missing or not colours are left
+// empty. UNCONFIRMED: the member paths of AWS's settings document.
+func ThemeFromSettings(settings []byte) Theme {
+	var doc struct {
+		Components struct {
+			PrimaryButton struct {
+				LightMode struct {
+					Defaults struct {
+						BackgroundColor string `json:"backgroundColor"`
+					} `json:"defaults"`
+				} `json:"lightMode"`
+			} `json:"primaryButton"`
+			PageBackground struct {
+				LightMode struct {
+					Color string `json:"color"`
+				} `json:"lightMode"`
+			} `json:"pageBackground"`
+			PageText struct {
+				LightMode struct {
+					BodyColor string `json:"bodyColor"`
+				} `json:"lightMode"`
+			} `json:"pageText"`
+		} `json:"components"`
+	}
+	if len(settings) == 0 || json.Unmarshal(settings, &doc) != nil {
+		return Theme{}
+	}
+	c := doc.Components
+	return Theme{
+		Accent:     settingsColor(c.PrimaryButton.LightMode.Defaults.BackgroundColor),
+		Background: settingsColor(c.PageBackground.LightMode.Color),
+		Ink:        settingsColor(c.PageText.LightMode.BodyColor),
+	}
+}
+
+var settingsHex = regexp.MustCompile(`^#?([0-9a-fA-F]{6})(?:[0-9a-fA-F]{2})?$`)
+
+// settingsColor turns "rrggbb[aa]" (with or without "#") into "#rrggbb";
+// anything else into "".
+func settingsColor(s string) string {
+	m := settingsHex.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return "#" + strings.ToLower(m[1])
 }
 
 // PasswordRules is a pool's password policy, as the pages describe it.

@@ -16,7 +16,10 @@
 // X-Frame-Options: DENY and a script-free Content-Security-Policy, and
 // carries the classic UI customization classes (*-customizable) so that
 // SetUICustomization CSS applies; Branding also carries a logo and the
-// colours of managed login branding, and sign-up shows terms documents.
+// colours of managed login branding (ThemeFromSettings). Site.For picks
+// the look by the domain's ManagedLoginVersion: classic UI customization
+// on 1, the client's managed login style and the terms documents sign-up
+// links to on 2.
 //
 // Sign-in through external identity providers is the Federation
 // interface's (the server implements it over package federation): the

@@ -273,6 +273,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, d Domain) {
 		h.serverError(w, "site", err)
 		return
 	}
+	site = site.For(d.ManagedLoginVersion)
 	v := &view{d: d, req: req, site: site, r: r}
 	if !req.Client.SupportsProvider(oauth.ProviderCognito) {
 		// A client of external providers only: the login page shows their

@@ -11,12 +11,11 @@ import (
 
 // This file is the ONE adapter that tells the OAuth endpoints and the
 // hosted pages what an app client and its pool look like: oauth.Client
-// (OAuthClient: the OAuth members, the secrets valid right now, token
-// lifetimes) and hostedui.Site (Site: branding, password rules, sign-up,
-// terms). It reads what the pool and client store today. Client secret
-// rotation, UI customization, managed login branding and terms documents
-// (branch `branding`) extend it here: more Secrets in OAuthClient, and
-// Branding (logo, CSS, Theme) and Terms in Site.
+// (OAuthClient: the OAuth members, every secret valid right now, token
+// lifetimes) and hostedui.Site (Site: the classic UI customization, the
+// managed login branding style, password rules, sign-up, terms
+// documents). pageRules gives userpool the pages' rules on what branding
+// may contain.
 
 // oauthSite implements oauth.ClientSource and hostedui.SiteSource over
 // userpool.
@@ -64,8 +63,18 @@ func (s oauthSite) Site(ctx context.Context, poolID, clientID string) (hostedui.
 		return hostedui.Site{}, err
 	}
 	pol := p.PasswordPolicy()
+	classic, managed, err := s.branding(ctx, p, clientID)
+	if err != nil {
+		return hostedui.Site{}, err
+	}
+	terms, err := s.terms(ctx, p.ID, clientID)
+	if err != nil {
+		return hostedui.Site{}, err
+	}
 	site := hostedui.Site{
-		Branding: hostedui.Branding{Name: p.Name},
+		Branding:        classic,
+		ManagedBranding: managed,
+		Terms:           terms,
 		Password: hostedui.PasswordRules{
 			MinLength: pol.MinimumLength,
 			Lowercase: pol.RequireLowercase, Uppercase: pol.RequireUppercase,
@@ -86,4 +95,84 @@ func (s oauthSite) Site(ctx context.Context, poolID, clientID string) (hostedui.
 		site.SignUpFields = append(site.SignUpFields, hostedui.AttributeField(a.Name, "", true))
 	}
 	return site, nil
+}
+
+// branding returns the classic look of a client's pages (its UI
+// customization, or the pool's) and its managed login look (its branding
+// style). A logo the pages cannot show (too large, not an image) is left
+// out rather than failing the page.
+func (s oauthSite) branding(ctx context.Context, p *userpool.Pool, clientID string) (classic, managed hostedui.Branding, err error) {
+	classic, managed = hostedui.Branding{Name: p.Name}, hostedui.Branding{Name: p.Name}
+	ui, uiOK, style, styleOK, err := s.pools.PageBranding(ctx, p.ID, clientID)
+	if err != nil {
+		return classic, managed, err
+	}
+	if uiOK {
+		if len(ui.Image) > 0 {
+			classic.LogoURL, _ = hostedui.LogoDataURI(ui.Image)
+		}
+		// Checked when it was set; BrandingCSS checks it again.
+		if classic.CSS, err = hostedui.BrandingCSS(hostedui.Theme{}, ui.CSS); err != nil {
+			return classic, managed, err
+		}
+	}
+	if styleOK {
+		if managed.CSS, err = hostedui.BrandingCSS(hostedui.ThemeFromSettings(style.Settings), ""); err != nil {
+			return classic, managed, err
+		}
+		if logo := styleLogo(style.Assets); logo != nil {
+			managed.LogoURL, _ = hostedui.LogoDataURI(logo)
+		}
+	}
+	return classic, managed, nil
+}
+
+// styleLogo picks the logo of a branding style: the form logo, else the
+// page header logo, for light or browser-adaptive mode.
+func styleLogo(assets []userpool.BrandingAsset) []byte {
+	for _, category := range []string{"FORM_LOGO", "PAGE_HEADER_LOGO"} {
+		for _, a := range assets {
+			if a.Category == category && (a.ColorMode == "LIGHT" || a.ColorMode == "DYNAMIC") && len(a.Bytes) > 0 {
+				return a.Bytes
+			}
+		}
+	}
+	return nil
+}
+
+// termsLabels are the link texts of the terms documents.
+var termsLabels = map[string]string{"terms-of-use": "Terms of use", "privacy-policy": "Privacy policy"}
+
+// terms returns the links of a client's terms documents, terms of use
+// first, in English (the pages' language) or else the default language.
+func (s oauthSite) terms(ctx context.Context, poolID, clientID string) ([]hostedui.Link, error) {
+	docs, err := s.pools.ClientTerms(ctx, poolID, clientID)
+	if err != nil {
+		return nil, err
+	}
+	var out []hostedui.Link
+	for _, name := range []string{"terms-of-use", "privacy-policy"} {
+		for _, t := range docs {
+			if t.Name != name {
+				continue
+			}
+			u := t.Links["cognito:english"]
+			if u == "" {
+				u = t.Links["cognito:default"]
+			}
+			if u != "" {
+				out = append(out, hostedui.Link{Label: termsLabels[name], URL: u})
+			}
+		}
+	}
+	return out, nil
+}
+
+// pageRules gives userpool the pages' rules on branding (userpool.PageRules).
+type pageRules struct{}
+
+func (pageRules) CheckCSS(css string) error { return hostedui.CheckCSS(css) }
+func (pageRules) CheckImage(img []byte) error {
+	_, err := hostedui.LogoDataURI(img)
+	return err
 }

@@ -204,6 +204,10 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 		// Extra passkey origins (native apps, plain-http test hosts).
 		PasskeyOrigins: cfg.PasskeyOrigins,
 
+		// UI customization, managed login branding and terms; the pages'
+		// rules on CSS and images (oauthsite.go).
+		Branding: store, Pages: pageRules{},
+
 		// The pools' Lambda triggers (triggers.go).
 		Triggers: triggers,
 

@@ -36,6 +36,7 @@ type Store interface {
 	ResourceServerStore
 	ImportJobStore
 	FederationStore
+	BrandingStore
 
 	// Ping reports whether the database is reachable.
 	Ping(ctx context.Context) error
@@ -741,4 +742,58 @@ type FederationStore interface {
 	// DeleteExpiredSpent forgets the keys that expired before t and
 	// returns how many.
 	DeleteExpiredSpent(ctx context.Context, t time.Time) (int64, error)
+}
+
+// ---------------------------------------------------------------------------
+// Branding: UI customization, managed login branding, terms documents
+
+// BrandingKind names a kind of branding document.
+type BrandingKind string
+
+// The kinds of branding documents.
+const (
+	// BrandingUI is classic UI customization (SetUICustomization): ID
+	// and ClientID are the client's ID, or "ALL" for the pool's default.
+	BrandingUI BrandingKind = "ui"
+	// BrandingManagedLogin is a managed login branding style: ID is a
+	// UUID, one per client.
+	BrandingManagedLogin BrandingKind = "managed-login"
+	// BrandingTerms is a terms document: ID is a UUID, one per client and
+	// Name (terms-of-use or privacy-policy).
+	BrandingTerms BrandingKind = "terms"
+)
+
+// Branding is one branding document of a pool. Within a pool and kind, ID
+// is unique, and so is the pair (ClientID, Name).
+type Branding struct {
+	PoolID   string
+	Kind     BrandingKind
+	ID       string // immutable
+	ClientID string // immutable; the client whose pages it dresses, or "ALL"
+	Name     string // "" but for terms
+	// Doc is the document, in userpool's encoding; storage treats it as
+	// opaque and keeps it byte-equal.
+	Doc       json.RawMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// BrandingStore persists branding documents. Deleting a client deletes
+// the documents whose ClientID is its ID; deleting a pool, all of them.
+type BrandingStore interface {
+	// CreateBranding stores b; ErrExists when its ID, or its (ClientID,
+	// Name), is taken in its pool and kind; ErrNotFound when the pool
+	// does not exist.
+	CreateBranding(ctx context.Context, b Branding) error
+	GetBranding(ctx context.Context, poolID string, kind BrandingKind, id string) (Branding, error)
+	// UpdateBranding changes a document atomically; ErrExists when the new
+	// Name is taken by another document of the client.
+	UpdateBranding(ctx context.Context, poolID string, kind BrandingKind, id string, fn func(*Branding) error) (Branding, error)
+	DeleteBranding(ctx context.Context, poolID string, kind BrandingKind, id string) error
+	// ListBranding returns one page of the pool's documents of a kind,
+	// ordered by ID.
+	ListBranding(ctx context.Context, poolID string, kind BrandingKind, page Page) (docs []Branding, next string, err error)
+	// ClientBranding returns the documents of a kind of one client (or of
+	// "ALL"), ordered by Name then ID.
+	ClientBranding(ctx context.Context, poolID string, kind BrandingKind, clientID string) ([]Branding, error)
 }

@@ -24,7 +24,10 @@
 // party), triggers.go (the Lambda triggers userpool fires, through the
 // Triggers interface, and the mapping of a pool's LambdaConfig to
 // trigger.Pool, which authflow uses too), migration.go (the UserMigration
-// trigger and the user it creates).
+// trigger and the user it creates), clientsecrets.go (client secret
+// rotation and the checks that accept any of a client's secrets),
+// branding.go (UI customization, managed login branding styles and terms
+// documents, checked through the PageRules interface).
 //
 // A Service is a struct literal (server.New builds the one userpoold uses)
 // holding the store interfaces it uses. It imports storage, fault, mfa,

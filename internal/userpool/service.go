@@ -46,6 +46,11 @@ type Service struct {
 	// configuration).
 	Federation storage.FederationStore
 	Configurer *federation.Configurer
+	// Branding holds UI customization, managed login branding and terms
+	// (branding.go); Pages checks their CSS and images (nil checks
+	// nothing).
+	Branding storage.BrandingStore
+	Pages    PageRules
 	// Keys makes the signing keys of new pools.
 	Keys Keys
 	// Sender delivers codes and messages.

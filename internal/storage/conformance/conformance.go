@@ -106,6 +106,11 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"SAMLKey", testSAMLKey},
 		{"ProviderLinks", testProviderLinks},
 		{"SpendOnce", testSpendOnce},
+		{"Branding/RoundTrip", testBrandingRoundTrip},
+		{"Branding/Errors", testBrandingErrors},
+		{"Branding/Update", testBrandingUpdate},
+		{"Branding/List", testBrandingList},
+		{"Branding/Cascade", testBrandingCascade},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -221,6 +226,7 @@ func testFixtures(t *testing.T, _ storage.Store) {
 		fullDomain("p", "d", true), fullResourceServer("p", "r"),
 		fullImportJob("p", "import-j", at(1)),
 		fullIdentityProvider("p", "i"), fullProviderLink("p", "i", "v", "u"), fullSAMLKey("p"),
+		fullBranding("p", storage.BrandingTerms, "b", "c", "terms-of-use"),
 	} {
 		if z := zeroFields(v); len(z) > 0 {
 			t.Errorf("%T fixture leaves fields zero (add them to the fixture and round-trip them): %v", v, z)

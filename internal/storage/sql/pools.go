@@ -371,9 +371,25 @@ func (db *DB) UpdateClient(ctx context.Context, clientID string, fn func(*storag
 	return out, nil
 }
 
-// DeleteClient deletes a client.
+// DeleteClient deletes a client and, in the same transaction, its
+// branding documents.
 func (db *DB) DeleteClient(ctx context.Context, clientID string) error {
-	return db.deleteOne(ctx, notFound("client", clientID), "DELETE FROM clients WHERE id = ?", clientID)
+	var n int64
+	err := db.be.write(ctx, false, func(q querier) error {
+		var err error
+		if n, err = q.exec("DELETE FROM clients WHERE id = ?", clientID); err != nil || n == 0 {
+			return err
+		}
+		_, err = q.exec("DELETE FROM branding WHERE client_id = ?", clientID)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound("client", clientID)
+	}
+	return nil
 }
 
 // ListClients returns the pool's clients ordered by ID.
