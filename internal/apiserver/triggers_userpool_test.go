@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -44,16 +46,25 @@ type twEnv struct {
 
 func newTWEnv(t *testing.T, lc *types.LambdaConfigType, opts ...servertest.Option) *twEnv {
 	t.Helper()
+	return newTWEnvPool(t, &cip.CreateUserPoolInput{LambdaConfig: lc}, opts...)
+}
+
+// newTWEnvPool is newTWEnv with more of the pool: email is auto-verified
+// and sent from a DEVELOPER account unless in says otherwise.
+func newTWEnvPool(t *testing.T, in *cip.CreateUserPoolInput, opts ...servertest.Option) *twEnv {
+	t.Helper()
 	lt := lambdatest.NewServer(t)
 	opts = append([]servertest.Option{func(c *config.Config) { c.Lambda.Endpoint = lt.URL }}, opts...)
 	env := servertest.New(t, opts...)
 	e := &twEnv{Env: env, t: t, lambda: lt}
-	e.pool = env.CreatePool(&cip.CreateUserPoolInput{
-		LambdaConfig:           lc,
-		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
-		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper,
-			SourceArn: aws.String("arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com")},
-	})
+	if in.AutoVerifiedAttributes == nil {
+		in.AutoVerifiedAttributes = []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}
+	}
+	if in.EmailConfiguration == nil {
+		in.EmailConfiguration = &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper,
+			SourceArn: aws.String("arn:aws:ses:us-east-1:123456789012:identity/no-reply@example.com")}
+	}
+	e.pool = env.CreatePool(in)
 	e.client = aws.ToString(env.CreateClient(e.pool, nil).ClientId)
 	return e
 }
@@ -504,6 +515,17 @@ func TestTriggerCustomSender(t *testing.T) {
 		if err != nil || len(code) != 6 {
 			t.Fatalf("decrypted code = %q, %v", code, err)
 		}
+		// What a sender Lambda runs: @aws-crypto/client-node's KMS keyring
+		// with REQUIRE_ENCRYPT_ALLOW_DECRYPT, as in AWS's sample.
+		t.Run("client-node decrypts it", func(t *testing.T) {
+			res := kmstest.NodeInterop(t, "decrypt", map[string]string{"endpoint": kms.URL, "keyArn": twKMSKey, "message": *ev.Request.Code})
+			if res["plaintext"] != code {
+				t.Errorf("client-node read %v, want %q", res["plaintext"], code)
+			}
+			if ctxm, _ := res["context"].(map[string]any); ctxm["userpool-id"] != e.pool {
+				t.Errorf("encryption context = %v, want userpool-id %s", res["context"], e.pool)
+			}
+		})
 		confirm(t, e, code)
 	})
 
@@ -551,4 +573,139 @@ func TestTriggerUserMigrationForgotPassword(t *testing.T) {
 	_, err = e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("stranger")})
 	twWant(t, err, "UserLambdaValidationException", "UserMigration failed with error User not found.")
 	e.wantNoUser("stranger")
+}
+
+// TestTriggerPreSignUpAutoVerify: autoVerifyPhone marks the phone verified,
+// and an auto-verified email alias moves from the user who held it.
+func TestTriggerPreSignUpAutoVerify(t *testing.T) {
+	e := newTWEnvPool(t, &cip.CreateUserPoolInput{
+		LambdaConfig:     &types.LambdaConfigType{PreSignUp: aws.String(twARN("pre"))},
+		AliasAttributes:  []types.AliasAttributeType{types.AliasAttributeTypeEmail},
+		SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/sns"), ExternalId: aws.String("x")},
+	})
+	e.lambda.Register("pre", lambdatest.Typed(func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+		ev.Response.AutoConfirmUser, ev.Response.AutoVerifyEmail = true, true
+		ev.Response.AutoVerifyPhone = ev.Request.UserAttributes["phone_number"] != ""
+		return ev, nil
+	}))
+	_, err := e.signUp("first", "shared@example.com", nil)
+	twOK(t, err)
+	out, err := e.Anonymous.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(e.client), Username: aws.String("second"), Password: aws.String(twPassword),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("shared@example.com")},
+			{Name: aws.String("phone_number"), Value: aws.String("+15555550101")}}})
+	twOK(t, err)
+	if !out.UserConfirmed {
+		t.Error("second user not confirmed")
+	}
+	second, err := e.user("second")
+	twOK(t, err)
+	if twAttr(second.UserAttributes, "email_verified") != "true" || twAttr(second.UserAttributes, "phone_number_verified") != "true" {
+		t.Errorf("second = %v, want email and phone verified", second.UserAttributes)
+	}
+	first, err := e.user("first")
+	twOK(t, err)
+	if twAttr(first.UserAttributes, "email_verified") != "false" {
+		t.Errorf("first = %v, want the alias released (email_verified false)", first.UserAttributes)
+	}
+	// The alias now signs the second user in.
+	tok := signInTW(t, e, "shared@example.com")
+	me, err := e.Anonymous.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(tok)})
+	twOK(t, err)
+	if aws.ToString(me.Username) != "second" {
+		t.Errorf("the alias signs in %s, want second", aws.ToString(me.Username))
+	}
+}
+
+// TestTriggerCustomSenders: both senders on AdminCreateUser, AdminResetUserPassword
+// and AdminUpdateUserAttributes; the temporary password is HTML-escaped, and
+// ClientMetadata reaches CustomSMSSender_AdminCreateUser but not
+// CustomEmailSender_AdminCreateUser (spec §4.1).
+func TestTriggerCustomSenders(t *testing.T) {
+	e := newTWEnvPool(t, &cip.CreateUserPoolInput{
+		LambdaConfig: &types.LambdaConfigType{
+			CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: aws.String(twARN("email")), LambdaVersion: types.CustomEmailSenderLambdaVersionTypeV10},
+			CustomSMSSender:   &types.CustomSMSLambdaVersionConfigType{LambdaArn: aws.String(twARN("sms")), LambdaVersion: types.CustomSMSSenderLambdaVersionTypeV10},
+			KMSKeyID:          aws.String(twKMSKey),
+		},
+		SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/sns"), ExternalId: aws.String("x")},
+	})
+	echo := lambdatest.Typed(func(_ context.Context, ev lambdatest.CustomSenderEvent) (lambdatest.CustomSenderEvent, error) {
+		return ev, nil
+	})
+	e.lambda.Register("email", echo)
+	e.lambda.Register("sms", echo)
+	only := func(t *testing.T, name string) lambdatest.CustomSenderEvent {
+		t.Helper()
+		var ev lambdatest.CustomSenderEvent
+		e.event(name, &ev)
+		if ev.Request.Code == nil {
+			t.Fatalf("%s event without a code: %+v", name, ev)
+		}
+		return ev
+	}
+
+	_, err := e.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("pia"),
+		TemporaryPassword:      aws.String("Tmp<Pass1&"),
+		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeSms, types.DeliveryMediumTypeEmail},
+		ClientMetadata:         map[string]string{"m": "1"},
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("pia@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")},
+			{Name: aws.String("phone_number"), Value: aws.String("+15555550102")}}})
+	twOK(t, err)
+	sms, email := only(t, "sms"), only(t, "email")
+	if sms.TriggerSource != "CustomSMSSender_AdminCreateUser" || sms.Request.Type != "customSMSSenderRequestV1" || *sms.Request.Code != "Tmp&lt;Pass1&amp;" ||
+		sms.CallerContext.ClientID != "CLIENT_ID_NOT_APPLICABLE" || sms.Request.ClientMetadata["m"] != "1" {
+		t.Errorf("SMS event = %+v", sms)
+	}
+	if email.TriggerSource != "CustomEmailSender_AdminCreateUser" || *email.Request.Code != "Tmp&lt;Pass1&amp;" || email.Request.ClientMetadata != nil {
+		t.Errorf("email event = %+v", email)
+	}
+	if m := e.Outbox(e.pool, "pia"); len(m) != 0 {
+		t.Errorf("built-in delivery ran: %+v", m)
+	}
+
+	_, err = e.Client.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(e.pool), Username: aws.String("pia"), Password: aws.String(twPassword), Permanent: true})
+	twOK(t, err)
+	e.lambda.Reset()
+	_, err = e.Client.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: aws.String(e.pool), Username: aws.String("pia"),
+		ClientMetadata: map[string]string{"m": "2"}})
+	twOK(t, err)
+	if ev := only(t, "email"); ev.TriggerSource != "CustomEmailSender_ForgotPassword" || ev.Request.ClientMetadata["m"] != "2" {
+		t.Errorf("reset event = %+v", ev)
+	}
+
+	e.lambda.Reset()
+	_, err = e.Client.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(e.pool), Username: aws.String("pia"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("pia2@example.com")}}})
+	twOK(t, err)
+	if ev := only(t, "email"); ev.TriggerSource != "CustomEmailSender_UpdateUserAttribute" || len(*ev.Request.Code) != 6 {
+		t.Errorf("update event = %+v", ev)
+	}
+}
+
+// TestTriggerNotOnBootstrap: a seed file creates users without invoking
+// the pool's triggers (here a PreSignUp that refuses everyone).
+func TestTriggerNotOnBootstrap(t *testing.T) {
+	lt := lambdatest.NewServer(t)
+	lt.Register("pre", func(context.Context, []byte) ([]byte, error) { return nil, errNope })
+	seed := filepath.Join(t.TempDir(), "seed.yaml")
+	twOK(t, os.WriteFile(seed, []byte(`pools:
+  - id: us-east-1_Seeded01
+    name: seeded
+    settings:
+      LambdaConfig: {PreSignUp: "`+twARN("pre")+`"}
+    users:
+      - username: sam
+        password: `+twPassword+`
+`), 0o600))
+	env := servertest.New(t, func(c *config.Config) { c.Lambda.Endpoint = lt.URL; c.Seed = seed })
+	if _, err := env.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String("us-east-1_Seeded01"), Username: aws.String("sam")}); err != nil {
+		t.Fatalf("seeded user: %v", err)
+	}
+	if calls := lt.Invocations(); len(calls) != 0 {
+		t.Errorf("the seed invoked %d functions", len(calls))
+	}
+	// The same pool's API sign-up does fire it.
+	c := env.CreateClient("us-east-1_Seeded01", nil)
+	_, err := env.Anonymous.SignUp(ctx, &cip.SignUpInput{ClientId: c.ClientId, Username: aws.String("tom"), Password: aws.String(twPassword)})
+	twWant(t, err, "UserLambdaValidationException", "PreSignUp failed with error nope.")
 }

@@ -22,3 +22,16 @@ test('Encryption SDK messages interoperate with @aws-crypto/client-node both way
   assert.match(out, /--- PASS: TestGoDecryptsNodeMessage/, out);
   assert.doesNotMatch(out, /--- SKIP/, out);
 });
+
+test('a custom sender Lambda decrypts the code userpoold sends it with @aws-crypto/client-node', () => {
+  // internal/apiserver's TestTriggerCustomSender signs a user up in a pool
+  // with a CustomEmailSender and --kms-endpoint, takes the code from the
+  // sender's event and decrypts it with lib/esdk-interop.js.
+  const run = spawnSync('go', ['test', '-count=1', '-v', '-run', '^TestTriggerCustomSender$', './internal/apiserver/'], {
+    cwd: root, encoding: 'utf8', timeout: 300_000,
+  });
+  const out = `${run.stdout}\n${run.stderr}`;
+  assert.equal(run.status, 0, out);
+  assert.match(out, /--- PASS: TestTriggerCustomSender\/KMS\/client-node_decrypts_it/, out);
+  assert.doesNotMatch(out, /--- SKIP/, out);
+});

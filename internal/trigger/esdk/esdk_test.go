@@ -5,11 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -110,35 +106,6 @@ func TestKMSErrors(t *testing.T) {
 	}
 }
 
-// nodeInterop runs e2e/node/lib/esdk-interop.js, the
-// @aws-crypto/client-node side, or skips when node or the module is missing.
-func nodeInterop(t *testing.T, mode string, req any) map[string]any {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed: the @aws-crypto/client-node interoperability check needs Node.js >= 20")
-	}
-	dir, _ := filepath.Abs("../../../e2e/node")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@aws-crypto", "client-node")); err != nil {
-		t.Skipf("@aws-crypto/client-node is not installed: run `npm ci` in %s (e2e/node/run.sh does) to check the format against it", dir)
-	}
-	in, _ := json.Marshal(req)
-	cmd := exec.Command(node, "lib/esdk-interop.js", mode)
-	cmd.Dir = dir
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node esdk-interop.js %s: %v\n%s", mode, err, stderr.String())
-	}
-	var res map[string]any
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("node output %q: %v", out, err)
-	}
-	return res
-}
-
 // TestNodeDecryptsGoMessage: an unmodified sender's decryption code
 // (KmsKeyringNode, REQUIRE_ENCRYPT_ALLOW_DECRYPT) reads what userpoold
 // sends.
@@ -149,7 +116,7 @@ func TestNodeDecryptsGoMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := nodeInterop(t, "decrypt", map[string]string{"endpoint": srv.URL, "keyArn": keyARN, "message": encoded})
+	res := kmstest.NodeInterop(t, "decrypt", map[string]string{"endpoint": srv.URL, "keyArn": keyARN, "message": encoded})
 	ctxMap, _ := res["context"].(map[string]any)
 	if res["plaintext"] != code || res["suiteId"] != float64(0x0378) || res["version"] != float64(1) || ctxMap[esdk.PoolContextKey] != poolID {
 		t.Fatalf("node read %v", res)
@@ -160,7 +127,7 @@ func TestNodeDecryptsGoMessage(t *testing.T) {
 func TestGoDecryptsNodeMessage(t *testing.T) {
 	srv, enc := newKMS(t)
 	plaintext := strings.Repeat("node→go ", 1000) // several frames
-	res := nodeInterop(t, "encrypt", map[string]any{"endpoint": srv.URL, "keyArn": keyARN, "plaintext": plaintext,
+	res := kmstest.NodeInterop(t, "encrypt", map[string]any{"endpoint": srv.URL, "keyArn": keyARN, "plaintext": plaintext,
 		"context": map[string]string{esdk.PoolContextKey: poolID}})
 	got, err := enc.DecryptCode(context.Background(), poolID, res["message"].(string))
 	if err != nil || got != plaintext {
