@@ -119,3 +119,28 @@ func (s *Server) GetSigningCertificate(ctx context.Context, in *cognitoidp.GetSi
 	}
 	return &cognitoidp.GetSigningCertificateOutput{Certificate: cognitoidp.String(cert)}, nil
 }
+
+// userRef turns a ProviderUserIdentifierType into a federation.UserRef.
+func userRef(u *cognitoidp.ProviderUserIdentifierType) federation.UserRef {
+	if u == nil {
+		return federation.UserRef{}
+	}
+	return federation.UserRef{ProviderName: str(u.ProviderName), AttributeName: str(u.ProviderAttributeName), AttributeValue: str(u.ProviderAttributeValue)}
+}
+
+// AdminLinkProviderForUser links an identity provider's user to a user
+// of the pool.
+func (s *Server) AdminLinkProviderForUser(ctx context.Context, in *cognitoidp.AdminLinkProviderForUserInput) (*cognitoidp.AdminLinkProviderForUserOutput, error) {
+	if err := s.Pools.AdminLinkProviderForUser(ctx, str(in.UserPoolId), userRef(in.DestinationUser), userRef(in.SourceUser)); err != nil {
+		return nil, err
+	}
+	return &cognitoidp.AdminLinkProviderForUserOutput{}, nil
+}
+
+// AdminDisableProviderForUser stops an identity from signing in.
+func (s *Server) AdminDisableProviderForUser(ctx context.Context, in *cognitoidp.AdminDisableProviderForUserInput) (*cognitoidp.AdminDisableProviderForUserOutput, error) {
+	if err := s.Pools.AdminDisableProviderForUser(ctx, str(in.UserPoolId), userRef(in.User)); err != nil {
+		return nil, err
+	}
+	return &cognitoidp.AdminDisableProviderForUserOutput{}, nil
+}

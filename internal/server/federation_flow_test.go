@@ -409,3 +409,85 @@ func samlRequestID(t *testing.T, v string) string {
 	}
 	return req.ID
 }
+
+// oidcSignIn signs in through Corp as subject with claims in a new
+// browser and returns the ID token's claims.
+func (f *fedEnv) oidcSignIn(t *testing.T, subject string, c map[string]any) map[string]any {
+	t.Helper()
+	const verifier = "v1-verifier-0123456789012345678901234567890123"
+	b := f.browser()
+	page := follow(t, b, f.authorizeURL(verifier, "identity_provider", "Corp"))
+	return f.tokens(then(t, b, pickUser(t, b, page, subject, c)), verifier)
+}
+
+func ref(provider, name, value string) *types.ProviderUserIdentifierType {
+	return &types.ProviderUserIdentifierType{ProviderName: aws.String(provider), ProviderAttributeName: aws.String(name), ProviderAttributeValue: aws.String(value)}
+}
+
+// TestFederationLinking links an IdP identity to a native user with
+// AdminLinkProviderForUser (the sign-in then reaches that user, whose
+// identities lists it), refuses the links Cognito refuses, and removes a
+// link with AdminDisableProviderForUser.
+func TestFederationLinking(t *testing.T) {
+	f := newFedEnv(t)
+	f.addUser("native", "email", "native@example.com")
+	f.addUser("other", "email", "other@example.com")
+	link := func(dst, src *types.ProviderUserIdentifierType) error {
+		_, err := f.Client.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{UserPoolId: aws.String(f.pool), DestinationUser: dst, SourceUser: src})
+		return err
+	}
+	disable := func(u *types.ProviderUserIdentifierType) error {
+		_, err := f.Client.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{UserPoolId: aws.String(f.pool), User: u})
+		return err
+	}
+	if err := link(ref("Cognito", "Cognito_Subject", "native"), ref("Corp", "Cognito_Subject", "dave")); err != nil {
+		t.Fatalf("AdminLinkProviderForUser: %v", err)
+	}
+	if err := link(ref("Cognito", "Cognito_Subject", "native"), ref("Corp", "Cognito_Subject", "dave")); err != nil {
+		t.Errorf("linking the same pair again: %v", err)
+	}
+	ids := attr(f.user("native"), "identities")
+	if !strings.Contains(ids, `"providerName":"Corp"`) || !strings.Contains(ids, `"primary":"false"`) {
+		t.Errorf("identities after the link = %s", ids)
+	}
+
+	wantAPIError[*types.AliasExistsException](t, "linking a linked source to another user",
+		link(ref("Cognito", "Cognito_Subject", "other"), ref("Corp", "Cognito_Subject", "dave")))
+	wantAPIError[*types.InvalidParameterException](t, "a native source",
+		link(ref("Cognito", "Cognito_Subject", "other"), ref("Cognito", "Cognito_Subject", "native")))
+	wantAPIError[*types.UserNotFoundException](t, "a missing destination",
+		link(ref("Cognito", "Cognito_Subject", "nobody"), ref("Corp", "Cognito_Subject", "zed")))
+	wantAPIError[*types.InvalidParameterException](t, "an unknown provider",
+		link(ref("Cognito", "Cognito_Subject", "other"), ref("Nope", "Cognito_Subject", "zed")))
+
+	// The linked identity signs in as the native user.
+	c := f.oidcSignIn(t, "dave", map[string]any{"email": "native@example.com", "name": "Dave"})
+	if c["cognito:username"] != "native" {
+		t.Errorf("linked sign-in as %v, want native", c["cognito:username"])
+	}
+	f.noUser("Corp_dave")
+
+	// An identity that signed up already cannot be linked.
+	f.oidcSignIn(t, "erin", map[string]any{"email": "erin@example.com"})
+	wantAPIError[*types.InvalidParameterException](t, "a source that signed up",
+		link(ref("Cognito", "Cognito_Subject", "other"), ref("Corp", "Cognito_Subject", "erin")))
+
+	// Disabling the link: the identity signs in as its own user again.
+	if err := disable(ref("Corp", "Cognito_Subject", "dave")); err != nil {
+		t.Fatalf("AdminDisableProviderForUser: %v", err)
+	}
+	if ids := attr(f.user("native"), "identities"); ids != "" {
+		t.Errorf("identities after the link was removed = %s", ids)
+	}
+	if c := f.oidcSignIn(t, "dave", map[string]any{"email": "dave@example.com"}); c["cognito:username"] != "Corp_dave" {
+		t.Errorf("sign-in after the link was removed as %v", c["cognito:username"])
+	}
+	wantAPIError[*types.UserNotFoundException](t, "disabling an unknown identity", disable(ref("Corp", "Cognito_Subject", "nobody")))
+	wantAPIError[*types.InvalidParameterException](t, "disabling through an unknown provider", disable(ref("Nope", "Cognito_Subject", "dave")))
+	if err := disable(ref("Cognito", "Cognito_Subject", "other")); err != nil {
+		t.Fatalf("disabling a native user: %v", err)
+	}
+	if u := f.user("other"); u.Enabled {
+		t.Error("native user still enabled")
+	}
+}
