@@ -39,6 +39,9 @@
 //   - /metrics exposure (metrics_test.go): a non-loopback peer is refused by
 //     default, admin mode wants a signature, off serves nothing.
 //
-// TODO(issue 15, phase 2): injection into filters and emails, secrets at
-// rest (outbox sealing).
+//   - secrets at rest (secrets_test.go): the SQLite data directory, without
+//     the master key, searched for a password, a temporary password, codes
+//     (in their messages), a TOTP secret, refresh and access tokens.
+//
+// TODO(issue 15, phase 2): injection into filters and emails.
 package hostile

@@ -40,6 +40,24 @@ const (
 	PurposeRiskNotification = "RISK_NOTIFICATION"
 )
 
+// DefaultLifetime is how long the outbox keeps a message of purpose whose
+// Message.Lifetime is 0: the life of what it carries (userpool's code
+// lifetimes: a day for confirmation and verification codes, an hour for
+// reset codes; a sign-in session's longest life, 15 minutes, for MFA
+// codes; a week, the default TemporaryPasswordValidityDays, for an
+// invitation), and a day for anything else.
+func DefaultLifetime(purpose string) time.Duration {
+	switch purpose {
+	case PurposeForgotPassword:
+		return time.Hour
+	case PurposeMFA:
+		return 15 * time.Minute
+	case PurposeInvitation:
+		return 7 * 24 * time.Hour
+	}
+	return 24 * time.Hour
+}
+
 var (
 	// ErrNoSink means no configured sink accepts the message: the outbox is
 	// off and no SMTP server or webhook serves its channel. The API layer
@@ -72,6 +90,9 @@ type Message struct {
 	// only.
 	From    string
 	ReplyTo string
+	// Lifetime is how long what the message carries stays usable, and so
+	// how long the outbox keeps it; 0 means DefaultLifetime(Purpose).
+	Lifetime time.Duration
 }
 
 // Config selects the sinks of a Dispatcher. EMAIL messages go to

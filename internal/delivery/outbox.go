@@ -20,9 +20,17 @@ func NewOutbox(store storage.MessageStore) *Outbox {
 	return &Outbox{store: store}
 }
 
-// record appends m, sent at sentAt, and returns the stored message.
+// record appends m, sent at sentAt, and returns the stored message. It
+// expires (the server's sweeper deletes it) after m.Lifetime, or
+// DefaultLifetime of its purpose; the store seals its code, subject and
+// body.
 func (o *Outbox) record(ctx context.Context, m Message, sentAt time.Time) (storage.Message, error) {
+	life := m.Lifetime
+	if life <= 0 {
+		life = DefaultLifetime(m.Purpose)
+	}
 	return o.store.AppendMessage(ctx, storage.Message{
+		ExpiresAt:   sentAt.Add(life),
 		PoolID:      m.PoolID,
 		Username:    m.Username,
 		Channel:     m.Channel,

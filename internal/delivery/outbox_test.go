@@ -50,9 +50,9 @@ func TestOutboxRoundTrip(t *testing.T) {
 	}
 	want := []storage.Message{
 		{ID: 1, PoolID: "us-east-1_A", Username: "alice", Channel: "EMAIL", Destination: "alice@example.com", Purpose: "SIGN_UP", Code: "111111",
-			Subject: "Your verification code", Body: "Your verification code is 111111. ", SentAt: t0},
+			Subject: "Your verification code", Body: "Your verification code is 111111. ", SentAt: t0, ExpiresAt: t0.Add(24 * time.Hour)},
 		{ID: 3, PoolID: "us-east-1_A", Username: "alice", Channel: "EMAIL", Destination: "alice@example.com", Purpose: "FORGOT_PASSWORD", Code: "333333",
-			Subject: "Reset", Body: "Code: 333333", SentAt: t0.Add(2 * time.Second)},
+			Subject: "Reset", Body: "Code: 333333", SentAt: t0.Add(2 * time.Second), ExpiresAt: t0.Add(2*time.Second + time.Hour)},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("List = %d messages, want %d: %+v", len(got), len(want), got)
@@ -61,7 +61,11 @@ func TestOutboxRoundTrip(t *testing.T) {
 		if !got[i].SentAt.Equal(want[i].SentAt) {
 			t.Errorf("message %d SentAt = %v, want %v", i, got[i].SentAt, want[i].SentAt)
 		}
+		if !got[i].ExpiresAt.Equal(want[i].ExpiresAt) {
+			t.Errorf("message %d ExpiresAt = %v, want %v (the life of what it carries)", i, got[i].ExpiresAt, want[i].ExpiresAt)
+		}
 		got[i].SentAt, want[i].SentAt = time.Time{}, time.Time{}
+		got[i].ExpiresAt, want[i].ExpiresAt = time.Time{}, time.Time{}
 		if got[i] != want[i] {
 			t.Errorf("message %d = %+v, want %+v", i, got[i], want[i])
 		}

@@ -2,7 +2,9 @@ package delivery
 
 import (
 	"context"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/userpoold/userpoold/internal/storage"
 )
@@ -25,6 +27,14 @@ func (s *memStore) AppendMessage(ctx context.Context, m storage.Message) (storag
 	m.ID = s.nextID
 	s.msgs = append(s.msgs, m)
 	return m, nil
+}
+
+func (s *memStore) DeleteExpiredMessages(ctx context.Context, t time.Time) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.msgs)
+	s.msgs = slices.DeleteFunc(s.msgs, func(m storage.Message) bool { return m.ExpiresAt.Before(t) })
+	return int64(n - len(s.msgs)), nil
 }
 
 func (s *memStore) ListMessages(ctx context.Context, poolID, username string) ([]storage.Message, error) {

@@ -438,7 +438,9 @@ type RevocationStore interface {
 // ---------------------------------------------------------------------------
 // Outbox and auth events
 
-// Message is a message handed to the outbox delivery sink.
+// Message is a message handed to the outbox delivery sink. Code, Subject
+// and Body are secret (sealed at rest): the body carries the code or the
+// temporary password.
 type Message struct {
 	ID          int64 // assigned by the store, increasing
 	PoolID      string
@@ -446,10 +448,13 @@ type Message struct {
 	Channel     string // SMS or EMAIL
 	Destination string
 	Purpose     string
-	Code        string
-	Subject     string
-	Body        string
+	Code        string // secret
+	Subject     string // secret
+	Body        string // secret
 	SentAt      time.Time
+	// ExpiresAt is when what the message carries stops being usable:
+	// DeleteExpiredMessages removes it after that.
+	ExpiresAt time.Time
 }
 
 // MessageStore persists the outbox.
@@ -458,6 +463,9 @@ type MessageStore interface {
 	// ListMessages returns the messages for a user, oldest first. An empty
 	// username lists every message of the pool.
 	ListMessages(ctx context.Context, poolID, username string) ([]Message, error)
+	// DeleteExpiredMessages removes the messages whose ExpiresAt is before
+	// t (and any stored without an expiry) and returns how many it removed.
+	DeleteExpiredMessages(ctx context.Context, t time.Time) (int64, error)
 }
 
 // AuthEvent is one entry of a user's sign-in history.

@@ -111,6 +111,10 @@ func (s *Service) sendCode(ctx context.Context, p *Pool, u storage.User, attr, p
 		Purpose: purpose, Code: code, Subject: subject, Body: body,
 	}
 	m.From, m.ReplyTo = p.Settings.EmailSender()
+	if purpose == delivery.PurposeInvitation {
+		// The outbox keeps a temporary password as long as it is valid.
+		m.Lifetime = p.Settings.TemporaryPasswordValidity()
+	}
 	if err := s.Sender.Send(ctx, m); err != nil {
 		if errors.Is(err, delivery.ErrNoSink) {
 			return CodeDelivery{}, fault.Wrap(fault.CodeDeliveryFailure, "Unable to deliver message: no delivery sink is configured for "+channel+".", err)

@@ -1733,6 +1733,18 @@ func testMessages(t *testing.T, s storage.Store) {
 	if err != nil || len(got) != 0 {
 		t.Errorf("ListMessages for a user without messages: %d, %v", len(got), err)
 	}
+	// Expiry: messages i = 0, 1, 2 of both pools expired before at(125).
+	n, err := s.DeleteExpiredMessages(ctx, at(125))
+	must(t, err)
+	if n != 6 {
+		t.Errorf("DeleteExpiredMessages removed %d messages, want 6", n)
+	}
+	got, err = s.ListMessages(ctx, "p1", "")
+	must(t, err)
+	same(t, "ListMessages after DeleteExpiredMessages", all[3:], got)
+	if n, err := s.DeleteExpiredMessages(ctx, at(125)); err != nil || n != 0 {
+		t.Errorf("DeleteExpiredMessages again: %d, %v", n, err)
+	}
 }
 
 // ---------------------------------------------------------------------------

@@ -179,6 +179,7 @@ func fullMessage(poolID, username string, n int) storage.Message {
 		Subject:     "Your verification code",
 		Body:        fmt.Sprintf("Your code is %06d", n),
 		SentAt:      at(22 + n),
+		ExpiresAt:   at(122 + n),
 	}
 }
 

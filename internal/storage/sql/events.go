@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/userpoold/userpoold/internal/storage"
 )
@@ -13,6 +14,9 @@ import (
 // ---------------------------------------------------------------------------
 // Outbox
 
+// messageData is a message's data column. Code, Subject and Body are
+// written sealed (messageSecrets in the secrets column); they are read here
+// only from rows written before migration 0006.
 type messageData struct {
 	Channel     string `json:"channel,omitempty"`
 	Destination string `json:"destination,omitempty"`
@@ -23,6 +27,16 @@ type messageData struct {
 	SentAt      *int64 `json:"sent_at,omitempty"`
 }
 
+// messageSecrets is the sealed part of a message.
+type messageSecrets struct {
+	Code    string `json:"code,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	Body    string `json:"body,omitempty"`
+}
+
+// messageAD binds a message's secrets to its pool and user.
+func messageAD(pool, username string) string { return "message/" + pool + "/" + username }
+
 // AppendMessage stores m under a new, increasing ID and returns it with the
 // ID set. ErrNotFound if the pool does not exist.
 func (db *DB) AppendMessage(ctx context.Context, m storage.Message) (storage.Message, error) {
@@ -30,34 +44,48 @@ func (db *DB) AppendMessage(ctx context.Context, m storage.Message) (storage.Mes
 		Channel:     m.Channel,
 		Destination: m.Destination,
 		Purpose:     m.Purpose,
-		Code:        m.Code,
-		Subject:     m.Subject,
-		Body:        m.Body,
 		SentAt:      jtime(m.SentAt),
 	})
 	if err != nil {
 		return storage.Message{}, err
 	}
+	secrets, err := json.Marshal(messageSecrets{Code: m.Code, Subject: m.Subject, Body: m.Body})
+	if err != nil {
+		return storage.Message{}, err
+	}
+	sealed, err := db.seal(messageAD(m.PoolID, m.Username), secrets)
+	if err != nil {
+		return storage.Message{}, err
+	}
+	var expires *int64
+	if !m.ExpiresAt.IsZero() {
+		v := micros(m.ExpiresAt)
+		expires = &v
+	}
 	var id int64
 	err = db.be.write(ctx, false, func(q querier) error {
-		return q.queryRow("INSERT INTO messages (pool_id, username, data) VALUES (?, ?, ?) RETURNING id",
-			m.PoolID, m.Username, string(data)).Scan(&id)
+		return q.queryRow("INSERT INTO messages (pool_id, username, data, secrets, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+			m.PoolID, m.Username, string(data), nullBytes(sealed), expires).Scan(&id)
 	})
 	if err != nil {
 		return storage.Message{}, fmt.Errorf("append message: %w", err)
 	}
 	m.ID = id
 	m.SentAt = fromMicros(micros(m.SentAt))
+	if !m.ExpiresAt.IsZero() {
+		m.ExpiresAt = fromMicros(micros(m.ExpiresAt))
+	}
 	return m, nil
 }
 
 // ListMessages returns the messages for a user (every message of the pool
 // when username is ""), oldest first.
 func (db *DB) ListMessages(ctx context.Context, poolID, username string) ([]storage.Message, error) {
-	query := "SELECT id, pool_id, username, data FROM messages WHERE pool_id = ? ORDER BY id"
+	const cols = "SELECT id, pool_id, username, data, secrets, expires_at FROM messages"
+	query := cols + " WHERE pool_id = ? ORDER BY id"
 	args := []any{poolID}
 	if username != "" {
-		query = "SELECT id, pool_id, username, data FROM messages WHERE pool_id = ? AND username = ? ORDER BY id"
+		query = cols + " WHERE pool_id = ? AND username = ? ORDER BY id"
 		args = append(args, username)
 	}
 	var out []storage.Message
@@ -70,7 +98,9 @@ func (db *DB) ListMessages(ctx context.Context, poolID, username string) ([]stor
 		for rs.Next() {
 			var m storage.Message
 			var data string
-			if err := rs.Scan(&m.ID, &m.PoolID, &m.Username, &data); err != nil {
+			var sealed []byte
+			var expires *int64
+			if err := rs.Scan(&m.ID, &m.PoolID, &m.Username, &data, &sealed, &expires); err != nil {
 				return err
 			}
 			var d messageData
@@ -80,11 +110,45 @@ func (db *DB) ListMessages(ctx context.Context, poolID, username string) ([]stor
 			m.Channel, m.Destination, m.Purpose = d.Channel, d.Destination, d.Purpose
 			m.Code, m.Subject, m.Body = d.Code, d.Subject, d.Body
 			m.SentAt = fromJTime(d.SentAt)
+			if expires != nil {
+				m.ExpiresAt = fromMicros(*expires)
+			}
+			secrets, err := db.unseal(messageAD(m.PoolID, m.Username), sealed)
+			if err != nil {
+				return err
+			}
+			if len(secrets) > 0 {
+				var sec messageSecrets
+				if err := json.Unmarshal(secrets, &sec); err != nil {
+					return fmt.Errorf("storage/sql: message %d: %w", m.ID, err)
+				}
+				m.Code, m.Subject, m.Body = sec.Code, sec.Subject, sec.Body
+			}
 			out = append(out, m)
 		}
 		return rs.Err()
 	})
 	return out, err
+}
+
+// DeleteExpiredMessages removes the messages that expired before t, and
+// those stored without an expiry (before migration 0006, with their codes
+// in clear), in chunks of expiredChunk per transaction.
+func (db *DB) DeleteExpiredMessages(ctx context.Context, t time.Time) (int64, error) {
+	var total int64
+	for {
+		var n int64
+		err := db.be.write(ctx, false, func(q querier) error {
+			var err error
+			n, err = q.exec("DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE expires_at IS NULL OR expires_at < ? LIMIT ?)",
+				micros(t), int64(expiredChunk))
+			return err
+		})
+		total += n
+		if err != nil || n < expiredChunk {
+			return total, err
+		}
+	}
 }
 
 // ---------------------------------------------------------------------------

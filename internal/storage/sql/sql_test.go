@@ -198,6 +198,7 @@ var secretMarkers = []string{
 	"PASSWORD-HASH-MARKER", "SRP-SALT-MARKER", "SRP-VERIFIER-MARKER", "TOTP-SECRET-MARKER",
 	"TOTP-PENDING-MARKER", "CODE-VALUE-MARKER", "DEVICE-SALT-MARKER", "DEVICE-VERIFIER-MARKER",
 	"CLIENT-SECRET-MARKER", "ROTATED-SECRET-MARKER", "PRIVATE-KEY-MARKER", "SESSION-STATE-MARKER",
+	"OUTBOX-CODE-MARKER", "OUTBOX-BODY-MARKER", "OUTBOX-SUBJECT-MARKER",
 }
 
 // publicMarker is stored in plain fields: finding it shows the dump works.
@@ -241,6 +242,9 @@ func writeSecretRecords(t *testing.T, db *DB) {
 		Secrets: storage.DeviceSecrets{Salt: []byte("DEVICE-SALT-MARKER"), Verifier: []byte("DEVICE-VERIFIER-MARKER")}}))
 	must(db.AddSigningKey(ctx, storage.SigningKey{PoolID: "p1", KID: "k1", PrivateKey: []byte("PRIVATE-KEY-MARKER")}))
 	must(db.CreateSession(ctx, storage.AuthSession{ID: "s1", PoolID: "p1", State: []byte("SESSION-STATE-MARKER")}))
+	_, err = db.AppendMessage(ctx, storage.Message{PoolID: "p1", Username: "alice", Channel: "EMAIL", Destination: publicMarker,
+		Purpose: "SIGN_UP", Code: "OUTBOX-CODE-MARKER", Subject: "OUTBOX-SUBJECT-MARKER", Body: "OUTBOX-BODY-MARKER"})
+	must(err)
 }
 
 func checkNoPlaintext(t *testing.T, dump []byte) {
