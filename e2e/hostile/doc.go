@@ -9,7 +9,6 @@
 // the package on both SQLite and PostgreSQL). The package has only tests.
 //
 // Attack classes covered:
-//
 //   - admin plane (admin_test.go): unsigned calls, unknown access key, wrong
 //     secret, tampered body, operation splice (a signed request replayed as
 //     another operation, with X-Amz-Target signed or left out of the
@@ -37,8 +36,7 @@
 //     token (pending and verified secrets), SOFTWARE_TOKEN_MFA brute force
 //     across sign-ins (the lockout), TOTP replay;
 //   - /metrics exposure (metrics_test.go): a non-loopback peer is refused by
-//     default, admin mode wants a signature, off serves nothing.
-//
+//     default, admin mode wants a signature, off serves nothing;
 //   - secrets at rest (secrets_test.go): the SQLite data directory, without
 //     the master key, searched for a password, a temporary password, codes
 //     (in their messages), a TOTP secret, refresh and access tokens.
