@@ -36,13 +36,13 @@ import (
 // app client allowing every API flow, and a Lambda endpoint.
 type authEnv struct {
 	*servertest.Env
-	t      *testing.T
+	t      testing.TB
 	lt     *lambdatest.Server
 	pool   string
 	client string
 }
 
-func newAuthEnv(t *testing.T, lc *types.LambdaConfigType, adjust func(*cip.CreateUserPoolInput), opts ...servertest.Option) *authEnv {
+func newAuthEnv(t testing.TB, lc *types.LambdaConfigType, adjust func(*cip.CreateUserPoolInput), opts ...servertest.Option) *authEnv {
 	t.Helper()
 	lt := lambdatest.NewServer(t)
 	opts = append([]servertest.Option{func(c *config.Config) { c.Lambda.Endpoint = lt.URL }}, opts...)
@@ -107,7 +107,7 @@ func (e *authEnv) srpSignIn(name, pw string, initMeta, respondMeta map[string]st
 
 // strict decodes an event into its aws-lambda-go type, refusing members
 // the type does not have: the event decodes without loss.
-func strict[E any](t *testing.T, payload []byte) E {
+func strict[E any](t testing.TB, payload []byte) E {
 	t.Helper()
 	var ev E
 	dec := json.NewDecoder(bytes.NewReader(payload))
@@ -144,7 +144,7 @@ func (r *recorder[E]) reset() {
 
 // handle registers f as function name, decoding strictly and recording
 // each event.
-func handle[E any](t *testing.T, lt *lambdatest.Server, name string, rec *recorder[E], f func(E) (E, error)) {
+func handle[E any](t testing.TB, lt *lambdatest.Server, name string, rec *recorder[E], f func(E) (E, error)) {
 	lt.Register(name, func(_ context.Context, payload []byte) ([]byte, error) {
 		ev := strict[E](t, payload)
 		if rec != nil {
