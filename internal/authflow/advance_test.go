@@ -15,6 +15,7 @@ import (
 	"github.com/userpoold/userpoold/internal/srp"
 	"github.com/userpoold/userpoold/internal/srp/srptest"
 	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/trigger"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
@@ -76,6 +77,10 @@ type advanceCase struct {
 	// EMAIL_OTP and SMS_OTP first) with this PREFERRED_CHALLENGE; "SELECT"
 	// sends none. SELECT_CHALLENGE is answered PASSWORD with the password.
 	first string
+	// custom makes the sign-in CUSTOM_AUTH (without SRP) whose Define
+	// trigger (fakeCustomAuth) asks this many custom challenges before
+	// tokens.
+	custom int
 	// want is the challenge sequence, ending in "tokens" or the error's
 	// message.
 	want []string
@@ -158,6 +163,16 @@ func TestAdvance(t *testing.T) {
 		{name: "USER_AUTH EMAIL_OTP: threat protection still blocks", mode: "OFF", risk: "BLOCK", status: confirmed, first: "EMAIL_OTP",
 			want: seq("EMAIL_OTP", errRiskBlocked.Message)},
 
+		// CUSTOM_AUTH: Define's rounds are advance's first step
+		// (customauth.go); without a password no MFA follows, devices and
+		// threat protection apply as usual.
+		{name: "CUSTOM_AUTH: two rounds, no MFA without a password", mode: "ON", status: confirmed, enabled: totp, preferred: mfa.TOTP, totp: true, custom: 2,
+			want: seq("CUSTOM_CHALLENGE", "CUSTOM_CHALLENGE", "tokens")},
+		{name: "CUSTOM_AUTH, then a known device", mode: "OFF", device: "tracked", status: confirmed, known: true, custom: 1,
+			want: seq("CUSTOM_CHALLENGE", devicePV, "tokens")},
+		{name: "CUSTOM_AUTH: threat protection still blocks", mode: "OFF", risk: "BLOCK", status: confirmed, custom: 1,
+			want: seq("CUSTOM_CHALLENGE", errRiskBlocked.Message)},
+
 		// MFA_SETUP ends the walk: setting a factor up is tested in mfa_test.
 		{name: "on, nothing to answer with: set a factor up", mode: "ON", status: confirmed, bare: true, want: seq("MFA_SETUP")},
 	} {
@@ -189,6 +204,9 @@ func advancePool(tc advanceCase) string {
 	if tc.risk != "" {
 		doc["UserPoolAddOns"] = map[string]any{"AdvancedSecurityMode": "ENFORCED"}
 	}
+	if tc.custom > 0 {
+		doc["LambdaConfig"] = map[string]any{"DefineAuthChallenge": "arn:aws:lambda:us-east-1:123456789012:function:define"}
+	}
 	if tc.first != "" {
 		doc["Policies"] = map[string]any{"SignInPolicy": map[string]any{"AllowedFirstAuthFactors": []string{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}}}
 	}
@@ -205,7 +223,13 @@ func walkAdvance(t *testing.T, tc advanceCase) []string {
 	if tc.first != "" {
 		client = `{"ExplicitAuthFlows":["ALLOW_USER_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]}`
 	}
+	if tc.custom > 0 {
+		client = `{"ExplicitAuthFlows":["ALLOW_CUSTOM_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]}`
+	}
 	f := newFixture(t, advancePool(tc), client)
+	if tc.custom > 0 {
+		f.svc.Triggers = fakeCustomAuth{rounds: tc.custom}
+	}
 	sent := &codes{}
 	f.svc.Pools.Sender = sent
 	if tc.risk != "" {
@@ -254,6 +278,10 @@ func walkAdvance(t *testing.T, tc advanceCase) []string {
 
 	var seq []string
 	flow := FlowUserPassword
+	if tc.custom > 0 {
+		flow = FlowCustom
+		delete(params, "PASSWORD")
+	}
 	switch tc.first {
 	case "":
 	case "PASSWORD":
@@ -292,6 +320,8 @@ func walkAdvance(t *testing.T, tc advanceCase) []string {
 			answers["SMS_OTP_CODE"] = sent.code(advPhone)
 		case ChallengeSelectChallenge:
 			answers["ANSWER"], answers["PASSWORD"] = "PASSWORD", pw
+		case ChallengeCustom:
+			answers["ANSWER"] = "42"
 		case ChallengeSelectMFAType:
 			var options []string
 			json.Unmarshal([]byte(r.Parameters["MFAS_CAN_CHOOSE"]), &options)
@@ -321,4 +351,53 @@ func walkAdvance(t *testing.T, tc advanceCase) []string {
 	}
 	t.Fatalf("no end after %v", seq)
 	return nil
+}
+
+// fakeCustomAuth is a Triggers whose DefineAuthChallenge asks rounds
+// CUSTOM_CHALLENGEs ("6*7?", answered 42) and then issues tokens; the other
+// triggers do nothing.
+type fakeCustomAuth struct{ rounds int }
+
+func (fakeCustomAuth) PreAuthentication(context.Context, trigger.Pool, trigger.Call, trigger.PreAuthenticationInput) error {
+	return nil
+}
+
+func (fakeCustomAuth) PostAuthentication(context.Context, trigger.Pool, trigger.Call, trigger.PostAuthenticationInput) error {
+	return nil
+}
+
+func (fakeCustomAuth) PreTokenGeneration(context.Context, trigger.Pool, trigger.Call, trigger.PreTokenInput) (trigger.TokenEdits, error) {
+	return trigger.TokenEdits{}, nil
+}
+
+func (f fakeCustomAuth) StartCustomAuth(_ context.Context, _ trigger.Pool, _ trigger.Call, u trigger.CustomAuthUser, srpA bool) (trigger.Step, error) {
+	if srpA {
+		return trigger.Step{}, errors.New("fakeCustomAuth: no SRP_A")
+	}
+	return f.define(u, trigger.CustomAuthState{}), nil
+}
+
+func (f fakeCustomAuth) AnswerCustomChallenge(_ context.Context, _ trigger.Pool, _ trigger.Call, u trigger.CustomAuthUser, st trigger.CustomAuthState, answer string) (trigger.Step, error) {
+	st.Session = append(st.Session, trigger.ChallengeResult{ChallengeName: trigger.ChallengeCustom, ChallengeResult: answer == "42"})
+	return f.define(u, st), nil
+}
+
+func (f fakeCustomAuth) ContinueCustomAuth(_ context.Context, _ trigger.Pool, _ trigger.Call, u trigger.CustomAuthUser, st trigger.CustomAuthState, passed bool) (trigger.Step, error) {
+	st.Session = append(st.Session, trigger.ChallengeResult{ChallengeName: st.Challenge, ChallengeResult: passed})
+	return f.define(u, st), nil
+}
+
+func (f fakeCustomAuth) define(u trigger.CustomAuthUser, st trigger.CustomAuthState) trigger.Step {
+	right := 0
+	for _, r := range st.Session {
+		if r.ChallengeResult {
+			right++
+		}
+	}
+	if right >= f.rounds {
+		return trigger.Step{Kind: trigger.StepTokens, State: st}
+	}
+	st.Challenge = trigger.ChallengeCustom
+	return trigger.Step{Kind: trigger.StepChallenge, Challenge: trigger.ChallengeCustom,
+		Parameters: map[string]string{"USERNAME": u.Username, "question": "6*7?"}, State: st}
 }
