@@ -60,6 +60,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 			return runApply(args[1:], getenv, stdout, stderr)
 		case "ca":
 			return runCA(args[1:], getenv, stdout, stderr)
+		case "import-cognito-local":
+			return runImportCognitoLocal(args[1:], getenv, stdout, stderr)
 		case "version", "--version", "-version":
 			return runVersion(args[1:], stdout, stderr)
 		}
