@@ -26,6 +26,9 @@ type Server struct {
 	Auth *authflow.Service
 	// MFA runs the users' MFA settings and software tokens (mfa.go).
 	MFA *mfa.Service
+	// Imports runs CSV user import jobs (imports.go); nil answers their
+	// operations UnsupportedOperationException.
+	Imports ImportJobs
 }
 
 // Endpoint adapts op to the awsjson runtime: it decodes the body into the

@@ -18,3 +18,16 @@ func init() {
 		forbidden[pkg] = bad
 	}
 }
+
+// importsForbidden lists the imports of userimport, the glue that runs
+// import jobs in the server: it reaches users through userpool and the
+// database through the storage interfaces, and knows nothing of the wire.
+var importsForbidden = map[string][]string{
+	"userimport": {"net/http", module + "cognitoidp", module + "apiserver", module + "awsjson", module + "server", module + "storage/sql", module + "authflow"},
+}
+
+func init() {
+	for pkg, bad := range importsForbidden {
+		forbidden[pkg] = bad
+	}
+}

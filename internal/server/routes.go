@@ -13,6 +13,7 @@ import (
 	"github.com/userpoold/userpoold/internal/apiserver"
 	"github.com/userpoold/userpoold/internal/awsjson"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
+	"github.com/userpoold/userpoold/internal/importjob/upload"
 	"github.com/userpoold/userpoold/internal/oauth"
 )
 
@@ -70,6 +71,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /_userpoold/clock", s.serveClock)
 	mux.HandleFunc("POST /_userpoold/clock", s.serveClock)
 	mux.HandleFunc("POST /_userpoold/apply", s.serveApply)
+	mux.Handle(upload.PathPrefix, s.uploads) // import jobs' pre-signed URLs (imports.go)
 	return s.hostRouting(mux)
 }
 

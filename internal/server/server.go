@@ -34,6 +34,7 @@ import (
 	sqlstore "github.com/userpoold/userpoold/internal/storage/sql"
 	"github.com/userpoold/userpoold/internal/token"
 	"github.com/userpoold/userpoold/internal/trigger"
+	"github.com/userpoold/userpoold/internal/userimport"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
 
@@ -49,6 +50,8 @@ type Server struct {
 	Tokens *token.Issuer
 	API    *apiserver.Server
 	Outbox *delivery.Outbox // nil when the outbox sink is off
+	// Imports runs CSV user import jobs (imports.go); Close stops its runs.
+	Imports *userimport.Service
 	// Triggers runs the pools' Lambda triggers (triggers.go); userpool
 	// and authflow call it.
 	Triggers *trigger.Service
@@ -69,6 +72,8 @@ type Server struct {
 	// the user pool domains, in host and path form (routes.go).
 	domains      *domainCache
 	domainRouter http.Handler
+	// uploads serves the pre-signed URLs of import jobs (imports.go).
+	uploads http.Handler
 
 	// registry holds the metrics /metrics serves.
 	registry *prometheus.Registry
@@ -152,6 +157,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*Server, error) 
 		return fail(err)
 	}
 	s.stopSweeper = startSweeper(store, now, log)
+	s.Imports.Resume() // the import jobs a stopped server left
 	return s, nil
 }
 
@@ -239,13 +245,16 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 	if err != nil {
 		return nil, err
 	}
+	imports, uploads := buildImports(cfg, store, pools, master, base, now, log)
 	s := &Server{
 		Store:        store,
 		Pools:        pools,
 		Auth:         auth,
 		MFA:          mfaService,
 		Tokens:       tokens,
-		API:          &apiserver.Server{Pools: pools, Auth: auth, MFA: mfaService},
+		API:          &apiserver.Server{Pools: pools, Auth: auth, MFA: mfaService, Imports: imports},
+		Imports:      imports,
+		uploads:      uploads,
 		Outbox:       dispatcher.Outbox(),
 		Seed:         newApplier(store, pools, mfaService),
 		BaseURL:      base,
@@ -267,6 +276,9 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 func (s *Server) Close() error {
 	if s.stopSweeper != nil {
 		s.stopSweeper()
+	}
+	if s.Imports != nil {
+		s.Imports.Close() // pauses running jobs at a row and releases them
 	}
 	return s.Store.Close()
 }

@@ -31,6 +31,7 @@
 //
 // A Service is a struct literal (server.New builds the one userpoold uses)
 // holding the store interfaces it uses. It imports storage, fault, mfa,
-// risk, password, srp, delivery, passkey, trigger, google/uuid and the standard library;
+// risk, password, password/imported (imported.go), importjob (for ImportUser),
+// srp, delivery, passkey, trigger, google/uuid and the standard library;
 // never net/http or internal/cognitoidp.
 package userpool

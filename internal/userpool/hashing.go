@@ -126,6 +126,10 @@ func (s *Service) acquireHash(ctx context.Context, memKiB uint32) (release func(
 // verifyMemory is the memory checking pw against u costs: that of u's
 // stored hash, or of the dummy hash when u has none.
 func (s *Service) verifyMemory(u storage.User) uint32 {
+	if h, ok := importedHash(u.Secrets.PasswordHash); ok {
+		// The check, then the rehash to the pool's parameters.
+		return max(h.MemoryKiB(), s.Hashing.MemoryKiB)
+	}
 	if m := password.MemoryKiB(u.Secrets.PasswordHash); m > 0 {
 		return m
 	}
@@ -135,14 +139,20 @@ func (s *Service) verifyMemory(u storage.User) uint32 {
 // CheckPassword reports whether pw is u's password. It costs the same
 // whether or not u has a password. It waits for its share of the hashing
 // budget at most HashWait, then fails with ErrTooManyRequests; the caller
-// must then not count a failed attempt.
+// must then not count a failed attempt. A password that matches an
+// imported hash (imported.go) replaces it with the pool's own hash and an
+// SRP verifier.
 func (s *Service) CheckPassword(ctx context.Context, u storage.User, pw string) (bool, error) {
 	release, err := s.acquireHash(ctx, s.verifyMemory(u))
 	if err != nil {
 		return false, err
 	}
 	defer release()
-	return s.verifyPassword(u, pw), nil
+	ok := s.verifyPassword(u, pw)
+	if _, isImported := importedHash(u.Secrets.PasswordHash); ok && isImported {
+		s.rehashImported(ctx, u, pw)
+	}
+	return ok, nil
 }
 
 // verifyPassword is CheckPassword for a caller that holds the budget.
@@ -150,6 +160,9 @@ func (s *Service) verifyPassword(u storage.User, pw string) bool {
 	if u.Secrets.PasswordHash == "" || password.IsUnusable(u.Secrets.PasswordHash) {
 		s.dummyHash(pw)
 		return false
+	}
+	if h, ok := importedHash(u.Secrets.PasswordHash); ok {
+		return h.Verify(pw)
 	}
 	ok, err := password.Verify(u.Secrets.PasswordHash, pw)
 	return err == nil && ok
