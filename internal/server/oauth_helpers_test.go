@@ -45,9 +45,9 @@ type oauthEnv struct {
 // newOAuthEnv starts a server with a pool (poolIn may be nil), its domain
 // and a web client allowed code (and implicit) flows on the reserved
 // scopes; more clients can be made with webClient.
-func newOAuthEnv(t testing.TB, poolIn *cip.CreateUserPoolInput) *oauthEnv {
+func newOAuthEnv(t testing.TB, poolIn *cip.CreateUserPoolInput, opts ...servertest.Option) *oauthEnv {
 	t.Helper()
-	env := servertest.New(t)
+	env := servertest.New(t, opts...)
 	e := &oauthEnv{Env: env, t: t}
 	e.pool = env.CreatePool(poolIn)
 	if _, err := env.Client.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{UserPoolId: aws.String(e.pool), Domain: aws.String(domainPrefix)}); err != nil {
