@@ -2,10 +2,7 @@ package userpool
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"slices"
 	"strconv"
@@ -78,12 +75,10 @@ func (c *Client) SecretValues() []string {
 
 // checkSecretHash reports whether secretHash is the SECRET_HASH of
 // username under any of the client's secrets, checking every one.
-func (c *Client) checkSecretHash(username, secretHash string) bool {
+func (c *Client) checkSecretHash(username, hash string) bool {
 	ok := 0
 	for _, s := range c.SecretList() {
-		mac := hmac.New(sha256.New, []byte(s.Value))
-		mac.Write([]byte(username + c.ID))
-		ok |= subtle.ConstantTimeCompare([]byte(base64.StdEncoding.EncodeToString(mac.Sum(nil))), []byte(secretHash))
+		ok |= subtle.ConstantTimeCompare([]byte(secretHash(s.Value, username, c.ID)), []byte(hash))
 	}
 	return ok == 1
 }

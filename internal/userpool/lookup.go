@@ -74,8 +74,13 @@ func (c *Client) SecretHash(username string) string {
 	if c.Secret == "" {
 		return ""
 	}
-	mac := hmac.New(sha256.New, []byte(c.Secret))
-	mac.Write([]byte(username + c.ID))
+	return secretHash(c.Secret, username, c.ID)
+}
+
+// secretHash is Base64(HMAC-SHA256(secret, username+clientID)).
+func secretHash(secret, username, clientID string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(username + clientID))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
