@@ -112,20 +112,6 @@ func (e *twEnv) wantNoUser(username string) {
 	}
 }
 
-func twWant(t *testing.T, err error, code, message string) {
-	t.Helper()
-	if servertest.ErrorCode(err) != code || servertest.ErrorMessage(err) != message {
-		t.Fatalf("error = %v\nwant %s: %q", err, code, message)
-	}
-}
-
-func twOK(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func twAttr(as []types.AttributeType, name string) string {
 	for _, a := range as {
 		if aws.ToString(a.Name) == name {
@@ -151,7 +137,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 
 	t.Run("event and auto-confirm", func(t *testing.T) {
 		out, err := e.signUp("ann", "auto@example.com", map[string]string{"app": "web"})
-		twOK(t, err)
+		umOK(t, err)
 		if !out.UserConfirmed || out.CodeDeliveryDetails != nil {
 			t.Errorf("SignUp = confirmed %v, delivery %+v; want confirmed and no code", out.UserConfirmed, out.CodeDeliveryDetails)
 		}
@@ -165,7 +151,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 			t.Errorf("request = %+v", ev.Request)
 		}
 		u, err := e.user("ann")
-		twOK(t, err)
+		umOK(t, err)
 		if u.UserStatus != types.UserStatusTypeConfirmed || twAttr(u.UserAttributes, "email_verified") != "true" {
 			t.Errorf("user = %s, email_verified %q; want CONFIRMED and verified", u.UserStatus, twAttr(u.UserAttributes, "email_verified"))
 		}
@@ -177,7 +163,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 	t.Run("default answer", func(t *testing.T) {
 		e.lambda.Reset()
 		out, err := e.signUp("bob", "bob@example.com", nil)
-		twOK(t, err)
+		umOK(t, err)
 		if out.UserConfirmed || out.CodeDeliveryDetails == nil {
 			t.Errorf("SignUp = %+v, want unconfirmed with a code", out)
 		}
@@ -192,7 +178,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 
 	t.Run("function error writes nothing", func(t *testing.T) {
 		_, err := e.signUp("cat", "refuse@example.com", nil)
-		twWant(t, err, "UserLambdaValidationException", "PreSignUp failed with error nope.")
+		umWantErr(t, err, "UserLambdaValidationException", "PreSignUp failed with error nope.")
 		e.wantNoUser("cat")
 	})
 
@@ -203,7 +189,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("auto@example.com")}},
 			ClientMetadata: map[string]string{"by": "admin"},
 		})
-		twOK(t, err)
+		umOK(t, err)
 		// The flags do not apply to AdminCreateUser.
 		if out.User.UserStatus != types.UserStatusTypeForceChangePassword || twAttr(out.User.Attributes, "email_verified") == "true" {
 			t.Errorf("user = %s %v", out.User.UserStatus, out.User.Attributes)
@@ -217,7 +203,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 			UserPoolId: aws.String(e.pool), Username: aws.String("eve"), MessageAction: types.MessageActionTypeSuppress,
 			UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("refuse@example.com")}},
 		})
-		twWant(t, err, "UserLambdaValidationException", "PreSignUp failed with error nope.")
+		umWantErr(t, err, "UserLambdaValidationException", "PreSignUp failed with error nope.")
 		e.wantNoUser("eve")
 	})
 }
@@ -243,7 +229,7 @@ func TestTriggerFailures(t *testing.T) {
 				func(c *config.Config) { c.Lambda.Timeout = 300 * time.Millisecond })
 			e.lambda.Register("pre", tc.handler)
 			_, err := e.signUp("fay", "fay@example.com", nil)
-			twWant(t, err, tc.code, tc.message)
+			umWantErr(t, err, tc.code, tc.message)
 			e.wantNoUser("fay")
 		})
 	}
@@ -251,7 +237,7 @@ func TestTriggerFailures(t *testing.T) {
 	t.Run("no endpoint", func(t *testing.T) {
 		e := newTWEnv(t, &types.LambdaConfigType{PreSignUp: aws.String(twARN("pre"))}, func(c *config.Config) { c.Lambda.Endpoint = "" })
 		_, err := e.signUp("gus", "gus@example.com", nil)
-		twWant(t, err, "UnexpectedLambdaException", "PreSignUp invocation failed due to error AccessDeniedException.")
+		umWantErr(t, err, "UnexpectedLambdaException", "PreSignUp invocation failed due to error AccessDeniedException.")
 		e.wantNoUser("gus")
 	})
 }
@@ -283,22 +269,22 @@ func TestTriggerPostConfirmation(t *testing.T) {
 
 	t.Run("ConfirmSignUp", func(t *testing.T) {
 		_, err := e.signUp("hal", "hal@example.com", nil)
-		twOK(t, err)
+		umOK(t, err)
 		e.lambda.Reset()
 		_, err = e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client), Username: aws.String("hal"),
 			ConfirmationCode: aws.String(e.LastCode(e.pool, "hal")), ClientMetadata: map[string]string{"step": "confirm"}})
-		twOK(t, err)
+		umOK(t, err)
 		check(t, "PostConfirmation_ConfirmSignUp", "hal", e.client, map[string]string{"step": "confirm"})
 	})
 
 	t.Run("a failing trigger does not undo the confirmation", func(t *testing.T) {
 		_, err := e.signUp("ida", "ida@example.com", nil)
-		twOK(t, err)
+		umOK(t, err)
 		fail = true
 		defer func() { fail = false }()
 		_, err = e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client), Username: aws.String("ida"),
 			ConfirmationCode: aws.String(e.LastCode(e.pool, "ida"))})
-		twWant(t, err, "UserLambdaValidationException", "PostConfirmation failed with error nope.")
+		umWantErr(t, err, "UserLambdaValidationException", "PostConfirmation failed with error nope.")
 		if u, err := e.user("ida"); err != nil || u.UserStatus != types.UserStatusTypeConfirmed {
 			t.Errorf("user = %+v, %v; want CONFIRMED", u, err)
 		}
@@ -306,21 +292,21 @@ func TestTriggerPostConfirmation(t *testing.T) {
 
 	t.Run("AdminConfirmSignUp", func(t *testing.T) {
 		_, err := e.signUp("jon", "jon@example.com", nil)
-		twOK(t, err)
+		umOK(t, err)
 		e.lambda.Reset()
 		_, err = e.Client.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(e.pool), Username: aws.String("jon"),
 			ClientMetadata: map[string]string{"by": "admin"}})
-		twOK(t, err)
+		umOK(t, err)
 		check(t, "PostConfirmation_ConfirmSignUp", "jon", "CLIENT_ID_NOT_APPLICABLE", map[string]string{"by": "admin"})
 	})
 
 	t.Run("ConfirmForgotPassword", func(t *testing.T) {
 		_, err := e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("hal")})
-		twOK(t, err)
+		umOK(t, err)
 		e.lambda.Reset()
 		_, err = e.Anonymous.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("hal"),
 			ConfirmationCode: aws.String(e.LastCode(e.pool, "hal")), Password: aws.String("N3w-Passw0rd!")})
-		twOK(t, err)
+		umOK(t, err)
 		check(t, "PostConfirmation_ConfirmForgotPassword", "hal", e.client, nil)
 	})
 }
@@ -369,23 +355,23 @@ func TestTriggerCustomMessage(t *testing.T) {
 	}
 
 	_, err := e.signUp("kim", "kim@example.com", map[string]string{"k": "v"})
-	twOK(t, err)
+	umOK(t, err)
 	last(t, "kim", "CustomMessage_SignUp")
 
 	_, err = e.Anonymous.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(e.client), Username: aws.String("kim")})
-	twOK(t, err)
+	umOK(t, err)
 	m := last(t, "kim", "CustomMessage_ResendCode")
 	_, err = e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client), Username: aws.String("kim"), ConfirmationCode: aws.String(m.Code)})
-	twOK(t, err)
+	umOK(t, err)
 
 	_, err = e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("kim")})
-	twOK(t, err)
+	umOK(t, err)
 	last(t, "kim", "CustomMessage_ForgotPassword")
 
 	_, err = e.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("lee"),
 		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail},
 		UserAttributes:         []types.AttributeType{{Name: aws.String("email"), Value: aws.String("lee@example.com")}}})
-	twOK(t, err)
+	umOK(t, err)
 	if m := last(t, "lee", "CustomMessage_AdminCreateUser"); !strings.HasSuffix(m.Body, " for lee") {
 		t.Errorf("invitation = %q, want {username} replaced", m.Body)
 	}
@@ -393,16 +379,16 @@ func TestTriggerCustomMessage(t *testing.T) {
 	tok := signInTW(t, e, "kim")
 	_, err = e.Anonymous.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: aws.String(tok),
 		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("kim2@example.com")}}})
-	twOK(t, err)
+	umOK(t, err)
 	last(t, "kim", "CustomMessage_UpdateUserAttribute")
 
 	_, err = e.Anonymous.GetUserAttributeVerificationCode(ctx, &cip.GetUserAttributeVerificationCodeInput{AccessToken: aws.String(tok), AttributeName: aws.String("email")})
-	twOK(t, err)
+	umOK(t, err)
 	last(t, "kim", "CustomMessage_VerifyUserAttribute")
 
 	t.Run("null answer keeps the template", func(t *testing.T) {
 		_, err := e.signUp("max", "max@example.com", map[string]string{"template": "default"})
-		twOK(t, err)
+		umOK(t, err)
 		ms := e.Outbox(e.pool, "max")
 		if len(ms) != 1 || !strings.Contains(ms[0].Body, "Your verification code is "+ms[0].Code) {
 			t.Errorf("message = %+v, want the default template", ms)
@@ -413,7 +399,7 @@ func TestTriggerCustomMessage(t *testing.T) {
 		fail = true
 		defer func() { fail = false }()
 		_, err := e.Anonymous.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(e.client), Username: aws.String("max")})
-		twWant(t, err, "UserLambdaValidationException", "CustomMessage failed with error nope.")
+		umWantErr(t, err, "UserLambdaValidationException", "CustomMessage failed with error nope.")
 	})
 }
 
@@ -423,7 +409,7 @@ func signInTW(t *testing.T, e *twEnv, user string) string {
 	t.Helper()
 	out, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.client),
 		AuthParameters: map[string]string{"USERNAME": user, "PASSWORD": twPassword}})
-	twOK(t, err)
+	umOK(t, err)
 	if out.AuthenticationResult == nil {
 		t.Fatalf("sign-in of %s: challenge %s", user, out.ChallengeName)
 	}
@@ -438,16 +424,16 @@ func TestTriggerCustomMessageAuthentication(t *testing.T) {
 	}))
 	_, err := e.Client.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool),
 		MfaConfiguration: types.UserPoolMfaTypeOn, SmsMfaConfiguration: &types.SmsMfaConfigType{SmsAuthenticationMessage: aws.String("Your code is {####}")}})
-	twOK(t, err)
+	umOK(t, err)
 	_, err = e.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("ned"), MessageAction: types.MessageActionTypeSuppress,
 		UserAttributes: []types.AttributeType{{Name: aws.String("phone_number"), Value: aws.String("+15555550100")}, {Name: aws.String("phone_number_verified"), Value: aws.String("true")}}})
-	twOK(t, err)
+	umOK(t, err)
 	_, err = e.Client.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(e.pool), Username: aws.String("ned"), Password: aws.String(twPassword), Permanent: true})
-	twOK(t, err)
+	umOK(t, err)
 	e.lambda.Reset()
 	out, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(e.client),
 		AuthParameters: map[string]string{"USERNAME": "ned", "PASSWORD": twPassword}, ClientMetadata: map[string]string{"not": "passed"}})
-	twOK(t, err)
+	umOK(t, err)
 	if out.ChallengeName != types.ChallengeNameTypeSmsMfa {
 		t.Fatalf("challenge = %s, want SMS_MFA", out.ChallengeName)
 	}
@@ -482,7 +468,7 @@ func TestTriggerCustomSender(t *testing.T) {
 			t.Fatalf("sender calls = %+v, want one asynchronous invocation", calls)
 		}
 		var ev lambdatest.CustomSenderEvent
-		twOK(t, json.Unmarshal(calls[0].Payload, &ev))
+		umOK(t, json.Unmarshal(calls[0].Payload, &ev))
 		if ev.TriggerSource != "CustomEmailSender_SignUp" || ev.Request.Type != "customEmailSenderRequestV1" || ev.Request.Code == nil ||
 			ev.Request.UserAttributes["email"] != "ola@example.com" || ev.Request.ClientMetadata["m"] != "1" {
 			t.Fatalf("event = %+v", ev)
@@ -495,7 +481,7 @@ func TestTriggerCustomSender(t *testing.T) {
 			t.Errorf("built-in delivery ran: %+v", m)
 		}
 		_, err := e.Anonymous.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(e.client), Username: aws.String("ola"), ConfirmationCode: aws.String(code)})
-		twOK(t, err)
+		umOK(t, err)
 	}
 
 	t.Run("KMS", func(t *testing.T) {
@@ -504,13 +490,13 @@ func TestTriggerCustomSender(t *testing.T) {
 		e := newTWEnv(t, lc, func(c *config.Config) { c.Lambda.KMSEndpoint = kms.URL })
 		e.lambda.Register("sender", sender)
 		out, err := e.signUp("ola", "ola@example.com", map[string]string{"m": "1"})
-		twOK(t, err)
+		umOK(t, err)
 		if out.CodeDeliveryDetails == nil || aws.ToString(out.CodeDeliveryDetails.AttributeName) != "email" {
 			t.Errorf("CodeDeliveryDetails = %+v", out.CodeDeliveryDetails)
 		}
 		ev := event(t, e)
 		client, err := esdk.NewKMSClient(ctx, esdk.KMSConfig{Endpoint: kms.URL})
-		twOK(t, err)
+		umOK(t, err)
 		code, err := esdk.KMSEncrypter{Client: client}.DecryptCode(ctx, e.pool, *ev.Request.Code)
 		if err != nil || len(code) != 6 {
 			t.Fatalf("decrypted code = %q, %v", code, err)
@@ -533,7 +519,7 @@ func TestTriggerCustomSender(t *testing.T) {
 		e := newTWEnv(t, lc)
 		e.lambda.Register("sender", sender)
 		_, err := e.signUp("ola", "ola@example.com", map[string]string{"m": "1"})
-		twOK(t, err)
+		umOK(t, err)
 		confirm(t, e, *event(t, e).Request.Code)
 	})
 }
@@ -550,7 +536,7 @@ func TestTriggerUserMigrationForgotPassword(t *testing.T) {
 	}))
 	out, err := e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("old-user"),
 		ClientMetadata: map[string]string{"src": "legacy"}})
-	twOK(t, err)
+	umOK(t, err)
 	if out.CodeDeliveryDetails == nil || aws.ToString(out.CodeDeliveryDetails.AttributeName) != "email" {
 		t.Fatalf("CodeDeliveryDetails = %+v", out.CodeDeliveryDetails)
 	}
@@ -560,18 +546,18 @@ func TestTriggerUserMigrationForgotPassword(t *testing.T) {
 		t.Errorf("event = %+v", ev)
 	}
 	u, err := e.user("old-user")
-	twOK(t, err)
+	umOK(t, err)
 	if u.UserStatus != types.UserStatusTypeResetRequired || twAttr(u.UserAttributes, "email") != "old@example.com" {
 		t.Errorf("migrated user = %s %v", u.UserStatus, u.UserAttributes)
 	}
 	_, err = e.Anonymous.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("old-user"),
 		ConfirmationCode: aws.String(e.LastCode(e.pool, "old-user")), Password: aws.String(twPassword)})
-	twOK(t, err)
+	umOK(t, err)
 	signInTW(t, e, "old-user")
 
 	// The function's error is the caller's answer, and nothing is created.
 	_, err = e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("stranger")})
-	twWant(t, err, "UserLambdaValidationException", "UserMigration failed with error User not found.")
+	umWantErr(t, err, "UserLambdaValidationException", "UserMigration failed with error User not found.")
 	e.wantNoUser("stranger")
 }
 
@@ -589,28 +575,28 @@ func TestTriggerPreSignUpAutoVerify(t *testing.T) {
 		return ev, nil
 	}))
 	_, err := e.signUp("first", "shared@example.com", nil)
-	twOK(t, err)
+	umOK(t, err)
 	out, err := e.Anonymous.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(e.client), Username: aws.String("second"), Password: aws.String(twPassword),
 		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("shared@example.com")},
 			{Name: aws.String("phone_number"), Value: aws.String("+15555550101")}}})
-	twOK(t, err)
+	umOK(t, err)
 	if !out.UserConfirmed {
 		t.Error("second user not confirmed")
 	}
 	second, err := e.user("second")
-	twOK(t, err)
+	umOK(t, err)
 	if twAttr(second.UserAttributes, "email_verified") != "true" || twAttr(second.UserAttributes, "phone_number_verified") != "true" {
 		t.Errorf("second = %v, want email and phone verified", second.UserAttributes)
 	}
 	first, err := e.user("first")
-	twOK(t, err)
+	umOK(t, err)
 	if twAttr(first.UserAttributes, "email_verified") != "false" {
 		t.Errorf("first = %v, want the alias released (email_verified false)", first.UserAttributes)
 	}
 	// The alias now signs the second user in.
 	tok := signInTW(t, e, "shared@example.com")
 	me, err := e.Anonymous.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(tok)})
-	twOK(t, err)
+	umOK(t, err)
 	if aws.ToString(me.Username) != "second" {
 		t.Errorf("the alias signs in %s, want second", aws.ToString(me.Username))
 	}
@@ -650,7 +636,7 @@ func TestTriggerCustomSenders(t *testing.T) {
 		ClientMetadata:         map[string]string{"m": "1"},
 		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("pia@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")},
 			{Name: aws.String("phone_number"), Value: aws.String("+15555550102")}}})
-	twOK(t, err)
+	umOK(t, err)
 	sms, email := only(t, "sms"), only(t, "email")
 	if sms.TriggerSource != "CustomSMSSender_AdminCreateUser" || sms.Request.Type != "customSMSSenderRequestV1" || *sms.Request.Code != "Tmp&lt;Pass1&amp;" ||
 		sms.CallerContext.ClientID != "CLIENT_ID_NOT_APPLICABLE" || sms.Request.ClientMetadata["m"] != "1" {
@@ -664,11 +650,11 @@ func TestTriggerCustomSenders(t *testing.T) {
 	}
 
 	_, err = e.Client.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(e.pool), Username: aws.String("pia"), Password: aws.String(twPassword), Permanent: true})
-	twOK(t, err)
+	umOK(t, err)
 	e.lambda.Reset()
 	_, err = e.Client.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: aws.String(e.pool), Username: aws.String("pia"),
 		ClientMetadata: map[string]string{"m": "2"}})
-	twOK(t, err)
+	umOK(t, err)
 	if ev := only(t, "email"); ev.TriggerSource != "CustomEmailSender_ForgotPassword" || ev.Request.ClientMetadata["m"] != "2" {
 		t.Errorf("reset event = %+v", ev)
 	}
@@ -676,7 +662,7 @@ func TestTriggerCustomSenders(t *testing.T) {
 	e.lambda.Reset()
 	_, err = e.Client.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(e.pool), Username: aws.String("pia"),
 		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("pia2@example.com")}}})
-	twOK(t, err)
+	umOK(t, err)
 	if ev := only(t, "email"); ev.TriggerSource != "CustomEmailSender_UpdateUserAttribute" || len(*ev.Request.Code) != 6 {
 		t.Errorf("update event = %+v", ev)
 	}
@@ -688,7 +674,7 @@ func TestTriggerNotOnBootstrap(t *testing.T) {
 	lt := lambdatest.NewServer(t)
 	lt.Register("pre", func(context.Context, []byte) ([]byte, error) { return nil, errNope })
 	seed := filepath.Join(t.TempDir(), "seed.yaml")
-	twOK(t, os.WriteFile(seed, []byte(`pools:
+	umOK(t, os.WriteFile(seed, []byte(`pools:
   - id: us-east-1_Seeded01
     name: seeded
     settings:
@@ -707,5 +693,39 @@ func TestTriggerNotOnBootstrap(t *testing.T) {
 	// The same pool's API sign-up does fire it.
 	c := env.CreateClient("us-east-1_Seeded01", nil)
 	_, err := env.Anonymous.SignUp(ctx, &cip.SignUpInput{ClientId: c.ClientId, Username: aws.String("tom"), Password: aws.String(twPassword)})
-	twWant(t, err, "UserLambdaValidationException", "PreSignUp failed with error nope.")
+	umWantErr(t, err, "UserLambdaValidationException", "PreSignUp failed with error nope.")
+}
+
+// TestTriggerUserMigrationEnableSMSMFA: enableSMSMFA (a member
+// aws-lambda-go's struct lacks, so the handler answers raw JSON) turns SMS
+// MFA on for the migrated user, and needs a phone number.
+func TestTriggerUserMigrationEnableSMSMFA(t *testing.T) {
+	e := newTWEnvPool(t, &cip.CreateUserPoolInput{
+		LambdaConfig:     &types.LambdaConfigType{UserMigration: aws.String(twARN("migrate"))},
+		SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/sns"), ExternalId: aws.String("x")},
+	})
+	_, err := e.Client.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(e.pool),
+		MfaConfiguration: types.UserPoolMfaTypeOptional, SmsMfaConfiguration: &types.SmsMfaConfigType{SmsAuthenticationMessage: aws.String("Code {####}")}})
+	umOK(t, err)
+	e.lambda.Register("migrate", func(_ context.Context, payload []byte) ([]byte, error) {
+		var ev map[string]any
+		json.Unmarshal(payload, &ev)
+		attrs := map[string]string{"email": "m@example.com", "email_verified": "true", "phone_number": "+15555550103", "phone_number_verified": "true"}
+		if ev["userName"] == "no-phone" {
+			delete(attrs, "phone_number")
+			delete(attrs, "phone_number_verified")
+		}
+		ev["response"] = map[string]any{"userAttributes": attrs, "enableSMSMFA": true}
+		return json.Marshal(ev)
+	})
+	_, err = e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("mfa-user")})
+	umOK(t, err)
+	u, err := e.user("mfa-user")
+	umOK(t, err)
+	if len(u.UserMFASettingList) != 1 || u.UserMFASettingList[0] != "SMS_MFA" {
+		t.Errorf("UserMFASettingList = %v, want [SMS_MFA]", u.UserMFASettingList)
+	}
+	_, err = e.Anonymous.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(e.client), Username: aws.String("no-phone")})
+	umWantErr(t, err, "InvalidLambdaResponseException", "Unrecognizable lambda output")
+	e.wantNoUser("no-phone")
 }

@@ -721,7 +721,7 @@ func (l *Lambda) validate() []string {
 			p = append(p, fmt.Sprintf("lambda.webhooks: %q is not a trigger name (want one of %s)", name, triggerNames()))
 		}
 		if u := l.Webhooks[name]; !isHTTPURL(u) {
-			p = append(p, fmt.Sprintf("lambda.webhooks.%s: %q is not an http(s) URL", name, redactURL(u)))
+			p = append(p, fmt.Sprintf("lambda.webhooks.%s: %q is not an http(s) URL", name, trigger.RedactURL(u)))
 		}
 	}
 	if l.KMSEndpoint != "" && !isHTTPURL(l.KMSEndpoint) {
@@ -746,18 +746,6 @@ func triggerNames() string {
 func isHTTPURL(v string) bool {
 	u, err := url.Parse(v)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
-// redactURL drops the credentials and query of u (webhook URLs may carry
-// tokens) for messages.
-func redactURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return "(invalid URL)"
-	}
-	p.User = nil
-	p.RawQuery = ""
-	return p.String()
 }
 
 // IsPostgres reports whether the store is PostgreSQL.

@@ -50,7 +50,7 @@ type WebhookInvoker struct {
 func NewWebhookInvoker(cfg WebhookConfig, client *http.Client) (*WebhookInvoker, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("trigger: webhook %q is not an http(s) URL", redactURL(cfg.URL))
+		return nil, fmt.Errorf("trigger: webhook %q is not an http(s) URL", RedactURL(cfg.URL))
 	}
 	if client == nil {
 		client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
@@ -93,7 +93,7 @@ func (w *WebhookInvoker) Invoke(ctx context.Context, t Target, mode Mode, event 
 			return nil, &FunctionError{Type: p.ErrorType, Message: *p.ErrorMessage}
 		}
 		return nil, &InvocationError{Detail: fmt.Sprintf("HTTP %d", resp.StatusCode),
-			Err: fmt.Errorf("webhook %s answered %s", redactURL(w.cfg.URL), resp.Status)}
+			Err: fmt.Errorf("webhook %s answered %s", RedactURL(w.cfg.URL), resp.Status)}
 	}
 	if len(body) > maxPayload {
 		return nil, &InvocationError{Detail: "RequestTooLargeException", Err: fmt.Errorf("webhook answer over %d bytes", maxPayload)}
@@ -104,8 +104,9 @@ func (w *WebhookInvoker) Invoke(ctx context.Context, t Target, mode Mode, event 
 	return body, nil
 }
 
-// redactURL drops user info and query from u for logs and errors.
-func redactURL(u string) string {
+// RedactURL drops the user info, query and fragment of u (webhook URLs
+// may carry tokens) for logs and errors.
+func RedactURL(u string) string {
 	p, err := url.Parse(u)
 	if err != nil {
 		return "(invalid URL)"

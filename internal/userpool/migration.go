@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/trigger"
 )
@@ -25,8 +26,8 @@ import (
 // when the function says finalUserStatus CONFIRMED, else RESET_REQUIRED
 // without a password. forceAliasCreation takes a verified email or phone
 // alias over from the user who holds it; without it such a collision is
-// AliasExistsException. UNCONFIRMED: the welcome message (messageAction,
-// desiredDeliveryMediums) is not sent and enableSMSMFA is not applied.
+// AliasExistsException; enableSMSMFA turns SMS MFA on. UNCONFIRMED: the
+// welcome message (messageAction, desiredDeliveryMediums) is not sent.
 func (s *Service) Migrate(ctx context.Context, p *Pool, c *Client, source trigger.Source, username, password string) (u storage.User, ok bool, err error) {
 	t := s.triggers(ctx, p)
 	if t == nil || !p.TriggerPool().Config.Has(trigger.UserMigration) {
@@ -47,6 +48,15 @@ func (s *Service) Migrate(ctx context.Context, p *Pool, c *Client, source trigge
 		}
 	} else {
 		u.Status = StatusResetRequired
+	}
+	if res.EnableSMSMFA {
+		// enableSMSMFA needs a phone number and SMS MFA in the pool (spec
+		// §6.6). UNCONFIRMED: AWS's answer when either is missing.
+		if v, _ := GetAttribute(u.Attributes, "phone_number"); v == "" || !p.Settings.SMSMFAEnabled() {
+			return storage.User{}, true, fault.Wrap(fault.InvalidLambdaResponse, trigger.MsgUnrecognizable,
+				errors.New("enableSMSMFA without a phone number or SMS MFA in the pool"))
+		}
+		u.MFA.Enabled = append(u.MFA.Enabled, storage.MFAFactor(mfa.SMS))
 	}
 	if err := s.checkNewAliases(ctx, p, u, res.ForceAliasCreation); err != nil {
 		return storage.User{}, true, err
