@@ -135,6 +135,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 			tlsLn.Close()
 		}
 	}
+	setMemoryLimit(cfg, log)
 	opts := server.Options{Logger: log}
 	switch {
 	case cfg.PublicURL != "":

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"log/slog"
+	"math"
+	"runtime/debug"
+
+	"github.com/userpoold/userpoold/internal/config"
+	"github.com/userpoold/userpoold/internal/password"
+)
+
+// baseMemoryLimit is the memory userpoold needs besides its password
+// hashes: the heap of its requests, SQLite's page caches (modernc's SQLite
+// allocates on the Go heap), goroutine stacks.
+const baseMemoryLimit = 40 << 20
+
+// setMemoryLimit gives the Go runtime a soft memory limit of
+// baseMemoryLimit plus the password-hashing budget (max(2, GOMAXPROCS)
+// hashes of the configured preset: 38 MiB by default on two cores), unless
+// GOMEMLIMIT already set one. Every argon2id hash allocates its memory
+// (19 MiB by default) anew and drops it, and at Go's default GOGC the heap
+// may grow to twice what is live before a collection: without a limit a
+// burst of sign-ins takes the RSS well past 150 MB. With it the collector
+// runs earlier instead; the limit is soft, so a server that needs more
+// still gets it. It returns the limit in force.
+func setMemoryLimit(cfg config.Config, log *slog.Logger) int64 {
+	if cur := debug.SetMemoryLimit(-1); cur != math.MaxInt64 {
+		return cur // GOMEMLIMIT
+	}
+	p, ok := password.Presets[cfg.PasswordHashing]
+	if !ok {
+		p = password.DefaultParams
+	}
+	limit := int64(baseMemoryLimit) + password.BudgetKiB(p)<<10
+	debug.SetMemoryLimit(limit)
+	log.Debug("soft memory limit set", "bytes", limit)
+	return limit
+}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"log/slog"
+	"math"
+	"runtime/debug"
+	"testing"
+
+	"github.com/userpoold/userpoold/internal/config"
+	"github.com/userpoold/userpoold/internal/password"
+)
+
+// TestSetMemoryLimit: without GOMEMLIMIT the server's soft limit is the
+// base plus the hashing budget of its preset; a limit already set stays.
+func TestSetMemoryLimit(t *testing.T) {
+	prev := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	cfg := config.Default()
+	for _, preset := range []string{"default", "strong-64m"} {
+		debug.SetMemoryLimit(math.MaxInt64)
+		cfg.PasswordHashing = preset
+		want := int64(baseMemoryLimit) + password.BudgetKiB(password.Presets[preset])<<10
+		if got := setMemoryLimit(cfg, slog.New(slog.DiscardHandler)); got != want || debug.SetMemoryLimit(-1) != want {
+			t.Errorf("%s: limit %d (in force %d), want %d", preset, got, debug.SetMemoryLimit(-1), want)
+		}
+	}
+	debug.SetMemoryLimit(1 << 30) // as GOMEMLIMIT=1GiB would
+	if got := setMemoryLimit(cfg, slog.New(slog.DiscardHandler)); got != 1<<30 {
+		t.Errorf("with a limit set: %d", got)
+	}
+}
