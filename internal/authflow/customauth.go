@@ -125,27 +125,7 @@ func (s *Service) customAuth(ctx context.Context, pool *userpool.Pool, client *u
 		return nil, errCustomChallengeName
 	}
 	sc := &signIn{pool: pool, client: client, admin: in.Admin, metadata: in.Metadata, context: in.Context, custom: start}
-	sc.state = sessionState{Username: username, Flow: FlowCustom}
-	u, err := s.Pools.FindUser(ctx, pool, username)
-	switch {
-	case errors.Is(err, userpool.ErrUserNotFound) && client.Settings.HidesUserExistence():
-		if err := s.preAuthenticationUnknown(ctx, sc, username); err != nil {
-			return nil, err
-		}
-		sc.state.setCustom(customState{NotFound: true})
-		return s.advance(ctx, sc)
-	case err != nil:
-		return nil, err
-	}
-	if err := userpool.CheckSignIn(u); err != nil {
-		return nil, err
-	}
-	sc.user = u
-	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: FlowCustom, DeviceKey: in.Params["DEVICE_KEY"]}
-	if err := s.preAuthentication(ctx, sc, u); err != nil {
-		return nil, err
-	}
-	return s.advance(ctx, sc)
+	return s.startSignIn(ctx, sc, in, FlowCustom, func(st *sessionState) { st.setCustom(customState{NotFound: true}) })
 }
 
 // customStep is advance's first step in a CUSTOM_AUTH sign-in: until Define

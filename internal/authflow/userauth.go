@@ -128,16 +128,29 @@ func (s *Service) userAuth(ctx context.Context, pool *userpool.Pool, client *use
 		return s.srpAuth(ctx, pool, client, in)
 	}
 	sc := &signIn{pool: pool, client: client, admin: in.Admin, metadata: in.Metadata, context: in.Context, preferred: preferred}
-	u, err := s.Pools.FindUser(ctx, pool, username)
+	// A name that is nobody gets a decoy SELECT_CHALLENGE, as a real user
+	// with only a password gets (an unavailable preferred factor falls back
+	// to it, §12.4).
+	return s.startSignIn(ctx, sc, in, FlowUser, func(st *sessionState) { st.setUserAuth(userAuthState{Decoy: true}) })
+}
+
+// startSignIn finds the user of an InitiateAuth that proves nothing yet
+// (USER_AUTH, CUSTOM_AUTH) and hands the sign-in of flow to advance: a
+// user who may sign in after PreAuthentication (triggers.go); a name that
+// is nobody, in a client that hides user existence, after
+// PreAuthentication with userNotFound, its session state marked by decoy
+// so that every answer fails as for a wrong password; otherwise the
+// lookup's error.
+func (s *Service) startSignIn(ctx context.Context, sc *signIn, in Initiate, flow Flow, decoy func(*sessionState)) (*Result, error) {
+	username := in.Params["USERNAME"]
+	u, err := s.Pools.FindUser(ctx, sc.pool, username)
 	switch {
-	case errors.Is(err, userpool.ErrUserNotFound) && client.Settings.HidesUserExistence():
-		// A decoy SELECT_CHALLENGE, as a real user with only a password
-		// gets (an unavailable preferred factor falls back to it, §12.4).
-		sc.state = sessionState{Username: username, Flow: FlowUser}
+	case errors.Is(err, userpool.ErrUserNotFound) && sc.client.Settings.HidesUserExistence():
+		sc.state = sessionState{Username: username, Flow: flow}
 		if err := s.preAuthenticationUnknown(ctx, sc, username); err != nil {
 			return nil, err
 		}
-		sc.state.setUserAuth(userAuthState{Decoy: true})
+		decoy(&sc.state)
 		return s.advance(ctx, sc)
 	case err != nil:
 		return nil, err
@@ -146,7 +159,7 @@ func (s *Service) userAuth(ctx context.Context, pool *userpool.Pool, client *use
 		return nil, err
 	}
 	sc.user = u
-	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: FlowUser, DeviceKey: in.Params["DEVICE_KEY"]}
+	sc.state = sessionState{Username: u.Username, Sub: u.Sub, Flow: flow, DeviceKey: in.Params["DEVICE_KEY"]}
 	if err := s.preAuthentication(ctx, sc, u); err != nil {
 		return nil, err
 	}
