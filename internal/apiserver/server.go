@@ -29,6 +29,9 @@ type Server struct {
 	// Imports runs CSV user import jobs (imports.go); nil answers their
 	// operations UnsupportedOperationException.
 	Imports ImportJobs
+	// Limits reads and sets provisioned request rates (limits.go); nil
+	// answers their operations UnsupportedOperationException.
+	Limits ProvisionedLimits
 }
 
 // Endpoint adapts op to the awsjson runtime: it decodes the body into the

@@ -109,6 +109,10 @@ type Config struct {
 	// /_userpoold/clock (tests only). It needs a loopback address or admin
 	// keys.
 	TestClock bool `yaml:"test_clock"`
+	// EnforceQuotas meters API requests by Cognito's per-category request
+	// rates (package quota, with the provisioned limits) and answers
+	// TooManyRequestsException "Rate exceeded" beyond them. Off by default.
+	EnforceQuotas bool `yaml:"enforce_quotas"`
 
 	// SingleNode accepts, on PostgreSQL, the defaults that are safe only for
 	// one node: the "local" issuer (naming this node's own address) and a
@@ -258,10 +262,11 @@ var Env = map[string]string{
 	"USERPOOLD_COMPROMISED_PASSWORDS_FILE": "compromised-passwords-file",
 	"USERPOOLD_PASSKEY_ORIGINS":            "passkey-origins",
 
-	"USERPOOLD_SEED":        "seed",
-	"USERPOOLD_TEST_CLOCK":  "test-clock",
-	"USERPOOLD_SINGLE_NODE": "single-node",
-	"USERPOOLD_METRICS":     "metrics",
+	"USERPOOLD_SEED":           "seed",
+	"USERPOOLD_TEST_CLOCK":     "test-clock",
+	"USERPOOLD_ENFORCE_QUOTAS": "enforce-quotas",
+	"USERPOOLD_SINGLE_NODE":    "single-node",
+	"USERPOOLD_METRICS":        "metrics",
 
 	"USERPOOLD_SOCIAL_ENDPOINTS":      "social-endpoints",
 	"USERPOOLD_FEDERATION_ALLOW_HTTP": "federation-allow-http",
@@ -335,6 +340,7 @@ func LoadFlags(fs *flag.FlagSet, args []string, getenv func(string) string, read
 		fs.Var(boolFlag{strs[name]}, name, usage)
 	}
 	boolean("test-clock", "let admin requests set the server's clock (POST /_userpoold/clock); tests only")
+	boolean("enforce-quotas", "answer TooManyRequestsException beyond Cognito's per-category request rates (and the provisioned limits)")
 	boolean("single-node", "on PostgreSQL, accept the local issuer and a generated master key (one node only)")
 	str("social-endpoints", "send social identity provider types elsewhere, comma-separated TYPE=BASEURL (Google=http://127.0.0.1:9229/_idp/google)")
 	boolean("federation-allow-http", "let OIDC issuers and SAML metadata URLs use plain http on any host (loopback always may)")
@@ -497,6 +503,8 @@ func (c *Config) apply(values map[string]string) []string {
 			c.Seed = v
 		case "test-clock":
 			boolean(name, v, &c.TestClock)
+		case "enforce-quotas":
+			boolean(name, v, &c.EnforceQuotas)
 		case "single-node":
 			boolean(name, v, &c.SingleNode)
 		case "metrics":

@@ -29,6 +29,9 @@ func (s *Server) routes() http.Handler {
 	endpoints := make(map[string]awsjson.Endpoint, len(cognitoidp.OperationsByName))
 	for name, op := range cognitoidp.OperationsByName {
 		endpoints[name] = apiserver.Endpoint(s.API, op)
+		if s.limiter != nil { // --enforce-quotas (quotas.go)
+			endpoints[name] = throttled(s.limiter, name, endpoints[name])
+		}
 	}
 	api := &awsjson.Handler{
 		TargetPrefix: cognitoidp.TargetPrefix,

@@ -26,6 +26,7 @@ import (
 	"github.com/userpoold/userpoold/internal/federation"
 	"github.com/userpoold/userpoold/internal/mfa"
 	"github.com/userpoold/userpoold/internal/password"
+	"github.com/userpoold/userpoold/internal/quota"
 	"github.com/userpoold/userpoold/internal/risk"
 	"github.com/userpoold/userpoold/internal/seal"
 	"github.com/userpoold/userpoold/internal/sigv4"
@@ -74,6 +75,9 @@ type Server struct {
 	domainRouter http.Handler
 	// uploads serves the pre-signed URLs of import jobs (imports.go).
 	uploads http.Handler
+	// limiter meters API calls with --enforce-quotas (quotas.go); nil
+	// when off.
+	limiter *quota.Limiter
 
 	// registry holds the metrics /metrics serves.
 	registry *prometheus.Registry
@@ -245,14 +249,20 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 	if err != nil {
 		return nil, err
 	}
+	limiter, err := newLimiter(ctx, cfg.EnforceQuotas, store, now, log)
+	if err != nil {
+		return nil, err
+	}
 	imports, uploads := buildImports(cfg, store, pools, master, base, now, log)
 	s := &Server{
-		Store:        store,
-		Pools:        pools,
-		Auth:         auth,
-		MFA:          mfaService,
-		Tokens:       tokens,
-		API:          &apiserver.Server{Pools: pools, Auth: auth, MFA: mfaService, Imports: imports},
+		Store:  store,
+		Pools:  pools,
+		Auth:   auth,
+		MFA:    mfaService,
+		Tokens: tokens,
+		API: &apiserver.Server{Pools: pools, Auth: auth, MFA: mfaService, Imports: imports,
+			Limits: provisionedLimits{store: store, limiter: limiter}},
+		limiter:      limiter,
 		Imports:      imports,
 		uploads:      uploads,
 		Outbox:       dispatcher.Outbox(),

@@ -35,6 +35,7 @@ type Store interface {
 	DomainStore
 	ResourceServerStore
 	ImportJobStore
+	ProvisionedLimitStore
 	FederationStore
 	BrandingStore
 
@@ -804,4 +805,18 @@ type BrandingStore interface {
 	// ClientBranding returns the documents of a kind of one client (or of
 	// "ALL"), ordered by Name then ID.
 	ClientBranding(ctx context.Context, poolID string, kind BrandingKind, clientID string) ([]Branding, error)
+}
+
+// ---------------------------------------------------------------------------
+// Provisioned limits (UpdateProvisionedLimit)
+
+// ProvisionedLimitStore persists the request rates UpdateProvisionedLimit
+// provisioned, per API category (package quota names them), for the whole
+// deployment (an AWS account in a Region).
+type ProvisionedLimitStore interface {
+	// ProvisionedLimits returns every stored rate, in requests per second,
+	// by category; categories never provisioned are absent.
+	ProvisionedLimits(ctx context.Context) (map[string]int, error)
+	// SetProvisionedLimit stores the rate of category, replacing any.
+	SetProvisionedLimit(ctx context.Context, category string, rps int) error
 }

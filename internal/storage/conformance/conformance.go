@@ -99,6 +99,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ImportFile/PutOpen", testImportFilePutOpen},
 		{"ImportFile/Refused", testImportFileRefused},
 
+		{"ProvisionedLimits", testProvisionedLimits},
+
 		{"IdentityProvider/RoundTrip", testIdentityProviderRoundTrip},
 		{"IdentityProvider/Errors", testIdentityProviderErrors},
 		{"IdentityProvider/Update", testIdentityProviderUpdate},
