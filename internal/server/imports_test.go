@@ -36,7 +36,7 @@ const importRole = "arn:aws:iam::123456789012:role/CognitoImportRole"
 
 // importPool creates a pool that auto-verifies email (imports need one
 // auto-verified attribute) and a client allowing password sign-in.
-func importPool(t *testing.T, e *servertest.Env, mods ...func(*cip.CreateUserPoolInput)) (pool, client string) {
+func importPool(t testing.TB, e *servertest.Env, mods ...func(*cip.CreateUserPoolInput)) (pool, client string) {
 	t.Helper()
 	in := &cip.CreateUserPoolInput{AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}}
 	for _, m := range mods {
@@ -48,7 +48,7 @@ func importPool(t *testing.T, e *servertest.Env, mods ...func(*cip.CreateUserPoo
 
 // csvFile renders rows (column → value) under the header GetCSVHeader
 // returns, plus extra columns.
-func csvFile(t *testing.T, e *servertest.Env, pool string, extra []string, rows ...map[string]string) string {
+func csvFile(t testing.TB, e *servertest.Env, pool string, extra []string, rows ...map[string]string) string {
 	t.Helper()
 	out, err := e.Client.GetCSVHeader(context.Background(), &cip.GetCSVHeaderInput{UserPoolId: aws.String(pool)})
 	if err != nil {
@@ -78,7 +78,7 @@ func row(username string, kv ...string) map[string]string {
 
 // putFile uploads body to a pre-signed URL as curl -T does, with the
 // header AWS's documentation tells users to send.
-func putFile(t *testing.T, url string, body []byte) (int, string) {
+func putFile(t testing.TB, url string, body []byte) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
 	if err != nil {
@@ -95,7 +95,7 @@ func putFile(t *testing.T, url string, body []byte) (int, string) {
 }
 
 // createJob creates a job, uploads file to its URL and returns the job ID.
-func createJob(t *testing.T, e *servertest.Env, pool, file string, alg string) *types.UserImportJobType {
+func createJob(t testing.TB, e *servertest.Env, pool, file string, alg string) *types.UserImportJobType {
 	t.Helper()
 	var job *types.UserImportJobType
 	if alg == "" {
@@ -128,7 +128,7 @@ func createJob(t *testing.T, e *servertest.Env, pool, file string, alg string) *
 
 // rawCall calls an operation with a JSON body, signed with the test admin
 // key, and returns the status and the decoded answer.
-func rawCall(t *testing.T, e *servertest.Env, op string, in map[string]any) (int, map[string]any) {
+func rawCall(t testing.TB, e *servertest.Env, op string, in map[string]any) (int, map[string]any) {
 	t.Helper()
 	body, _ := json.Marshal(in)
 	req, _ := http.NewRequest(http.MethodPost, e.URL+"/", bytes.NewReader(body))
@@ -147,7 +147,7 @@ func rawCall(t *testing.T, e *servertest.Env, op string, in map[string]any) (int
 	return resp.StatusCode, out
 }
 
-func describeJob(t *testing.T, e *servertest.Env, pool, job string) *types.UserImportJobType {
+func describeJob(t testing.TB, e *servertest.Env, pool, job string) *types.UserImportJobType {
 	t.Helper()
 	out, err := e.Client.DescribeUserImportJob(context.Background(), &cip.DescribeUserImportJobInput{UserPoolId: aws.String(pool), JobId: aws.String(job)})
 	if err != nil {
@@ -158,7 +158,7 @@ func describeJob(t *testing.T, e *servertest.Env, pool, job string) *types.UserI
 
 // waitJob polls DescribeUserImportJob until done reports true (the job
 // runs in the background) and returns the job.
-func waitJob(t *testing.T, e *servertest.Env, pool, job string, what string, done func(*types.UserImportJobType) bool) *types.UserImportJobType {
+func waitJob(t testing.TB, e *servertest.Env, pool, job string, what string, done func(*types.UserImportJobType) bool) *types.UserImportJobType {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -181,7 +181,7 @@ func ended(j *types.UserImportJobType) bool {
 	return false
 }
 
-func startJob(t *testing.T, e *servertest.Env, pool, job string) *types.UserImportJobType {
+func startJob(t testing.TB, e *servertest.Env, pool, job string) *types.UserImportJobType {
 	t.Helper()
 	out, err := e.Client.StartUserImportJob(context.Background(), &cip.StartUserImportJobInput{UserPoolId: aws.String(pool), JobId: aws.String(job)})
 	if err != nil {
@@ -191,7 +191,7 @@ func startJob(t *testing.T, e *servertest.Env, pool, job string) *types.UserImpo
 }
 
 // importLog returns the job's log file.
-func importLog(t *testing.T, dataDir, pool, job string) string {
+func importLog(t testing.TB, dataDir, pool, job string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dataDir, "import-logs", pool, job+".log"))
 	if err != nil {
@@ -480,7 +480,7 @@ func TestImportJobResumesAfterRestart(t *testing.T) {
 
 // importedHashes returns a password hash of pw in the format of each
 // PasswordHashingAlgorithm (spec §7.5), made with the usual libraries.
-func importedHashes(t *testing.T, pw string) map[string]string {
+func importedHashes(t testing.TB, pw string) map[string]string {
 	t.Helper()
 	salt := []byte("0123456789abcdef")
 	bc, err := bcrypt.GenerateFromPassword([]byte(pw), 10)
