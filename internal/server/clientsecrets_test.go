@@ -103,6 +103,29 @@ func TestClientSecretRotation(t *testing.T) {
 	works("the new secret", second, true)
 	works("a wrong secret", "wrong-secret-wrong-secret", false)
 
+	// The API's own ClientSecret members take either secret too.
+	auth, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "max", "PASSWORD": userPassword, "SECRET_HASH": secretHash(second, "max", id)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresh := auth.AuthenticationResult.RefreshToken
+	for _, c := range []struct {
+		name, secret string
+		ok           bool
+	}{{"original", original, true}, {"new", second, true}, {"wrong", "wrong-secret-wrong-secret", false}} {
+		_, err := e.Anonymous.GetTokensFromRefreshToken(ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: aws.String(id), ClientSecret: aws.String(c.secret), RefreshToken: refresh})
+		if (err == nil) != c.ok {
+			t.Errorf("GetTokensFromRefreshToken with the %s secret: %v", c.name, err)
+		}
+	}
+	if _, err := e.Anonymous.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: aws.String(id), ClientSecret: aws.String("wrong-secret-wrong-secret"), Token: refresh}); err == nil {
+		t.Error("RevokeToken with a wrong secret succeeded")
+	}
+	if _, err := e.Anonymous.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: aws.String(id), ClientSecret: aws.String(original), Token: refresh}); err != nil {
+		t.Errorf("RevokeToken with the original secret beside a new one: %v", err)
+	}
+
 	// Two at most; the errors change nothing.
 	_, err = e.Client.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: pool, ClientId: aws.String(id)})
 	if servertest.ErrorCode(err) != "LimitExceededException" {
