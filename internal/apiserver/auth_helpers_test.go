@@ -50,9 +50,9 @@ func testEpoch() time.Time { return time.Now().UTC().Truncate(time.Second) }
 
 // newAuthEnv starts a server with a frozen clock, a pool made from pool (nil
 // for defaults) and a client made from client (nil: every flow, no secret).
-func newAuthEnv(t testing.TB, pool *cip.CreateUserPoolInput, client *cip.CreateUserPoolClientInput) *authEnv {
+func newAuthEnv(t testing.TB, pool *cip.CreateUserPoolInput, client *cip.CreateUserPoolClientInput, opts ...servertest.Option) *authEnv {
 	t.Helper()
-	env := servertest.New(t)
+	env := servertest.New(t, opts...)
 	env.Clock.Set(testEpoch())
 	e := &authEnv{Env: env, t: t}
 	e.pool = env.CreatePool(pool)

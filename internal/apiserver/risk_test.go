@@ -31,20 +31,25 @@ type riskEnv struct {
 	*authEnv
 }
 
-func newRiskEnv(t *testing.T, mode types.AdvancedSecurityModeType, dc *types.DeviceConfigurationType) *riskEnv {
+func newRiskEnv(t *testing.T, mode types.AdvancedSecurityModeType, dc *types.DeviceConfigurationType, opts ...servertest.Option) *riskEnv {
 	t.Helper()
-	e := &riskEnv{newAuthEnv(t, &cip.CreateUserPoolInput{
-		UserPoolTier:        types.UserPoolTierTypePlus,
-		UserPoolAddOns:      &types.UserPoolAddOnsType{AdvancedSecurityMode: mode},
-		DeviceConfiguration: dc,
-	}, &cip.CreateUserPoolClientInput{
+	return newRiskEnvPool(t, &cip.CreateUserPoolInput{DeviceConfiguration: dc}, mode, opts...)
+}
+
+// newRiskEnvPool is newRiskEnv with more of the pool (tier and add-ons are
+// set here).
+func newRiskEnvPool(t *testing.T, pool *cip.CreateUserPoolInput, mode types.AdvancedSecurityModeType, opts ...servertest.Option) *riskEnv {
+	t.Helper()
+	pool.UserPoolTier = types.UserPoolTierTypePlus
+	pool.UserPoolAddOns = &types.UserPoolAddOnsType{AdvancedSecurityMode: mode}
+	e := &riskEnv{newAuthEnv(t, pool, &cip.CreateUserPoolClientInput{
 		// Only a client with a secret and context-data propagation may tell
 		// Cognito the end user's IP address (UserContextData.IpAddress).
 		GenerateSecret: true, EnablePropagateAdditionalUserContextData: aws.Bool(true),
 		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{
 			types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth,
 		},
-	})}
+	}, opts...)}
 	e.autoSecretHash = true
 	if _, err := e.Client.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{
 		UserPoolId: aws.String(e.pool), MfaConfiguration: types.UserPoolMfaTypeOptional,

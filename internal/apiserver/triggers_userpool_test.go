@@ -729,3 +729,47 @@ func TestTriggerUserMigrationEnableSMSMFA(t *testing.T) {
 	umWantErr(t, err, "InvalidLambdaResponseException", "Unrecognizable lambda output")
 	e.wantNoUser("no-phone")
 }
+
+// TestTriggerAccountTakeOverNotification: with a CustomEmailSender, a
+// threat-protection notification goes to it
+// (CustomEmailSender_AccountTakeOverNotification, the fixed fields instead
+// of the user's attributes, no code) and not to the built-in delivery.
+func TestTriggerAccountTakeOverNotification(t *testing.T) {
+	lt := lambdatest.NewServer(t)
+	lt.Register("email", lambdatest.Typed(func(_ context.Context, ev lambdatest.CustomSenderEvent) (lambdatest.CustomSenderEvent, error) {
+		return ev, nil
+	}))
+	e := newRiskEnvPool(t, &cip.CreateUserPoolInput{LambdaConfig: &types.LambdaConfigType{
+		CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: aws.String(twARN("email")), LambdaVersion: types.CustomEmailSenderLambdaVersionTypeV10},
+		KMSKeyID:          aws.String(twKMSKey),
+	}}, types.AdvancedSecurityModeTypeEnforced, func(c *config.Config) { c.Lambda.Endpoint = lt.URL })
+	e.setRisk(&cip.SetRiskConfigurationInput{AccountTakeoverRiskConfiguration: &types.AccountTakeoverRiskConfigurationType{
+		Actions: &types.AccountTakeoverActionsType{
+			LowAction: action("NO_ACTION", false), MediumAction: action("NO_ACTION", true), HighAction: action("BLOCK", true),
+		},
+		NotifyConfiguration: &types.NotifyConfigurationType{SourceArn: aws.String("arn:aws:ses:us-east-1:000000000000:identity/sec@example.com"),
+			From: aws.String("sec@example.com")},
+	}})
+	e.createUser("gil", riskPwd, withAttrs("email", "gil@example.com"))
+	e.establish("gil")
+	lt.Reset()
+	// A new place: medium risk, no action, a notification.
+	if out, err := e.loginFrom("gil", riskPwd, awayIP, laptop); err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("%+v %v", out, err)
+	}
+	calls := lt.Invocations()
+	if len(calls) != 1 || calls[0].Type != "Event" {
+		t.Fatalf("sender calls = %+v, want one asynchronous invocation", calls)
+	}
+	var ev lambdatest.CustomSenderEvent
+	umOK(t, json.Unmarshal(calls[0].Payload, &ev))
+	a := ev.Request.UserAttributes
+	if ev.TriggerSource != "CustomEmailSender_AccountTakeOverNotification" || ev.Request.Type != "customEmailSenderRequestV1" || ev.Request.Code != nil ||
+		a["USER_NAME"] != "gil" || a["IP_ADDRESS"] != awayIP || a["ACCOUNT_TAKE_OVER_ACTION"] != "NO_ACTION" || a["EVENT_ID"] == "" ||
+		a["FEEDBACK_TOKEN"] == "" || !strings.Contains(a["ONE_CLICK_LINK_VALID"], "feedback_value=Valid") || a["LOGIN_TIME"] == "" || a["email"] != "" {
+		t.Errorf("event = %+v", ev)
+	}
+	if m := e.Outbox(e.pool, "gil"); len(m) != 0 {
+		t.Errorf("built-in delivery ran: %+v", m)
+	}
+}

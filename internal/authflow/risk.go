@@ -422,7 +422,19 @@ func (s *Service) notifyRisk(ctx context.Context, sc *signIn, cfg *risk.Configur
 		LinkValid:   feedbackURL(sc.pool.ID, sc.user.Username, rs.EventID, token, risk.FeedbackValid),
 		LinkInvalid: feedbackURL(sc.pool.ID, sc.user.Username, rs.EventID, token, risk.FeedbackInvalid),
 	}
-	err := s.Pools.Sender.Send(ctx, delivery.Message{
+	// A pool's CustomEmailSender receives the notice instead
+	// (CustomEmailSender_AccountTakeOverNotification).
+	sent, err := s.Pools.SendTakeOverNotice(ctx, sc.pool, sc.user, userpool.TakeOverNotice{
+		EventID: rs.EventID, Action: rs.Action, IP: n.IP, City: n.City, Country: n.Country, DeviceName: n.DeviceName,
+		LinkValid: n.LinkValid, LinkInvalid: n.LinkInvalid, FeedbackToken: token, LoginTime: n.Time,
+	})
+	if sent || err != nil {
+		if err != nil {
+			s.log().Warn("risk notification not delivered", "pool", sc.pool.ID, "error", err.Error())
+		}
+		return
+	}
+	err = s.Pools.Sender.Send(ctx, delivery.Message{
 		PoolID: sc.pool.ID, Username: sc.user.Username, Channel: delivery.ChannelEmail, Destination: to,
 		Purpose: delivery.PurposeRiskNotification, Code: token,
 		Subject: subject, Body: risk.Render(body, n), From: from, ReplyTo: replyTo,

@@ -2,6 +2,7 @@ package userpool
 
 import (
 	"context"
+	"time"
 
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/trigger"
@@ -172,4 +173,39 @@ func (s *Service) PostConfirmation(ctx context.Context, p *Pool, c *Client, sour
 	return t.PostConfirmation(ctx, p.TriggerPool(), triggerCall(ctx, c), trigger.PostConfirmationInput{
 		Source: source, Username: u.Username, Attributes: EventAttributes(u),
 	})
+}
+
+// TakeOverNotice is a threat-protection notification as the
+// CustomEmailSender_AccountTakeOverNotification event carries it, in place
+// of the user's attributes (spec §6.8).
+type TakeOverNotice struct {
+	EventID, Action, IP, City, Country, DeviceName string
+	LinkValid, LinkInvalid, FeedbackToken          string
+	LoginTime                                      time.Time
+}
+
+// SendTakeOverNotice hands a threat-protection notification to the pool's
+// CustomEmailSender, if it has one: sent reports whether it did, and the
+// caller then sends no email of its own. UNCONFIRMED: the format of
+// LOGIN_TIME (RFC 3339 here).
+func (s *Service) SendTakeOverNotice(ctx context.Context, p *Pool, u storage.User, n TakeOverNotice) (sent bool, err error) {
+	t := s.triggers(ctx, p)
+	tp := p.TriggerPool()
+	if t == nil || !tp.HasSender(trigger.ChannelEmail) {
+		return false, nil
+	}
+	fields := map[string]string{
+		"EVENT_ID": n.EventID, "USER_NAME": u.Username, "IP_ADDRESS": n.IP, "ACCOUNT_TAKE_OVER_ACTION": n.Action,
+		"ONE_CLICK_LINK_VALID": n.LinkValid, "ONE_CLICK_LINK_INVALID": n.LinkInvalid,
+		"LOGIN_TIME": n.LoginTime.UTC().Format(time.RFC3339), "FEEDBACK_TOKEN": n.FeedbackToken,
+	}
+	for k, v := range map[string]string{"CITY": n.City, "COUNTRY": n.Country, "DEVICE_NAME": n.DeviceName} {
+		if v != "" {
+			fields[k] = v
+		}
+	}
+	err = t.SendCustom(ctx, tp, triggerCall(ctx, nil), trigger.SenderInput{
+		Channel: trigger.ChannelEmail, Kind: trigger.MessageAccountTakeOverNotification, Username: u.Username, Attributes: fields,
+	})
+	return true, err
 }
