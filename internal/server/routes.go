@@ -13,6 +13,7 @@ import (
 	"github.com/userpoold/userpoold/internal/apiserver"
 	"github.com/userpoold/userpoold/internal/awsjson"
 	"github.com/userpoold/userpoold/internal/cognitoidp"
+	"github.com/userpoold/userpoold/internal/federation/testidp"
 	"github.com/userpoold/userpoold/internal/importjob/upload"
 	"github.com/userpoold/userpoold/internal/oauth"
 )
@@ -75,7 +76,22 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /_userpoold/clock", s.serveClock)
 	mux.HandleFunc("POST /_userpoold/apply", s.serveApply)
 	mux.Handle(upload.PathPrefix, s.uploads) // import jobs' pre-signed URLs (imports.go)
-	return s.hostRouting(mux)
+	return s.hostRouting(s.testIdPRouting(mux))
+}
+
+// testIdPRouting serves /_idp/ with the built-in test IdP when it is on
+// (a prefix the mux's /{pool}/... patterns would conflict with).
+func (s *Server) testIdPRouting(next http.Handler) http.Handler {
+	if s.testIdP == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, testidp.PathPrefix) {
+			s.testIdP.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // hostRouting sends to the domain router a request whose path is under

@@ -78,6 +78,9 @@ type Server struct {
 	// limiter meters API calls with --enforce-quotas (quotas.go); nil
 	// when off.
 	limiter *quota.Limiter
+	// testIdP is the built-in test identity provider (testidp.go), nil
+	// unless cfg.Federation.TestIdP.
+	testIdP http.Handler
 
 	// registry holds the metrics /metrics serves.
 	registry *prometheus.Registry
@@ -277,6 +280,11 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 		// Signature freshness is judged by the wall clock, never the
 		// injected one.
 		verifier: adminVerifier(cfg),
+	}
+	if idp, err := newTestIdP(cfg, base, now); err != nil {
+		return nil, fmt.Errorf("test IdP: %w", err)
+	} else if idp != nil {
+		s.testIdP = idp
 	}
 	s.Handler = s.routes()
 	return s, nil
