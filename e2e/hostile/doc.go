@@ -40,6 +40,8 @@
 //   - secrets at rest (secrets_test.go): the SQLite data directory, without
 //     the master key, searched for a password, a temporary password, codes
 //     (in their messages), a TOTP secret, refresh and access tokens.
-//
-// TODO(issue 15, phase 2): injection into filters and emails.
+//   - injection (injection_test.go): ListUsers filters with SQL wildcards,
+//     quotes, comments and operators (literal matches or
+//     InvalidParameterException, never more users), email addresses carrying
+//     mail headers (refused) or markup (stored and answered verbatim).
 package hostile

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/userpoold/userpoold/internal/fault"
@@ -263,7 +264,9 @@ func checkValue(def *SchemaAttribute, v string) string {
 			return "Invalid phone number format."
 		}
 	case "email":
-		if !strings.Contains(v, "@") || strings.ContainsAny(v, " \t\n") || len(v) < 3 {
+		// No white space and no control character (a CR or NUL would
+		// reach mail headers and logs).
+		if !strings.Contains(v, "@") || strings.ContainsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) || len(v) < 3 {
 			return "Invalid email address format."
 		}
 	}
