@@ -143,7 +143,10 @@ func (s *Service) RefreshGrant(ctx context.Context, clientID, refreshToken strin
 // access token with no user, whose sub is the client ID (UNCONFIRMED, spec
 // §7), carrying the granted custom scopes, valid for the client's access
 // token lifetime.
-func (s *Service) ClientCredentialsTokens(ctx context.Context, clientID string, scopes []string) (*Tokens, error) {
+//
+// metadata is the request's aws_client_metadata, for a V3_0 pre-token
+// trigger.
+func (s *Service) ClientCredentialsTokens(ctx context.Context, clientID string, scopes []string, metadata map[string]string) (*Tokens, error) {
 	pool, client, err := s.Pools.ClientPool(ctx, clientID)
 	if err != nil {
 		return nil, err
@@ -156,7 +159,7 @@ func (s *Service) ClientCredentialsTokens(ctx context.Context, clientID string, 
 	// here) and its empty userAttributes.
 	var edit token.Edit
 	if s.hasTrigger(pool, trigger.PreTokenGeneration) {
-		edits, err := s.Triggers.PreTokenGeneration(ctx, pool.TriggerPool(), trigger.Call{Operation: trigger.OpOAuthToken, ClientID: client.ID},
+		edits, err := s.Triggers.PreTokenGeneration(ctx, pool.TriggerPool(), trigger.Call{Operation: trigger.OpOAuthToken, ClientID: client.ID, ClientMetadata: metadata},
 			trigger.PreTokenInput{Source: trigger.TokenGenerationClientCredentials, Username: client.ID, Scopes: scopes})
 		if err != nil {
 			return nil, err

@@ -208,7 +208,7 @@ func TestGrantTokens(t *testing.T) {
 func TestClientCredentialsAndUserInfo(t *testing.T) {
 	f := newFixture(t, "", oauthClientConfig)
 	f.svc.Scopes = testScopes{}
-	tk, err := f.svc.ClientCredentialsTokens(ctx, clientID, []string{"https://api.example.com/read"})
+	tk, err := f.svc.ClientCredentialsTokens(ctx, clientID, []string{"https://api.example.com/read"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

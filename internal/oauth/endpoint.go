@@ -375,6 +375,10 @@ func (h *Handlers) token(ctx context.Context, r *http.Request, form url.Values) 
 		if e != nil {
 			return Tokens{}, e, nil
 		}
+		ctx, e := withClientMetadata(ctx, form.Get(ClientMetadataParam))
+		if e != nil {
+			return Tokens{}, e, nil
+		}
 		t, err = h.Grants.ClientTokens(ctx, client, scopes)
 		if err != nil {
 			return h.grantFailure(err)

@@ -185,7 +185,7 @@ func (g grants) RefreshTokens(ctx context.Context, client oauth.Client, refreshT
 }
 
 func (g grants) ClientTokens(ctx context.Context, client oauth.Client, scopes []string) (oauth.Tokens, error) {
-	t, err := g.auth.ClientCredentialsTokens(ctx, client.ID, scopes)
+	t, err := g.auth.ClientCredentialsTokens(ctx, client.ID, scopes, oauth.ClientMetadata(ctx))
 	if err != nil {
 		return oauth.Tokens{}, err
 	}

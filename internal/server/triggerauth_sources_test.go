@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"crypto/rand"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,17 +142,23 @@ func TestPreTokenGenerationOAuth(t *testing.T) {
 		in.AllowedOAuthScopes = []string{api + "/read"}
 		in.CallbackURLs, in.LogoutURLs, in.SupportedIdentityProviders = nil, nil, nil
 	})
-	cc := clientcredentials.Config{ClientID: aws.ToString(m2m.ClientId), ClientSecret: aws.ToString(m2m.ClientSecret), TokenURL: e.provider.Endpoint().TokenURL}
+	cc := clientcredentials.Config{ClientID: aws.ToString(m2m.ClientId), ClientSecret: aws.ToString(m2m.ClientSecret), TokenURL: e.provider.Endpoint().TokenURL,
+		EndpointParams: url.Values{"aws_client_metadata": {`{"tenant":"acme"}`}}}
 	m, err := cc.Token(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	evs = rec.all()
 	if len(evs) != 1 || evs[0].TriggerSource != "TokenGeneration_ClientCredentials" || evs[0].CallerContext.ClientID != aws.ToString(m2m.ClientId) ||
-		!slices.Equal(evs[0].Request.Scopes, []string{api + "/read"}) {
+		!slices.Equal(evs[0].Request.Scopes, []string{api + "/read"}) || evs[0].Request.ClientMetadata["tenant"] != "acme" {
 		t.Errorf("client_credentials: events %+v", evs)
 	}
 	if c := claims(t, m.AccessToken); c["source"] != "TokenGeneration_ClientCredentials" || c["scope"] != api+"/read" {
 		t.Errorf("client_credentials token = %v", c)
+	}
+	// aws_client_metadata that is no JSON object of strings.
+	cc.EndpointParams = url.Values{"aws_client_metadata": {`{"n":1}`}}
+	if _, err := cc.Token(ctx); err == nil || !strings.Contains(err.Error(), "invalid_request") {
+		t.Errorf("malformed aws_client_metadata: %v", err)
 	}
 }
