@@ -77,6 +77,7 @@ func TestUICustomization(t *testing.T) {
 		{"style end tag", &cip.SetUICustomizationInput{UserPoolId: pool, CSS: aws.String(".label-customizable{color:red}</style><script>alert(1)</script>")}, "InvalidParameterException"},
 		{"url()", &cip.SetUICustomizationInput{UserPoolId: pool, CSS: aws.String(".logo-customizable{background:url(https://evil.example/x)}")}, "InvalidParameterException"},
 		{"not an image", &cip.SetUICustomizationInput{UserPoolId: pool, ImageFile: []byte("hello, not an image")}, "InvalidParameterException"},
+		{"image over 100 KB", &cip.SetUICustomizationInput{UserPoolId: pool, ImageFile: append(append([]byte{}, onePixelPNG...), make([]byte, 100<<10)...)}, "InvalidParameterException"},
 		{"unknown client", &cip.SetUICustomizationInput{UserPoolId: pool, ClientId: aws.String("nope"), CSS: aws.String("")}, "ResourceNotFoundException"},
 	} {
 		if _, err := e.Client.SetUICustomization(ctx, c.in); servertest.ErrorCode(err) != c.code {

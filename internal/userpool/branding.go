@@ -71,6 +71,10 @@ func uiFrom(b storage.Branding) (UICustomization, error) {
 // wording, as reported by users of the API).
 var errNoDomain = fault.New(fault.InvalidParameter, "There has to be an existing domain associated with this user pool")
 
+// errBadImage: an ImageFile the pages cannot show (UNCONFIRMED wording;
+// the size limit is the Developer Guide's 100 KB).
+var errBadImage = fault.New(fault.InvalidParameter, "ImageFile must be a PNG, JPEG, SVG, ICO or WEBP image of at most 100 KB.")
+
 // brandingClient resolves the ClientId of a branding request: "" and
 // AllClients name the pool; anything else must be a client of the pool.
 func (s *Service) brandingClient(ctx context.Context, poolID, clientID string) (*Pool, string, error) {
@@ -107,8 +111,8 @@ func (s *Service) SetUICustomization(ctx context.Context, poolID, clientID, css 
 			}
 		}
 		if len(image) > 0 {
-			if err := s.Pages.CheckImage(image); err != nil {
-				return UICustomization{}, fault.Errorf(fault.InvalidParameter, "Invalid image: %v", err) // UNCONFIRMED wording
+			if s.Pages.CheckImage(image) != nil {
+				return UICustomization{}, errBadImage
 			}
 		}
 	}
