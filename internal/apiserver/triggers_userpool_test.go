@@ -144,7 +144,7 @@ func TestTriggerPreSignUp(t *testing.T) {
 		var ev events.CognitoEventUserPoolsPreSignup
 		e.event("pre", &ev)
 		if ev.Version != "1" || ev.TriggerSource != "PreSignUp_SignUp" || ev.UserPoolID != e.pool || ev.Region != "us-east-1" ||
-			ev.UserName != "ann" || ev.CallerContext.ClientID != e.client || ev.CallerContext.AWSSDKVersion == "" {
+			ev.UserName != "ann" || ev.CallerContext.ClientID != e.client || !strings.HasPrefix(ev.CallerContext.AWSSDKVersion, "aws-sdk-go-v2-") {
 			t.Errorf("envelope = %+v", ev.CognitoEventUserPoolsHeader)
 		}
 		if ev.Request.UserAttributes["email"] != "auto@example.com" || ev.Request.ValidationData["invite"] != "x1" || ev.Request.ClientMetadata["app"] != "web" {
@@ -771,5 +771,30 @@ func TestTriggerAccountTakeOverNotification(t *testing.T) {
 	}
 	if m := e.Outbox(e.pool, "gil"); len(m) != 0 {
 		t.Errorf("built-in delivery ran: %+v", m)
+	}
+}
+
+// TestTriggerCustomMessageEmailNeedsDeveloper: a CustomMessage answer that
+// sets the email's text in a pool that sends email from Cognito's own
+// account is InvalidLambdaResponseException (spec §3.2; UNCONFIRMED
+// message), and its SMS text alone is fine.
+func TestTriggerCustomMessageEmailNeedsDeveloper(t *testing.T) {
+	e := newTWEnvPool(t, &cip.CreateUserPoolInput{
+		LambdaConfig:       &types.LambdaConfigType{CustomMessage: aws.String(twARN("msg"))},
+		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeCognitoDefault},
+	})
+	e.lambda.Register("msg", lambdatest.Typed(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+		if ev.Request.ClientMetadata["email"] == "yes" {
+			ev.Response.EmailMessage = "Code " + ev.Request.CodeParameter
+		}
+		ev.Response.SMSMessage = "SMS " + ev.Request.CodeParameter
+		return ev, nil
+	}))
+	_, err := e.signUp("ron", "ron@example.com", map[string]string{"email": "yes"})
+	umWantErr(t, err, "InvalidLambdaResponseException", "Unrecognizable lambda output")
+	_, err = e.signUp("roy", "roy@example.com", nil)
+	umOK(t, err)
+	if ms := e.Outbox(e.pool, "roy"); len(ms) != 1 || !strings.Contains(ms[0].Body, "Your verification code is "+ms[0].Code) {
+		t.Errorf("outbox = %+v, want the template's email", ms)
 	}
 }

@@ -73,7 +73,7 @@ type customMessageResponse struct {
 // is usable, the template otherwise, rendered with the code and (for
 // AdminCreateUser) the username.
 //
-// Per field: null means the template; a body must contain {####} (and
+// Per field: null (or "") means the template; a body must contain {####} (and
 // {username} for AdminCreateUser) and fit its length limit, otherwise the
 // template is used (UNCONFIRMED for the missing-placeholder case, spec
 // §12.9; the overlong case is observed); emailMessage/emailSubject from a
@@ -100,7 +100,10 @@ func (s *Service) CustomMessage(ctx context.Context, pool Pool, call Call, in Me
 	if err := run(ctx, s, pool, Sync, ev, &out); err != nil {
 		return Message{}, err
 	}
-	if !in.EmailFromDeveloper && (out.EmailMessage != nil || out.EmailSubject != nil) {
+	// An empty string counts as null: Go functions answer "" for every
+	// field they leave unset (aws-lambda-go's fields are plain strings).
+	// UNCONFIRMED: that AWS treats "" so.
+	if !in.EmailFromDeveloper && (set(out.EmailMessage) || set(out.EmailSubject)) {
 		return Message{}, invalidResponse(MsgUnrecognizable, errors.New("emailMessage/emailSubject need EmailSendingAccount DEVELOPER"))
 	}
 	sms, email, subject := in.Template.SMSMessage, in.Template.EmailMessage, in.Template.EmailSubject
@@ -115,6 +118,9 @@ func (s *Service) CustomMessage(ctx context.Context, pool Pool, call Call, in Me
 	}
 	return render(in, sms, email, subject), nil
 }
+
+// set reports whether a field of the function's answer holds text.
+func set(p *string) bool { return p != nil && *p != "" }
 
 // usableBody reports whether a body returned by the function can be sent.
 func usableBody(kind MessageKind, body string, max int) bool {
