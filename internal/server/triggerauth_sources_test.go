@@ -87,7 +87,8 @@ func TestPreTokenGenerationDevice(t *testing.T) {
 func TestPreTokenGenerationOAuth(t *testing.T) {
 	lt := lambdatest.NewServer(t)
 	e := newOAuthEnv(t, &cip.CreateUserPoolInput{LambdaConfig: &types.LambdaConfigType{PreTokenGenerationConfig: &types.PreTokenGenerationVersionConfigType{
-		LambdaArn: aws.String(fnARN("pretoken")), LambdaVersion: types.PreTokenGenerationLambdaVersionTypeV30}}},
+		LambdaArn: aws.String(fnARN("pretoken")), LambdaVersion: types.PreTokenGenerationLambdaVersionTypeV30},
+		PreAuthentication: aws.String(fnARN("pre")), PostAuthentication: aws.String(fnARN("post"))}},
 		func(c *config.Config) { c.Lambda.Endpoint = lt.URL })
 	var rec recorder[events.CognitoEventUserPoolsPreTokenGenV2_0]
 	handle(t, lt, "pretoken", &rec, func(ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
@@ -96,6 +97,14 @@ func TestPreTokenGenerationOAuth(t *testing.T) {
 		return ev, nil
 	})
 	e.addUser("jane", "email", "jane@example.com", "email_verified", "true")
+	var pre recorder[events.CognitoEventUserPoolsPreAuthentication]
+	var post recorder[events.CognitoEventUserPoolsPostAuthentication]
+	handle(t, lt, "pre", &pre, func(ev events.CognitoEventUserPoolsPreAuthentication) (events.CognitoEventUserPoolsPreAuthentication, error) {
+		return ev, nil
+	})
+	handle(t, lt, "post", &post, func(ev events.CognitoEventUserPoolsPostAuthentication) (events.CognitoEventUserPoolsPostAuthentication, error) {
+		return ev, nil
+	})
 
 	b := e.browser()
 	verifier := oauth2.GenerateVerifier()
@@ -103,6 +112,11 @@ func TestPreTokenGenerationOAuth(t *testing.T) {
 	cb := e.callback(signIn(b, e.loginPage(b, authURL), "jane", userPassword))
 	if n := len(rec.all()); n != 0 {
 		t.Errorf("the login page ran the pre-token function %d times before the code was exchanged", n)
+	}
+	// The hosted pages' sign-in runs pre and post authentication.
+	if p, q := pre.all(), post.all(); len(p) != 1 || len(q) != 1 || p[0].TriggerSource != "PreAuthentication_Authentication" ||
+		p[0].CallerContext.ClientID != e.client || q[0].UserName != "jane" {
+		t.Errorf("hosted sign-in: pre %+v, post %+v", p, q)
 	}
 	tok, err := e.conf.Exchange(ctx, cb.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {

@@ -57,7 +57,7 @@ func newAuthEnv(t testing.TB, lc *types.LambdaConfigType, adjust func(*cip.Creat
 		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{
 			types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowUserSrpAuth,
 			types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth, types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth,
-			types.ExplicitAuthFlowsTypeAllowCustomAuth,
+			types.ExplicitAuthFlowsTypeAllowCustomAuth, types.ExplicitAuthFlowsTypeAllowUserAuth,
 		},
 		PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,
 	}).ClientId)
@@ -248,6 +248,21 @@ func TestPreAndPostAuthentication(t *testing.T) {
 	}
 	if _, err := e.srpSignIn("blocked", userPassword, nil, nil); servertest.ErrorCode(err) != "UserLambdaValidationException" {
 		t.Errorf("SRP, blocked: %v", err)
+	}
+
+	// USER_AUTH: PreAuthentication at InitiateAuth, before any factor.
+	pre.reset()
+	ua, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeUserAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice"}, ClientMetadata: map[string]string{"flow": "user_auth"}})
+	if err != nil || ua.ChallengeName == "" {
+		t.Fatalf("USER_AUTH: %+v %v", ua, err)
+	}
+	if p := pre.all(); len(p) != 1 || p[0].Request.ValidationData["flow"] != "user_auth" {
+		t.Errorf("USER_AUTH: pre events %+v", p)
+	}
+	if _, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeUserAuth,
+		AuthParameters: map[string]string{"USERNAME": "blocked"}}); servertest.ErrorCode(err) != "UserLambdaValidationException" {
+		t.Errorf("USER_AUTH, blocked: %v", err)
 	}
 
 	// A failing post trigger fails the sign-in.
