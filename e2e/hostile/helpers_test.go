@@ -52,6 +52,12 @@ func do(t *testing.T, req *http.Request) answer {
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
+	return readAnswer(t, resp)
+}
+
+// readAnswer reads resp (live or recorded) into an answer.
+func readAnswer(t *testing.T, resp *http.Response) answer {
+	t.Helper()
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {

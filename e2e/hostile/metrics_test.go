@@ -1,8 +1,6 @@
 package hostile
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -28,7 +26,7 @@ func TestMetricsExposure(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		env.Server.Handler.ServeHTTP(rec, req)
-		return answerOf(t, rec.Result())
+		return readAnswer(t, rec.Result())
 	}
 	local := func(env *servertest.Env, sign bool) answer {
 		t.Helper()
@@ -78,22 +76,4 @@ func TestMetricsExposure(t *testing.T) {
 			t.Fatalf("GET /metrics with metrics off: %d %.200q", a.Status, a.Body)
 		}
 	})
-}
-
-// answerOf reads a recorded response like do reads a live one.
-func answerOf(t *testing.T, resp *http.Response) answer {
-	t.Helper()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := answer{Status: resp.StatusCode, Header: resp.Header, Body: body}
-	var e struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}
-	if json.Unmarshal(body, &e) == nil {
-		a.Type, a.Message = e.Type, e.Message
-	}
-	return a
 }

@@ -135,20 +135,7 @@ func (db *DB) ListMessages(ctx context.Context, poolID, username string) ([]stor
 // those stored without an expiry (before migration 0006, with their codes
 // in clear), in chunks of expiredChunk per transaction.
 func (db *DB) DeleteExpiredMessages(ctx context.Context, t time.Time) (int64, error) {
-	var total int64
-	for {
-		var n int64
-		err := db.be.write(ctx, false, func(q querier) error {
-			var err error
-			n, err = q.exec("DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE expires_at IS NULL OR expires_at < ? LIMIT ?)",
-				micros(t), int64(expiredChunk))
-			return err
-		})
-		total += n
-		if err != nil || n < expiredChunk {
-			return total, err
-		}
-	}
+	return db.deleteInChunks(ctx, "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE expires_at IS NULL OR expires_at < ? LIMIT ?)", t)
 }
 
 // ---------------------------------------------------------------------------

@@ -139,13 +139,20 @@ const expiredChunk = 500
 // expiredChunk per transaction. If it fails midway it returns how many it
 // removed so far with the error.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, t time.Time) (int64, error) {
+	return db.deleteInChunks(ctx, "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)", t)
+}
+
+// deleteInChunks runs query, a DELETE of at most its second argument's rows
+// expiring before its first, until it deletes fewer than expiredChunk, one
+// transaction a chunk, and returns how many rows it removed (so far, with
+// the error, when it fails midway).
+func (db *DB) deleteInChunks(ctx context.Context, query string, t time.Time) (int64, error) {
 	var total int64
 	for {
 		var n int64
 		err := db.be.write(ctx, false, func(q querier) error {
 			var err error
-			n, err = q.exec("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ? LIMIT ?)",
-				micros(t), int64(expiredChunk))
+			n, err = q.exec(query, micros(t), int64(expiredChunk))
 			return err
 		})
 		total += n
