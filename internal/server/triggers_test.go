@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/fault"
+	"github.com/userpoold/userpoold/internal/hostedui/hosteduitest"
 	"github.com/userpoold/userpoold/internal/server/servertest"
 	"github.com/userpoold/userpoold/internal/trigger"
 	"github.com/userpoold/userpoold/internal/trigger/lambdatest"
@@ -102,4 +104,50 @@ func TestTriggerWiring(t *testing.T) {
 			t.Errorf("err = %v, want UnexpectedLambdaException", err)
 		}
 	})
+}
+
+// TestTriggerHostedSignUp: the hosted sign-up page runs the pool's
+// PreSignUp trigger like the SignUp operation, naming the page's app
+// client, and shows a refusal as the page's error.
+func TestTriggerHostedSignUp(t *testing.T) {
+	lt := lambdatest.NewServer(t)
+	lt.Register("pre", lambdatest.Typed(func(_ context.Context, ev events.CognitoEventUserPoolsPreSignup) (events.CognitoEventUserPoolsPreSignup, error) {
+		if ev.UserName == "mallory" {
+			return ev, errors.New("not on the list")
+		}
+		ev.Response.AutoConfirmUser = true
+		return ev, nil
+	}))
+	e := newOAuthEnv(t, &cip.CreateUserPoolInput{PoolName: aws.String("pages"), AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		Schema:       []types.SchemaAttributeType{{Name: aws.String("email"), AttributeDataType: types.AttributeDataTypeString, Required: aws.Bool(true), Mutable: aws.Bool(true)}},
+		LambdaConfig: &types.LambdaConfigType{PreSignUp: aws.String(fnARN("pre"))}},
+		func(c *config.Config) { c.Lambda.Endpoint = lt.URL })
+	signUp := func(username string) hosteduitest.Page {
+		t.Helper()
+		b := e.browser()
+		login := e.loginPage(b, e.authorizeURL("s1"))
+		for _, a := range hosteduitest.Elements(login.Doc, "a") {
+			if h, _ := hosteduitest.Attr(a, "href"); strings.Contains(h, "/signup?") {
+				return b.Submit(b.Get(h), "", map[string]string{"username": username, "password": "Olga-Passw0rd!", "requiredAttributes[email]": username + "@example.com"})
+			}
+		}
+		t.Fatal("no sign-up link")
+		return hosteduitest.Page{}
+	}
+	signUp("olga")
+	var ev events.CognitoEventUserPoolsPreSignup
+	calls := lt.Invocations()
+	if len(calls) != 1 || json.Unmarshal(calls[0].Payload, &ev) != nil || ev.TriggerSource != "PreSignUp_SignUp" || ev.CallerContext.ClientID != e.client {
+		t.Fatalf("invocations = %+v (event %+v), want one PreSignUp_SignUp naming client %s", calls, ev, e.client)
+	}
+	u, err := e.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("olga")})
+	if err != nil || u.UserStatus != types.UserStatusTypeConfirmed {
+		t.Errorf("olga = %+v, %v; want CONFIRMED by the trigger", u, err)
+	}
+	if p := signUp("mallory"); p.Status != 400 || !strings.Contains(p.ErrorText(), "not on the list") {
+		t.Errorf("refused sign-up page = %d %q", p.Status, p.ErrorText())
+	}
+	if _, err := e.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("mallory")}); servertest.ErrorCode(err) != "UserNotFoundException" {
+		t.Errorf("mallory: %v, want UserNotFoundException", err)
+	}
 }
