@@ -70,10 +70,17 @@ for n in ${SIZES:-1000 1000000}; do
   "$tmp/userpoold" "${up_args[@]}" >"$tmp/userpoold-$n.log" 2>&1 &
   pid=$!
   pids+=("$pid")
-  for _ in $(seq 1 600); do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health" || true)" = 200 ]; then break; fi
+  up=0
+  for _ in $(seq 1 3000); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health" || true)" = 200 ]; then up=1; break; fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
     sleep 0.1
   done
+  if [ "$up" != 1 ]; then
+    echo "million.sh: userpoold on $n users did not come up; its log:" >&2
+    tail -n 30 "$tmp/userpoold-$n.log" >&2
+    exit 1
+  fi
   endpoints+=("http://127.0.0.1:$port"); spids+=("$pid"); datas+=("$data")
 done
 echo "== measuring, interleaved (load average $(cut -d' ' -f1-3 /proc/loadavg))"

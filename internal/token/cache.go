@@ -14,6 +14,7 @@ type verified struct {
 	use       string
 	exp       int64
 	originJTI string
+	access    *AccessClaims // an access token's claims, decoded once; never modified
 }
 
 // verifiedCacheSize bounds the cache; when it is full it starts over.

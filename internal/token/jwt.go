@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -150,15 +151,25 @@ func (i *Issuer) sign(ctx context.Context, poolID, use string, payload []byte) (
 // (→ "Access Token has expired"), ErrRevoked (→ "Access Token has been
 // revoked"). Any other error is a storage failure.
 func (i *Issuer) VerifyAccess(ctx context.Context, token string) (AccessClaims, error) {
-	payload, poolID, err := i.verify(ctx, token, UseAccess)
+	v, err := i.verify(ctx, token, UseAccess)
 	if err != nil {
 		return AccessClaims{}, err
 	}
-	var w accessWire
-	if err := json.Unmarshal(payload, &w); err != nil {
+	if v.access == nil {
 		return AccessClaims{}, fmt.Errorf("%w: claims", ErrInvalid)
 	}
-	return AccessClaims{
+	c := *v.access
+	c.Groups = slices.Clone(c.Groups)
+	return c, nil
+}
+
+// decodeAccess decodes the claims of a verified access token's payload.
+func decodeAccess(payload []byte, poolID string) (*AccessClaims, error) {
+	var w accessWire
+	if err := json.Unmarshal(payload, &w); err != nil {
+		return nil, err
+	}
+	return &AccessClaims{
 		PoolID:    poolID,
 		Sub:       w.Sub,
 		Groups:    w.Groups,
@@ -180,15 +191,15 @@ func (i *Issuer) VerifyAccess(ctx context.Context, token string) (AccessClaims, 
 // requires token_use "id". It does not check aud; callers that expect a
 // particular client compare Audience themselves.
 func (i *Issuer) VerifyID(ctx context.Context, token string) (IDClaims, error) {
-	payload, poolID, err := i.verify(ctx, token, UseID)
+	v, err := i.verify(ctx, token, UseID)
 	if err != nil {
 		return IDClaims{}, err
 	}
-	c, err := unmarshalID(payload)
+	c, err := unmarshalID(v.payload)
 	if err != nil {
 		return IDClaims{}, fmt.Errorf("%w: claims", ErrInvalid)
 	}
-	c.PoolID = poolID
+	c.PoolID = v.poolID
 	return c, nil
 }
 
@@ -200,36 +211,37 @@ type common struct {
 	OriginJTI string `json:"origin_jti"`
 }
 
-// verify checks the token's signature, pool, use and expiry and returns the
-// verified payload and the pool ID.
-func (i *Issuer) verify(ctx context.Context, token, want string) ([]byte, string, error) {
+// verify checks the token's signature, pool, use and expiry and returns
+// what the signature check established (the payload, the pool and, for
+// access tokens, the decoded claims).
+func (i *Issuer) verify(ctx context.Context, token, want string) (verified, error) {
 	if len(token) > maxTokenLen {
-		return nil, "", fmt.Errorf("%w: too long", ErrInvalid)
+		return verified{}, fmt.Errorf("%w: too long", ErrInvalid)
 	}
 	v, ok := i.cache.get(token)
 	if !ok {
 		var err error
 		if v, err = i.verifySignature(ctx, token); err != nil {
-			return nil, "", err
+			return verified{}, err
 		}
 		i.cache.put(token, v)
 	}
 	if v.use != want {
-		return nil, "", ErrWrongUse
+		return verified{}, ErrWrongUse
 	}
 	if !i.now().Before(time.Unix(v.exp, 0)) {
-		return nil, "", ErrExpired
+		return verified{}, ErrExpired
 	}
 	if i.Revocations != nil && v.originJTI != "" {
 		revoked, err := i.Revocations.TokensRevoked(ctx, v.poolID, v.originJTI)
 		if err != nil {
-			return nil, "", fmt.Errorf("token: revocation check: %w", err)
+			return verified{}, fmt.Errorf("token: revocation check: %w", err)
 		}
 		if revoked {
-			return nil, "", ErrRevoked
+			return verified{}, ErrRevoked
 		}
 	}
-	return v.payload, v.poolID, nil
+	return v, nil
 }
 
 // verifySignature parses a compact JWS and checks everything about it that
@@ -274,5 +286,13 @@ func (i *Issuer) verifySignature(ctx context.Context, token string) (verified, e
 		// We never sign a token whose token_use differs from its key's use.
 		return verified{}, fmt.Errorf("%w: token_use does not match key", ErrInvalid)
 	}
-	return verified{payload: payload, poolID: poolID, use: c.TokenUse, exp: *c.Exp, originJTI: c.OriginJTI}, nil
+	v := verified{payload: payload, poolID: poolID, use: c.TokenUse, exp: *c.Exp, originJTI: c.OriginJTI}
+	if c.TokenUse == UseAccess {
+		// Decoded once, with the signature: every later use of the token
+		// reads the cached claims.
+		if v.access, err = decodeAccess(payload, poolID); err != nil {
+			return verified{}, fmt.Errorf("%w: claims", ErrInvalid)
+		}
+	}
+	return v, nil
 }
