@@ -430,6 +430,9 @@ func setup(ctx context.Context, endpoint string, pid int, data string, n, signin
 		// Every user is CONFIRMED and enabled: the first page of 60.
 		scenario{name: "ListUsers cognito:user_status = (all match, first page)", n: n / 3, do: list(`cognito:user_status = "CONFIRMED"`, func(k int) bool { return k == page })},
 		scenario{name: "ListUsers status = (all match, first page)", n: n / 3, do: list(`status = "Enabled"`, func(k int) bool { return k == page })},
+		scenario{name: "ListUsers cognito:user_status ^= (all match, first page)", n: n / 3, do: list(`cognito:user_status ^= "CONF"`, func(k int) bool { return k == page })},
+		scenario{name: "ListUsers status ^= (all match, first page)", n: n / 3, do: list(`status ^= "Ena"`, func(k int) bool { return k == page })},
+		scenario{name: "ListUsers email ^= (all match, first page)", n: n / 3, do: list(`email ^= "user"`, func(k int) bool { return k == page })},
 		scenario{name: "ListUsers no filter, first page", n: n / 3, do: list("", func(k int) bool { return k == page })},
 	)
 	return &target{name: fmt.Sprintf("%d users", in.Users), pid: pid, in: in, scenarios: scenarios, cl: cl}, nil

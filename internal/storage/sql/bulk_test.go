@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,5 +64,65 @@ func TestCreateUsers(t *testing.T) {
 				t.Errorf("the failed batch stored a user: %v", err)
 			}
 		})
+	}
+}
+
+// TestBroadPrefix: a prefix filter that matches more than broadPrefixRows
+// users (read through the primary key) and one that matches a few (through
+// the column's index) page through the same users in username order.
+func TestBroadPrefix(t *testing.T) {
+	ctx := context.Background()
+	db := openDSN(t, newSQLiteDSN(t), Options{})
+	if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	var users []storage.User
+	for i := range broadPrefixRows + 130 {
+		name := fmt.Sprintf("u%05d", i)
+		if i%500 == 7 {
+			name = fmt.Sprintf("a%05d", i) // a few outside the broad prefix, among the rest
+		}
+		users = append(users, storage.User{PoolID: "p1", Username: name, UsernameKey: name, Sub: "s" + name, Enabled: true,
+			Attributes: []storage.Attribute{{Name: "email", Value: name + "@example.com"}}})
+	}
+	if err := db.CreateUsers(ctx, users); err != nil {
+		t.Fatal(err)
+	}
+	walk := func(prefix string) []string {
+		t.Helper()
+		var names []string
+		page := storage.Page{Limit: 60}
+		for {
+			got, next, err := db.ListUsers(ctx, storage.UserQuery{PoolID: "p1", Attribute: "email", Value: prefix, Prefix: true, Fold: true, Page: page})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range got {
+				names = append(names, u.Username)
+			}
+			if next == "" {
+				return names
+			}
+			page.After = next
+		}
+	}
+	for _, tc := range []struct {
+		prefix string
+		broad  bool
+	}{{"u", true}, {"a", false}, {"u0001", false}} {
+		broad, err := db.broadPrefix(ctx, "p1", "fold_email", tc.prefix)
+		if err != nil || broad != tc.broad {
+			t.Fatalf("broadPrefix(%q) = %v, %v; want %v", tc.prefix, broad, err, tc.broad)
+		}
+		var want []string
+		for _, u := range users {
+			if strings.HasPrefix(u.Username, tc.prefix) {
+				want = append(want, u.Username)
+			}
+		}
+		slices.Sort(want)
+		if got := walk(tc.prefix); !slices.Equal(got, want) {
+			t.Errorf("email ^= %q: %d users, want %d (first %v)", tc.prefix, len(got), len(want), got[:min(3, len(got))])
+		}
 	}
 }

@@ -680,6 +680,19 @@ func (db *DB) ListUsers(ctx context.Context, uq storage.UserQuery) ([]storage.Us
 			return nil, "", fmt.Errorf("storage/sql: ListUsers: unsupported filter attribute %q", uq.Attribute)
 		}
 		f := filterAttrs[i]
+		foldCol := f.fold
+		if uq.Prefix && db.d == sqliteDialect {
+			broad, err := db.broadPrefix(ctx, uq.PoolID, f.fold, fold(uq.Value))
+			if err != nil {
+				return nil, "", err
+			}
+			if broad {
+				// "+col" keeps SQLite off the column's index: it walks the
+				// primary key in username order and stops after a page,
+				// instead of sorting every match.
+				foldCol = "+" + f.fold
+			}
+		}
 		cond := func(col, v string) {
 			if !uq.Prefix {
 				where.WriteString(" AND " + col + " = ?")
@@ -693,7 +706,7 @@ func (db *DB) ListUsers(ctx context.Context, uq storage.UserQuery) ([]storage.Us
 				args = append(args, hi)
 			}
 		}
-		cond(f.fold, fold(uq.Value))
+		cond(foldCol, fold(uq.Value))
 		if !uq.Fold {
 			cond(f.raw, uq.Value)
 		}
@@ -706,6 +719,32 @@ func (db *DB) ListUsers(ctx context.Context, uq storage.UserQuery) ([]storage.Us
 		nkeys: 1,
 		scan:  db.scanUserRow,
 	}.run(ctx, db, uq.Page)
+}
+
+// broadPrefixRows is where a prefix filter counts as broad (broadPrefix).
+const broadPrefixRows = 5000
+
+// broadPrefix reports whether more than broadPrefixRows users of the pool
+// have a value of the indexed column col starting with v. A page of a
+// narrow prefix is cheapest through the column's index (find the matches,
+// sort them by username); a page of a broad one (status ^= "Ena", email ^=
+// "a") through the primary key (walk users in username order, keep the
+// matches, stop after a page), which never sorts the whole range: either
+// way a page costs at most about broadPrefixRows rows, whatever the pool's
+// size. Counting stops at broadPrefixRows+1 index entries. (PostgreSQL's
+// planner makes this choice itself, from its statistics.)
+func (db *DB) broadPrefix(ctx context.Context, poolID, col, v string) (bool, error) {
+	q := "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE pool_id = ? AND " + col + " >= ?"
+	args := []any{poolID, v}
+	if hi, ok := successor(v); ok {
+		q += " AND " + col + " < ?"
+		args = append(args, hi)
+	}
+	q += " LIMIT ?)"
+	args = append(args, broadPrefixRows+1)
+	var n int
+	err := db.be.read(ctx, func(r querier) error { return r.queryRow(q, args...).Scan(&n) })
+	return n > broadPrefixRows, err
 }
 
 // successor returns the least string greater than every string with prefix
