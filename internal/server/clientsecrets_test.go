@@ -1,9 +1,6 @@
 package server_test
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"strings"
 	"testing"
 
@@ -15,13 +12,6 @@ import (
 	"github.com/userpoold/userpoold/internal/server/servertest"
 )
 
-// secretHash is SECRET_HASH = Base64(HMAC-SHA256(secret, username+clientID)).
-func secretHash(secret, username, clientID string) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(username + clientID))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
 // TestClientSecretRotation rotates a confidential client's secrets through
 // the SDK and checks that every listed secret, and only those, works at
 // the token endpoint (golang.org/x/oauth2's client credentials) and as
@@ -29,16 +19,7 @@ func secretHash(secret, username, clientID string) string {
 func TestClientSecretRotation(t *testing.T) {
 	e := newOAuthEnv(t, nil)
 	e.addUser("max", "email", "max@example.com", "email_verified", "true")
-	api := "https://api.example.com"
-	if _, err := e.Client.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: aws.String(e.pool), Identifier: aws.String(api), Name: aws.String("API"),
-		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("r")}}}); err != nil {
-		t.Fatal(err)
-	}
-	m2m := e.webClient(func(in *cip.CreateUserPoolClientInput) {
-		in.GenerateSecret = true
-		in.AllowedOAuthFlows = []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}
-		in.AllowedOAuthScopes = []string{api + "/read"}
-		in.CallbackURLs, in.LogoutURLs, in.SupportedIdentityProviders = nil, nil, nil
+	m2m := e.m2mClient(func(in *cip.CreateUserPoolClientInput) {
 		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
 	})
 	id, original := aws.ToString(m2m.ClientId), aws.ToString(m2m.ClientSecret)
@@ -63,7 +44,7 @@ func TestClientSecretRotation(t *testing.T) {
 	}
 	signIn := func(secret string) error {
 		_, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
-			AuthParameters: map[string]string{"USERNAME": "max", "PASSWORD": userPassword, "SECRET_HASH": secretHash(secret, "max", id)}})
+			AuthParameters: map[string]string{"USERNAME": "max", "PASSWORD": userPassword, "SECRET_HASH": servertest.SecretHash(secret, "max", id)}})
 		return err
 	}
 	works := func(what string, secret string, want bool) {
@@ -105,7 +86,7 @@ func TestClientSecretRotation(t *testing.T) {
 
 	// The API's own ClientSecret members take either secret too.
 	auth, err := e.Anonymous.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(id), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
-		AuthParameters: map[string]string{"USERNAME": "max", "PASSWORD": userPassword, "SECRET_HASH": secretHash(second, "max", id)}})
+		AuthParameters: map[string]string{"USERNAME": "max", "PASSWORD": userPassword, "SECRET_HASH": servertest.SecretHash(second, "max", id)}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,6 +88,29 @@ func (e *oauthEnv) webClient(adjust func(*cip.CreateUserPoolClientInput)) *types
 	return out.UserPoolClient
 }
 
+// m2mAPI is the resource server m2mClient defines, with one scope, "read".
+const m2mAPI = "https://api.example.com"
+
+// m2mClient defines the resource server m2mAPI and creates a confidential
+// client_credentials client allowed its read scope; adjust changes the
+// request before it is sent.
+func (e *oauthEnv) m2mClient(adjust func(*cip.CreateUserPoolClientInput)) *types.UserPoolClientType {
+	e.t.Helper()
+	if _, err := e.Client.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: aws.String(e.pool), Identifier: aws.String(m2mAPI), Name: aws.String("API"),
+		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("r")}}}); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.webClient(func(in *cip.CreateUserPoolClientInput) {
+		in.GenerateSecret = true
+		in.AllowedOAuthFlows = []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}
+		in.AllowedOAuthScopes = []string{m2mAPI + "/read"}
+		in.CallbackURLs, in.LogoutURLs, in.SupportedIdentityProviders = nil, nil, nil
+		if adjust != nil {
+			adjust(in)
+		}
+	})
+}
+
 // addUser creates a confirmed user with userPassword and attributes
 // (name, value pairs).
 func (e *oauthEnv) addUser(name string, attrs ...string) {

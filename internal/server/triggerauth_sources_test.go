@@ -145,17 +145,7 @@ func TestPreTokenGenerationOAuth(t *testing.T) {
 	}
 	rec.reset()
 
-	api := "https://api.example.com"
-	if _, err := e.Client.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: aws.String(e.pool), Identifier: aws.String(api), Name: aws.String("API"),
-		Scopes: []types.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("r")}}}); err != nil {
-		t.Fatal(err)
-	}
-	m2m := e.webClient(func(in *cip.CreateUserPoolClientInput) {
-		in.GenerateSecret = true
-		in.AllowedOAuthFlows = []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials}
-		in.AllowedOAuthScopes = []string{api + "/read"}
-		in.CallbackURLs, in.LogoutURLs, in.SupportedIdentityProviders = nil, nil, nil
-	})
+	m2m := e.m2mClient(nil)
 	cc := clientcredentials.Config{ClientID: aws.ToString(m2m.ClientId), ClientSecret: aws.ToString(m2m.ClientSecret), TokenURL: e.provider.Endpoint().TokenURL,
 		EndpointParams: url.Values{"aws_client_metadata": {`{"tenant":"acme"}`}}}
 	m, err := cc.Token(ctx)
@@ -164,10 +154,10 @@ func TestPreTokenGenerationOAuth(t *testing.T) {
 	}
 	evs = rec.all()
 	if len(evs) != 1 || evs[0].TriggerSource != "TokenGeneration_ClientCredentials" || evs[0].CallerContext.ClientID != aws.ToString(m2m.ClientId) ||
-		!slices.Equal(evs[0].Request.Scopes, []string{api + "/read"}) || evs[0].Request.ClientMetadata["tenant"] != "acme" {
+		!slices.Equal(evs[0].Request.Scopes, []string{m2mAPI + "/read"}) || evs[0].Request.ClientMetadata["tenant"] != "acme" {
 		t.Errorf("client_credentials: events %+v", evs)
 	}
-	if c := claims(t, m.AccessToken); c["source"] != "TokenGeneration_ClientCredentials" || c["scope"] != api+"/read" {
+	if c := claims(t, m.AccessToken); c["source"] != "TokenGeneration_ClientCredentials" || c["scope"] != m2mAPI+"/read" {
 		t.Errorf("client_credentials token = %v", c)
 	}
 	// aws_client_metadata that is no JSON object of strings.

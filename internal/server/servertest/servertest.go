@@ -10,6 +10,9 @@ package servertest
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -192,4 +195,12 @@ func ErrorMessage(err error) string {
 		return ae.ErrorMessage()
 	}
 	return ""
+}
+
+// SecretHash is the SECRET_HASH a client with a secret sends:
+// Base64(HMAC-SHA256(secret, username+clientID)).
+func SecretHash(secret, username, clientID string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(username + clientID))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
