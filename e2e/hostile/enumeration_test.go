@@ -44,9 +44,9 @@ const (
 	unknownEmail = "mallory@example.com"
 )
 
-func newHiddenEnv(t *testing.T) *hiddenEnv {
+func newHiddenEnv(t testing.TB, opts ...servertest.Option) *hiddenEnv {
 	t.Helper()
-	e := &userEnv{Env: servertest.New(t), username: "alice", password: "Correct-Horse-9"}
+	e := &userEnv{Env: servertest.New(t, opts...), username: "alice", password: "Correct-Horse-9"}
 	e.pool = e.CreatePool(&cip.CreateUserPoolInput{
 		AliasAttributes:        []types.AliasAttributeType{types.AliasAttributeTypeEmail},
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},

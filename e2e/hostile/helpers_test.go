@@ -35,7 +35,7 @@ type answer struct {
 
 // want fails t unless a is the error typ with exactly message msg (msg ""
 // accepts any message) and HTTP status.
-func (a answer) want(t *testing.T, status int, typ, msg string) {
+func (a answer) want(t testing.TB, status int, typ, msg string) {
 	t.Helper()
 	if a.Status != status || a.Type != typ || (msg != "" && a.Message != msg) {
 		t.Fatalf("got %d %s %.300q\nwant %d %s %.300q", a.Status, a.Type, a.Message, status, typ, msg)
@@ -46,7 +46,7 @@ func (a answer) want(t *testing.T, status int, typ, msg string) {
 }
 
 // do sends req and reads the answer.
-func do(t *testing.T, req *http.Request) answer {
+func do(t testing.TB, req *http.Request) answer {
 	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -56,7 +56,7 @@ func do(t *testing.T, req *http.Request) answer {
 }
 
 // readAnswer reads resp (live or recorded) into an answer.
-func readAnswer(t *testing.T, resp *http.Response) answer {
+func readAnswer(t testing.TB, resp *http.Response) answer {
 	t.Helper()
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -76,7 +76,7 @@ func readAnswer(t *testing.T, resp *http.Response) answer {
 
 // apiRequest builds an AWS JSON call of operation op (X-Amz-Target set, not
 // signed).
-func apiRequest(t *testing.T, env *servertest.Env, op string, body []byte) *http.Request {
+func apiRequest(t testing.TB, env *servertest.Env, op string, body []byte) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, env.URL+"/", bytes.NewReader(body))
 	if err != nil {
@@ -96,7 +96,7 @@ type signer struct {
 	at                            time.Time
 }
 
-func (s signer) sign(t *testing.T, req *http.Request, body []byte) *http.Request {
+func (s signer) sign(t testing.TB, req *http.Request, body []byte) *http.Request {
 	t.Helper()
 	if s.akid == "" {
 		s.akid = servertest.AccessKeyID
@@ -123,20 +123,20 @@ func (s signer) sign(t *testing.T, req *http.Request, body []byte) *http.Request
 }
 
 // adminCall sends operation op with body, signed by s.
-func adminCall(t *testing.T, env *servertest.Env, op string, body string, s signer) answer {
+func adminCall(t testing.TB, env *servertest.Env, op string, body string, s signer) answer {
 	t.Helper()
 	return do(t, s.sign(t, apiRequest(t, env, op, []byte(body)), []byte(body)))
 }
 
 // anonCall sends operation op with body, unsigned, as apps call the
 // user-facing operations.
-func anonCall(t *testing.T, env *servertest.Env, op string, body string) answer {
+func anonCall(t testing.TB, env *servertest.Env, op string, body string) answer {
 	t.Helper()
 	return do(t, apiRequest(t, env, op, []byte(body)))
 }
 
 // jsonBody marshals v.
-func jsonBody(t *testing.T, v any) string {
+func jsonBody(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -152,7 +152,7 @@ type userEnv struct {
 	pool, client, username, password string
 }
 
-func newUserEnv(t *testing.T) *userEnv {
+func newUserEnv(t testing.TB) *userEnv {
 	t.Helper()
 	env := servertest.New(t)
 	e := &userEnv{Env: env, username: "alice", password: "Correct-Horse-9"}
@@ -163,7 +163,7 @@ func newUserEnv(t *testing.T) *userEnv {
 }
 
 // addUser creates a confirmed user with e's password in pool.
-func (e *userEnv) addUser(t *testing.T, pool, username string) {
+func (e *userEnv) addUser(t testing.TB, pool, username string) {
 	t.Helper()
 	if _, err := e.Client.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
 		UserPoolId: aws.String(pool), Username: aws.String(username), MessageAction: types.MessageActionTypeSuppress,
