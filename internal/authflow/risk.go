@@ -189,6 +189,8 @@ func (s *Service) signInFailed(ctx context.Context, pool *userpool.Pool, client 
 	}
 	if err := s.Events.AddAuthEvent(ctx, e); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		s.log().Warn("recording a failed sign-in", "pool", pool.ID, "error", err.Error())
+	} else if err == nil {
+		s.Pools.ExportAuthEvent(ctx, e) // the pool's user-activity log, if any
 	}
 	return cause
 }
@@ -233,9 +235,11 @@ func (s *Service) riskStep(ctx context.Context, sc *signIn) error {
 	if rs.Action == risk.Block {
 		response = responseFail
 	}
-	if err := s.Events.AddAuthEvent(ctx, s.authEvent(sc, rs, response)); err != nil {
+	ev := s.authEvent(sc, rs, response)
+	if err := s.Events.AddAuthEvent(ctx, ev); err != nil {
 		return err
 	}
+	s.Pools.ExportAuthEvent(ctx, ev) // the pool's user-activity log, if any
 	if d.Notify {
 		s.notifyRisk(ctx, sc, cfg, rs, token)
 	}

@@ -217,6 +217,10 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 		// Extra passkey origins (native apps, plain-http test hosts).
 		PasskeyOrigins: cfg.PasskeyOrigins,
 
+		// Where pools export their logs (SetLogDeliveryConfiguration);
+		// ActivityLog, which reads it through pools, is set below.
+		LogDelivery: store,
+
 		// UI customization, managed login branding and terms; the pages'
 		// rules on CSS and images (oauthsite.go).
 		Branding: store, Pages: pageRules{},
@@ -228,6 +232,7 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 		// in the session store so that every node counts them alike.
 		Unknown: store, UnknownKey: unknownNamesKey(master),
 	}
+	pools.ActivityLog = newActivityLog(cfg, pools, now, log) // logdelivery.go
 	mfaService := &mfa.Service{Users: store, Now: now}
 	auth := &authflow.Service{
 		Users: store, Sessions: store, Events: store, Revocations: store,

@@ -36,6 +36,7 @@ type Store interface {
 	ResourceServerStore
 	ImportJobStore
 	ProvisionedLimitStore
+	LogDeliveryStore
 	FederationStore
 	BrandingStore
 
@@ -819,4 +820,36 @@ type ProvisionedLimitStore interface {
 	ProvisionedLimits(ctx context.Context) (map[string]int, error)
 	// SetProvisionedLimit stores the rate of category, replacing any.
 	SetProvisionedLimit(ctx context.Context, category string, rps int) error
+}
+
+// ---------------------------------------------------------------------------
+// Log delivery (SetLogDeliveryConfiguration)
+
+// LogDelivery is a pool's LogDeliveryConfigurationType: where its
+// user-notification and user-activity logs are exported (package
+// activitylog owns the rules).
+type LogDelivery struct {
+	PoolID         string
+	Configurations []LogConfiguration
+}
+
+// LogConfiguration is one LogConfigurationType: an event source, its log
+// level and one destination ARN.
+type LogConfiguration struct {
+	EventSource           string // userNotification, userAuthEvents
+	LogLevel              string // ERROR, INFO
+	CloudWatchLogGroupARN string
+	S3BucketARN           string
+	FirehoseStreamARN     string
+}
+
+// LogDeliveryStore persists the pools' log delivery configurations; a
+// pool's goes with it.
+type LogDeliveryStore interface {
+	// GetLogDelivery returns the pool's configuration, ErrNotFound when
+	// none was set.
+	GetLogDelivery(ctx context.Context, poolID string) (LogDelivery, error)
+	// PutLogDelivery stores d, replacing any earlier configuration;
+	// ErrNotFound when the pool does not exist.
+	PutLogDelivery(ctx context.Context, d LogDelivery) error
 }

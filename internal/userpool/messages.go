@@ -120,6 +120,8 @@ func (s *Service) sendCode(ctx context.Context, p *Pool, u storage.User, attr, p
 			return CodeDelivery{}, fault.Wrap(fault.CodeDeliveryFailure, "Unable to deliver message: no delivery sink is configured for "+channel+".", err)
 		}
 		s.log().Warn("code delivery failed", "pool", p.ID, "channel", channel, "purpose", purpose, "error", err.Error())
+		// UNCONFIRMED: the wording of the exported details.
+		s.exportNotification(ctx, p.ID, channel+" message failed to send.")
 		return CodeDelivery{}, fault.Wrap(fault.CodeDeliveryFailure, "Unable to deliver message.", err)
 	}
 	return sent, nil

@@ -53,6 +53,11 @@ type Service struct {
 	Pages    PageRules
 	// Keys makes the signing keys of new pools.
 	Keys Keys
+	// LogDelivery holds the pools' log delivery configurations and
+	// ActivityLog exports records to them (logdelivery.go); a nil
+	// ActivityLog exports nothing.
+	LogDelivery storage.LogDeliveryStore
+	ActivityLog ActivityLog
 	// Sender delivers codes and messages.
 	Sender  Sender
 	Hashing password.Params

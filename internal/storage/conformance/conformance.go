@@ -100,6 +100,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ImportFile/Refused", testImportFileRefused},
 
 		{"ProvisionedLimits", testProvisionedLimits},
+		{"LogDelivery", testLogDelivery},
 
 		{"IdentityProvider/RoundTrip", testIdentityProviderRoundTrip},
 		{"IdentityProvider/Errors", testIdentityProviderErrors},
@@ -226,7 +227,7 @@ func testFixtures(t *testing.T, _ storage.Store) {
 		fullDevice("p", "u", "d"), fullSession("p", "s"), fullSigningKey("p", "k"),
 		fullAuthEvent("p", "u", "e", at(1)),
 		fullDomain("p", "d", true), fullResourceServer("p", "r"),
-		fullImportJob("p", "import-j", at(1)),
+		fullImportJob("p", "import-j", at(1)), fullLogDelivery("p"),
 		fullIdentityProvider("p", "i"), fullProviderLink("p", "i", "v", "u"), fullSAMLKey("p"),
 		fullBranding("p", storage.BrandingTerms, "b", "c", "terms-of-use"),
 	} {
