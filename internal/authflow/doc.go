@@ -43,7 +43,10 @@
 // turns out right; an MFA code is checked and, if wrong, counted inside one
 // UpdateUser. A correct password alone does not reset the count; a
 // completed sign-in (tokens) does, so wrong MFA codes cannot be retried
-// without end by whoever knows the password.
+// without end by whoever knows the password. With PreventUserExistenceErrors
+// a name that matches no user is counted the same way, in a record of its
+// own (userpool.UnknownSignInFailure), before its decoy check: it answers
+// "Password attempts exceeded" from the same failure on as a real user.
 //
 // # SECRET_BLOCK
 //
