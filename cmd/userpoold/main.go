@@ -148,6 +148,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 	default:
 		opts.BaseURL = "http://" + reachable(addr)
 	}
+	if ca != nil {
+		// Identity providers on the TLS listener (the built-in test IdP,
+		// other pools' domains) are trusted by their local CA.
+		opts.FederationRoots = append(opts.FederationRoots, ca.Certificate())
+	}
 	srv, err := server.New(ctx, cfg, opts)
 	if err != nil {
 		closeAll()

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -15,6 +17,24 @@ import (
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/userpool"
 )
+
+// federationClient is the HTTP client that reaches identity providers:
+// the default one, trusting roots beside the system's (nil without).
+func federationClient(roots []*x509.Certificate) *http.Client {
+	if len(roots) == 0 {
+		return nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	for _, c := range roots {
+		pool.AddCert(c)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
 
 // federationConfig is the federation package's view of the configuration.
 func federationConfig(cfg config.Config) federation.Config {
@@ -64,7 +84,7 @@ type federationSite struct {
 }
 
 // newFederationSite builds the federation adapter of the domain router.
-func newFederationSite(cfg config.Config, store storage.FederationStore, master []byte, pools *userpool.Service, pages *hostedui.Handler, clients oauth.ClientSource, catalog oauth.ScopeCatalog, now func() time.Time, log *slog.Logger) (*federationSite, error) {
+func newFederationSite(cfg config.Config, httpClient *http.Client, store storage.FederationStore, master []byte, pools *userpool.Service, pages *hostedui.Handler, clients oauth.ClientSource, catalog oauth.ScopeCatalog, now func() time.Time, log *slog.Logger) (*federationSite, error) {
 	states, err := federation.NewStates(master, now, nil)
 	if err != nil {
 		return nil, err
@@ -72,7 +92,7 @@ func newFederationSite(cfg config.Config, store storage.FederationStore, master 
 	replay := replayStore{store: store, now: now}
 	return &federationSite{
 		pools:   pools,
-		rp:      &federation.RP{Config: federationConfig(cfg), States: states, Replay: replay, Now: now},
+		rp:      &federation.RP{Config: federationConfig(cfg), States: states, Replay: replay, HTTP: httpClient, Now: now},
 		sp:      &federation.SP{States: states, Replay: replay, Now: now},
 		pages:   pages,
 		clients: clients,

@@ -58,7 +58,7 @@ func buildDomainRouter(cfg config.Config, store storage.Store, master []byte, po
 	if err := pages.Init(master); err != nil {
 		return nil, err
 	}
-	fed, err := newFederationSite(cfg, store, master, pools, pages, site, catalog, now, log)
+	fed, err := newFederationSite(cfg, pools.Configurer.HTTP, store, master, pools, pages, site, catalog, now, log)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -107,6 +108,12 @@ type Options struct {
 	Clock *fakeclock.Clock
 	// Store, when set, is used instead of opening cfg.DB (the caller closes it).
 	Store storage.Store
+	// FederationRoots are certificates the server trusts, beside the
+	// system's, when it calls identity providers (discovery, metadata,
+	// code exchange, JWKS, userInfo): cmd passes the local CA of the TLS
+	// listener, so that the built-in test IdP and other pools' domains
+	// are reachable over https.
+	FederationRoots []*x509.Certificate
 	// CacheNow is the clock that ages the per-node cache of pools, clients
 	// and token revocations (package storage/cache); nil means time.Now.
 	// Tests of the cross-node bound move it.
@@ -203,11 +210,12 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 	if err := fedCfg.Validate(); err != nil {
 		return nil, err
 	}
+	fedHTTP := federationClient(opts.FederationRoots)
 	domains := newDomainCache(store, now)
 	pools := &userpool.Service{
 		Pools: store, Clients: store, Users: store, Groups: store, Devices: store, Events: store,
 		Domains: domains, ResourceServers: store, OAuth: oauthRules{},
-		Federation: store, Configurer: &federation.Configurer{Config: fedCfg, Now: now},
+		Federation: store, Configurer: &federation.Configurer{Config: fedCfg, HTTP: fedHTTP, Now: now},
 		Keys:    tokens,
 		Sender:  dispatcher,
 		Hashing: hashing,
