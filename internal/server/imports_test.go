@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"golang.org/x/crypto/argon2"
@@ -134,9 +133,7 @@ func rawCall(t testing.TB, e *servertest.Env, op string, in map[string]any) (int
 	req, _ := http.NewRequest(http.MethodPost, e.URL+"/", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
-	sum := sha256.Sum256(body)
-	v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: servertest.AccessKeyID, SecretAccessKey: servertest.SecretAccessKey},
-		req, hex.EncodeToString(sum[:]), "cognito-idp", servertest.Region, time.Now())
+	servertest.Sign(req, body)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
