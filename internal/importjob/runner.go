@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/userpoold/userpoold/internal/fault"
@@ -90,6 +92,11 @@ type Runner struct {
 	Worker string
 	// BatchSize is the number of rows between checkpoints; 0 means 1000.
 	BatchSize int
+	// Concurrency is how many rows of a batch are imported at once; 0 or 1
+	// imports them one at a time. Rows of one username keep their order.
+	// UNCONFIRMED: AWS's order among rows of different usernames that
+	// claim the same alias (the first to be created wins here).
+	Concurrency int
 	// Lease is how long a checkpoint keeps the job this Runner's; another
 	// Runner may resume it after that. 0 means 2 minutes.
 	Lease time.Duration
@@ -189,6 +196,31 @@ func (r *Runner) Run(ctx context.Context, p Pool, jobID string) (Job, error) {
 		lines, delta = nil, counts{} // the sink may keep the slice it was given
 		return j, stopped, err
 	}
+	var batch []Record
+	// runBatch imports the rows of batch and checkpoints them; stop
+	// reports that Run must return (j, err).
+	runBatch := func() (j Job, stop bool, err error) {
+		results, rerr := r.rows(ctx, cols, job.JobID, batch)
+		batch = batch[:0]
+		for _, res := range results {
+			lines = append(lines, res.line)
+			delta.add(res.line.Outcome)
+			lastRow = res.line.Line
+		}
+		if errors.Is(rerr, ErrPoolDeleted) {
+			j, stopped, err := flush() // count the rows done before
+			if err != nil || stopped {
+				return j, true, err
+			}
+			j, err = r.finish(ctx, j, EventFail, MsgPoolDeleted)
+			return j, true, err
+		}
+		if rerr != nil {
+			return job, true, rerr // ctx ended during a row: the batch is not counted
+		}
+		j, stopped, err := flush()
+		return j, err != nil || stopped, err
+	}
 	for {
 		rec, err := rd.Next()
 		if err == io.EOF {
@@ -203,30 +235,17 @@ func (r *Runner) Run(ctx context.Context, p Pool, jobID string) (Job, error) {
 		if err := ctx.Err(); err != nil {
 			return job, err
 		}
-		line, err := r.row(ctx, cols, job.JobID, rec)
-		if errors.Is(err, ErrPoolDeleted) {
-			j, stopped, err := flush() // count the rows done before
-			if err != nil || stopped {
-				return j, err
-			}
-			return r.finish(ctx, j, EventFail, MsgPoolDeleted)
-		}
-		if err != nil {
-			return job, err // ctx ended during the row: not counted
-		}
-		lines = append(lines, line)
-		delta.add(line.Outcome)
-		lastRow = rec.Line
-		if len(lines) >= r.batchSize() {
-			j, stopped, err := flush()
-			if err != nil || stopped {
+		batch = append(batch, rec)
+		if len(batch) >= r.batchSize() {
+			j, stop, err := runBatch()
+			if stop {
 				return j, err
 			}
 			job = j
 		}
 	}
-	j, stopped, err := flush()
-	if err != nil || stopped {
+	j, stop, err := runBatch() // the rest, and the last checkpoint
+	if stop {
 		return j, err
 	}
 	job = j
@@ -255,6 +274,81 @@ func (c *counts) add(o Outcome) {
 	default:
 		c.failed++
 	}
+}
+
+// rowResult is the outcome of one row of a batch.
+type rowResult struct {
+	line LogLine
+	err  error
+}
+
+// rows imports the records of a batch, up to Concurrency at once, and
+// returns their log lines in file order up to the first row that ended in
+// an error (a cancelled context or ErrPoolDeleted), and that error.
+// Records naming a username (compared case-insensitively) that an earlier
+// record of the batch names wait for it, so that the first line of a
+// username always wins, as when the rows run one at a time.
+func (r *Runner) rows(ctx context.Context, cols *Columns, jobID string, batch []Record) ([]rowResult, error) {
+	res := make([]rowResult, len(batch))
+	n := r.Concurrency
+	if n <= 1 {
+		for i, rec := range batch {
+			line, err := r.row(ctx, cols, jobID, rec)
+			res[i] = rowResult{line, err}
+			if err != nil {
+				return res[:i], err
+			}
+		}
+		return res, nil
+	}
+	// Rows whose username an earlier row of the batch has run after the
+	// others, in order.
+	first := make([]int, 0, len(batch))
+	var later []int
+	seen := make(map[string]bool, len(batch))
+	for i, rec := range batch {
+		key := ""
+		if rec.Problem == "" {
+			key = strings.ToLower(cols.value(rec, ColumnUsername))
+		}
+		if key != "" && seen[key] {
+			later = append(later, i)
+			continue
+		}
+		seen[key] = key != ""
+		first = append(first, i)
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(n, len(first)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				line, err := r.row(ctx, cols, jobID, batch[i])
+				res[i] = rowResult{line, err}
+			}
+		}()
+	}
+	for _, i := range first {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, i := range later {
+		if ctx.Err() != nil {
+			res[i] = rowResult{err: ctx.Err()}
+			continue
+		}
+		line, err := r.row(ctx, cols, jobID, batch[i])
+		res[i] = rowResult{line, err}
+	}
+	for i := range res {
+		if res[i].err != nil {
+			return res[:i], res[i].err
+		}
+	}
+	return res, nil
 }
 
 // row imports one record. Its error is a cancelled context or

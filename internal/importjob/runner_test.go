@@ -382,3 +382,43 @@ func TestRunClaims(t *testing.T) {
 		t.Errorf("missing job: %v", err)
 	}
 }
+
+// Rows imported several at a time end exactly as rows imported one at a
+// time: the same log lines in file order, the same counters, and the
+// first line of a username (repeated within a batch) winning.
+func TestRunConcurrentLikeSequential(t *testing.T) {
+	var rows []string
+	for i := range 40 {
+		switch {
+		case i%7 == 3:
+			rows = append(rows, fmt.Sprintf("u%d,u%d@example.com,TRUE", i-2, i)) // a username two lines up
+		case i%11 == 5:
+			rows = append(rows, fmt.Sprintf("bad%d,,FALSE", i)) // nothing verified
+		default:
+			rows = append(rows, fmt.Sprintf("u%d,u%d@example.com,TRUE", i, i))
+		}
+	}
+	file := csvFile(false, rows...)
+	run := func(concurrency int) (*env, Job) {
+		e := newEnv(t, "", file)
+		e.r.Concurrency = concurrency
+		e.r.BatchSize = 10
+		return e, e.run(t)
+	}
+	seq, js := run(0)
+	con, jc := run(8)
+	if js.ImportedUsers != jc.ImportedUsers || js.SkippedUsers != jc.SkippedUsers || js.FailedUsers != jc.FailedUsers || jc.Status != Succeeded {
+		t.Fatalf("sequential %d/%d/%d, concurrent %d/%d/%d (%s)", js.ImportedUsers, js.SkippedUsers, js.FailedUsers, jc.ImportedUsers, jc.SkippedUsers, jc.FailedUsers, jc.Status)
+	}
+	if js.SkippedUsers == 0 || js.FailedUsers == 0 {
+		t.Fatalf("the file has no skipped or failed rows: %+v", js)
+	}
+	if !slices.Equal(seq.log.lines, con.log.lines) {
+		t.Fatalf("log lines differ:\nsequential %v\nconcurrent %v", seq.log.lines, con.log.lines)
+	}
+	for name, u := range seq.users.users {
+		if c := con.users.users[name]; c.Line != u.Line {
+			t.Errorf("user %s from line %d sequentially, %d concurrently", name, u.Line, c.Line)
+		}
+	}
+}

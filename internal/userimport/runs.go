@@ -133,6 +133,10 @@ func (s *Service) run(ctx context.Context, poolID, jobID string) {
 		Now:       s.Now,
 		Worker:    s.Worker,
 		BatchSize: s.BatchSize,
+		// Rows of a batch are created several at a time, so that their
+		// durable writes share commits (SQLite's group commit, PostgreSQL's
+		// connections).
+		Concurrency: s.concurrency(),
 	}
 	j, err := r.Run(ctx, importPool(p), jobID)
 	switch {
@@ -146,6 +150,13 @@ func (s *Service) run(ctx context.Context, poolID, jobID string) {
 	default:
 		log.Info("import job ended", "status", string(j.Status), "imported", j.ImportedUsers, "skipped", j.SkippedUsers, "failed", j.FailedUsers)
 	}
+}
+
+func (s *Service) concurrency() int {
+	if s.Concurrency > 0 {
+		return s.Concurrency
+	}
+	return 8
 }
 
 // release gives up this process's lease on a job it stopped running, so

@@ -48,6 +48,9 @@ type Service struct {
 	// BatchSize is the number of rows between checkpoints (0: the Runner's
 	// default, 1000).
 	BatchSize int
+	// Concurrency is how many rows of a batch are created at once; 0 means
+	// 8.
+	Concurrency int
 	// ScanInterval is how often the service looks for jobs to run (another
 	// node's job whose lease expired) and jobs to expire; 0 means 30
 	// seconds of real time.
