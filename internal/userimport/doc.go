@@ -12,7 +12,9 @@
 // It converts between importjob.Job and storage.ImportJob, loads a pool's
 // schema as importjob.Pool, and writes each job's log lines (AWS's
 // CloudWatch lines, "[SUCCEEDED] Line Number 2 - The import succeeded.")
-// to the server log and to a file per job (LogDir).
+// to the server log and to a file per job (LogSink). Rows of a batch are
+// created several at a time (Service.Concurrency), in file order per
+// username.
 //
 // It imports storage, userpool, importjob and importjob/upload; never
 // net/http (beyond upload's types), the wire layer or storage/sql. Time is
