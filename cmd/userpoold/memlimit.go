@@ -12,7 +12,7 @@ import (
 // baseMemoryLimit is the memory userpoold needs besides its password
 // hashes: the heap of its requests, SQLite's page caches (modernc's SQLite
 // allocates on the Go heap), goroutine stacks.
-const baseMemoryLimit = 40 << 20
+const baseMemoryLimit = 24 << 20
 
 // setMemoryLimit gives the Go runtime a soft memory limit of
 // baseMemoryLimit plus the password-hashing budget (max(2, GOMAXPROCS)
