@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/userpoold/userpoold/bench/internal/benchkit"
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/password"
 	"github.com/userpoold/userpoold/internal/server/servertest"
@@ -259,16 +260,11 @@ func (f *fixture) dbCPU(b *testing.B) time.Duration {
 	}
 	var total time.Duration
 	for _, pid := range pids {
-		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		d, err := benchkit.ProcessCPU(int(pid))
 		if err != nil {
 			continue // another machine's database: not measurable
 		}
-		st := string(raw)
-		fields := strings.Fields(st[strings.LastIndexByte(st, ')')+2:])
-		var ut, sys int64
-		fmt.Sscan(fields[11], &ut)
-		fmt.Sscan(fields[12], &sys)
-		total += time.Duration(ut+sys) * 10 * time.Millisecond
+		total += d
 	}
 	return total
 }

@@ -61,6 +61,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/userpoold/userpoold/bench/internal/benchkit"
 )
 
 func main() {
@@ -285,31 +286,10 @@ func parseTargets(spec string, conc int) ([]*target, error) {
 			// One client for all workers, as an app has; no retries, so
 			// that every failure is counted rather than hidden.
 			c: cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
-				HTTPClient:  &http.Client{Transport: closedBodyEOF{hc.Transport}, Timeout: hc.Timeout},
+				HTTPClient:  &http.Client{Transport: benchkit.ClosedBodyEOF{Next: hc.Transport}, Timeout: hc.Timeout},
 				Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})})
 	}
 	return out, nil
-}
-
-// closedBodyEOF works around a race between aws-sdk-go-v2 and net/http.
-// The SDK (smithy-go v1.28) closes a request's body as soon as the
-// response headers arrive, and once closed the body's WriteTo answers
-// io.EOF. net/http's write loop may at that moment still be making its
-// last read of the body (the check for bytes beyond Content-Length); it
-// takes the io.EOF for a write error and closes the connection under the
-// response, so a response longer than the transport's 4 KiB read buffer
-// (InitiateAuth with tokens of Cognito's size) fails with "use of closed
-// network connection", about once in a thousand calls, on any server. Hiding
-// WriteTo sends that last read through Read, which answers a clean io.EOF.
-// The SDK's bodies are of a type net/http does not know as in-memory
-// already, so the requests on the wire do not change.
-type closedBodyEOF struct{ next http.RoundTripper }
-
-func (t closedBodyEOF) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req.Body = struct{ io.ReadCloser }{req.Body}
-	}
-	return t.next.RoundTrip(req)
 }
 
 // parsePIDs reads name=PID,... into the targets.
@@ -532,13 +512,13 @@ func (t *target) measure(ctx context.Context, s scenario, round int, o options) 
 		})
 	}
 	time.Sleep(o.warm)
-	cpu0, cpuErr := processCPU(t.pid)
+	cpu0, cpuErr := benchkit.ProcessCPU(t.pid)
 	measuring.Store(true)
 	start := time.Now()
 	time.Sleep(o.dur)
 	measuring.Store(false)
 	r.elapsed = time.Since(start)
-	if cpu1, err := processCPU(t.pid); err == nil && cpuErr == nil {
+	if cpu1, err := benchkit.ProcessCPU(t.pid); err == nil && cpuErr == nil {
 		r.serverCPU = cpu1 - cpu0
 	} else if t.pid != 0 {
 		fmt.Fprintf(t.stderr, "loadgen: %s: CPU time of pid %d: %v\n", t.name, t.pid, errors.Join(cpuErr, err))
@@ -571,39 +551,6 @@ func post(hc *http.Client, endpoint, op string, body []byte) error {
 		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, b)
 	}
 	return nil
-}
-
-// processCPU returns the user+system CPU time process pid has used, from
-// /proc/<pid>/stat (Linux), counting its waited-for children.
-func processCPU(pid int) (time.Duration, error) {
-	if pid == 0 {
-		return 0, errors.New("no pid")
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, err
-	}
-	// The command name (field 2) may hold spaces; the fields after it
-	// start behind its closing parenthesis.
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, errors.New("unreadable /proc stat")
-	}
-	f := strings.Fields(string(b[i+1:]))
-	// f[0] is field 3 (state); utime, stime, cutime, cstime are fields 14–17.
-	if len(f) < 15 {
-		return 0, errors.New("short /proc stat")
-	}
-	var ticks int64
-	for _, s := range f[11:15] {
-		v, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return 0, err
-		}
-		ticks += v
-	}
-	// USER_HZ is 100 on every Linux architecture Go supports.
-	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
 
 // summarize renders the comparison table: per scenario, the median

@@ -35,7 +35,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -54,6 +53,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/userpoold/userpoold/bench/internal/benchkit"
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/password"
 	"github.com/userpoold/userpoold/internal/server"
@@ -326,7 +326,7 @@ func setup(ctx context.Context, endpoint string, pid int, data string, n, signin
 	if err := json.Unmarshal(b, &in); err != nil {
 		return nil, err
 	}
-	hc := &http.Client{Transport: closedBodyEOF{&http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}}}
+	hc := &http.Client{Transport: benchkit.ClosedBodyEOF{Next: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}}}
 	cl := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1, HTTPClient: hc,
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDMILLION", "million-secret", "")})
 	rnd := rand.New(rand.NewPCG(uint64(in.Users), 14))
@@ -520,32 +520,10 @@ func walk(ctx context.Context, cl *cip.Client, pid int, in info, pages int, name
 	return nil
 }
 
-// closedBodyEOF hides the SDK's request body's WriteTo from net/http, as
-// bench/loadgen does (see its closedBodyEOF): without it a response longer
-// than 4 KiB now and then fails with "use of closed network connection",
-// on any server.
-type closedBodyEOF struct{ next http.RoundTripper }
-
-func (t closedBodyEOF) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req.Body = struct{ io.ReadCloser }{req.Body}
-	}
-	return t.next.RoundTrip(req)
-}
-
-// procCPU is the process's user+system CPU time (Linux /proc, 10 ms ticks).
+// procCPU is the process's CPU time (0 when it cannot be read).
 func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	s = s[strings.LastIndexByte(s, ')')+2:]
-	f := strings.Fields(s)
-	var ut, st int64
-	fmt.Sscan(f[11], &ut)
-	fmt.Sscan(f[12], &st)
-	return time.Duration(ut+st) * 10 * time.Millisecond
+	d, _ := benchkit.ProcessCPU(pid)
+	return d
 }
 
 // memory returns VmHWM and VmRSS of the process.
