@@ -10,7 +10,8 @@
 # clear message, exit 0, only when no browser can be had), builds the server
 # and the test tooling (passkeyserver) from this checkout, starts userpoold
 # on a free loopback port with a temporary data directory, --password-hashing
-# fast, --test-idp (the built-in test identity provider) and a generated admin key pair, installs node_modules with `npm ci`
+# fast, --test-idp (the built-in test identity provider, also standing in for
+# Google: --social-endpoints Google=/_idp/google) and a generated admin key pair, installs node_modules with `npm ci`
 # when they are missing or stale, bundles the test pages with esbuild, runs
 # `node --test`, prints the screenshots the tests took and stops the server
 # however the run ends. Needs go, node >= 20 and npm; reads nothing from stdin.
@@ -112,7 +113,7 @@ secret="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
 # signInWithRedirect requires.
 # shellcheck disable=SC2086
 "$tmp/userpoold" --addr 127.0.0.1:0 --tls-addr 127.0.0.1:0 --data "$tmp/data" --password-hashing fast \
-  --admin-keys "$key_id:$secret" --log-format json --test-idp ${USERPOOLD_E2E_SERVER_ARGS:-} \
+  --admin-keys "$key_id:$secret" --log-format json --test-idp --social-endpoints Google=/_idp/google ${USERPOOLD_E2E_SERVER_ARGS:-} \
   </dev/null >"$tmp/server.log" 2>&1 &
 server_pid=$!
 

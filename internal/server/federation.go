@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/userpoold/userpoold/internal/config"
@@ -37,12 +38,17 @@ func federationClient(roots []*x509.Certificate) *http.Client {
 }
 
 // federationConfig is the federation package's view of the configuration.
-func federationConfig(cfg config.Config) federation.Config {
+// A social endpoint given as a path (/_idp/google) is on the server itself,
+// under its public base URL.
+func federationConfig(cfg config.Config, base string) federation.Config {
 	fc := federation.Config{AllowHTTP: cfg.Federation.AllowHTTP}
 	if len(cfg.Federation.SocialEndpoints) > 0 {
 		fc.Social = map[federation.Type]string{}
-		for t, base := range cfg.Federation.SocialEndpoints {
-			fc.Social[federation.Type(t)] = base
+		for t, u := range cfg.Federation.SocialEndpoints {
+			if strings.HasPrefix(u, "/") {
+				u = base + u
+			}
+			fc.Social[federation.Type(t)] = u
 		}
 	}
 	return fc
@@ -92,7 +98,7 @@ func newFederationSite(cfg config.Config, httpClient *http.Client, store storage
 	replay := replayStore{store: store, now: now}
 	return &federationSite{
 		pools:   pools,
-		rp:      &federation.RP{Config: federationConfig(cfg), States: states, Replay: replay, HTTP: httpClient, Now: now},
+		rp:      &federation.RP{Config: pools.Configurer.Config, States: states, Replay: replay, HTTP: httpClient, Now: now},
 		sp:      &federation.SP{States: states, Replay: replay, Now: now},
 		pages:   pages,
 		clients: clients,

@@ -206,7 +206,7 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 		IssuerURL:     issuerURL(cfg.Issuer, base),
 		Now:           now,
 	}
-	fedCfg := federationConfig(cfg)
+	fedCfg := federationConfig(cfg, base)
 	if err := fedCfg.Validate(); err != nil {
 		return nil, err
 	}

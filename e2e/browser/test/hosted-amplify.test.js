@@ -8,7 +8,7 @@
 // through /logout and back.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { AdminSetUserMFAPreferenceCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminSetUserMFAPreferenceCommand, CreateIdentityProviderCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { launch, newPage, screenshot } from '../lib/browser.js';
 import { admin, hostedPool, webClient, addUser, requireMFA, lastCode, trustLocalCA, appOrigin, PASSWORD } from '../lib/oauth.js';
 import { env } from '../lib/env.js';
@@ -16,12 +16,16 @@ import { env } from '../lib/env.js';
 // amplifyApp sets up a pool, its domain and a client whose callback and
 // logout URL are the app page, opens the page in Chromium and configures
 // Amplify there.
-async function amplifyApp(t, { mfa = false } = {}) {
+async function amplifyApp(t, { mfa = false, providers = [] } = {}) {
   const { origin } = await appOrigin(t);
   const hosted = await hostedPool();
   if (mfa) await requireMFA(hosted.userPoolId);
   const app = `${origin}/hosted-amplify/`;
-  const client = await webClient(hosted.userPoolId, { callback: app, logout: app });
+  for (const p of providers) {
+    await admin().send(new CreateIdentityProviderCommand({ UserPoolId: hosted.userPoolId, ...p }));
+  }
+  const client = await webClient(hosted.userPoolId, { callback: app, logout: app,
+    SupportedIdentityProviders: ['COGNITO', ...providers.map((p) => p.ProviderName)] });
   const context = await launch(t, await trustLocalCA());
   const page = await newPage(t, context);
   await page.goto(app);
@@ -121,4 +125,28 @@ test('Amplify v6 signInWithRedirect with MFA: the email code page', async (t) =>
   const session = await signedIn(a);
   assert.equal(session.access.username, 'mike');
   assert.ok(session.idToken);
+});
+
+test('Amplify v6 signInWithRedirect({ provider: { custom } }): an OIDC provider, tokens with identities', async (t) => {
+  // The built-in test IdP (run.sh starts the server with --test-idp).
+  const a = await amplifyApp(t, { providers: [{
+    ProviderName: 'Corp', ProviderType: 'OIDC',
+    ProviderDetails: { client_id: 'corp-app', client_secret: 'corp-secret', authorize_scopes: 'openid email profile',
+      attributes_request_method: 'GET', oidc_issuer: `${env.tlsEndpoint}/_idp/corp` },
+    AttributeMapping: { email: 'email', name: 'name' },
+  }] });
+  await Promise.all([
+    a.page.waitForURL((u) => u.pathname.endsWith('/_idp/corp/authorize')),
+    a.page.evaluate(() => window.app.signIn({ provider: { custom: 'Corp' } })),
+  ]);
+  await screenshot(a.page, 'amplify-federation-idp-page');
+  await a.page.fill('#subject', 'kim');
+  await a.page.fill('#claims', JSON.stringify({ email: 'kim@corp.example', name: 'Kim' }));
+  await Promise.all([a.page.waitForLoadState('load'), a.page.click('#submit-other')]);
+  const session = await signedIn(a);
+  assert.equal(session.access.username, 'Corp_kim');
+  assert.equal(session.id.email, 'kim@corp.example');
+  assert.ok(Array.isArray(session.id.identities) && session.id.identities[0].providerName === 'Corp', JSON.stringify(session.id.identities));
+  assert.equal(session.id.identities[0].providerType, 'OIDC');
+  await screenshot(a.page, 'amplify-federation-signed-in');
 });

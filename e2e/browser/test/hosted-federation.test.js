@@ -32,8 +32,15 @@ async function federatedApp(t) {
     ProviderDetails: { MetadataURL: `${env.tlsEndpoint}/_idp/okta/saml/metadata` },
     AttributeMapping: { email: 'email', name: 'name' },
   }));
+  // Google: a social type, with AWS's fixed endpoints in its details; run.sh
+  // sends it to the test IdP (--social-endpoints Google=/_idp/google).
+  await c.send(new CreateIdentityProviderCommand({
+    UserPoolId: hosted.userPoolId, ProviderName: 'Google', ProviderType: 'Google',
+    ProviderDetails: { client_id: 'google-app.apps.googleusercontent.com', client_secret: 'google-secret', authorize_scopes: 'openid email profile' },
+    AttributeMapping: { email: 'email', name: 'name' },
+  }));
   const callback = `${origin}/callback`;
-  const client = await webClient(hosted.userPoolId, { callback, logout: `${origin}/signed-out`, SupportedIdentityProviders: ['COGNITO', 'Corp', 'Okta'] });
+  const client = await webClient(hosted.userPoolId, { callback, logout: `${origin}/signed-out`, SupportedIdentityProviders: ['COGNITO', 'Corp', 'Okta', 'Google'] });
   const config = await oidc.discovery(new URL(hosted.issuer), client.ClientId, undefined, oidc.None());
   return { ...hosted, callback, clientId: client.ClientId, config };
 }
@@ -69,7 +76,7 @@ test('federation: the login page button of an OIDC provider → the IdP → toke
   const { url, check } = await authorize(app);
   await page.goto(url.href);
   assert.match(page.url(), /\/login\?/);
-  assert.equal(await page.locator('a.idpButton-customizable').count(), 2);
+  assert.equal(await page.locator('a.idpButton-customizable').count(), 3);
   await screenshot(page, 'federation-login-buttons');
 
   await Promise.all([page.waitForLoadState('load'), page.click('a.idpButton-customizable:has-text("Corp")')]);
@@ -113,4 +120,26 @@ test('federation: a SAML provider (SP-initiated, the answer a cross-site POST) �
   const id = identitiesOf(claims);
   assert.equal(id.providerType, 'SAML');
   assert.equal(id.issuer, `${env.tlsEndpoint}/_idp/okta/saml`);
+});
+
+test('federation: a social provider (Google, its endpoints sent to the test IdP) → tokens with identities', async (t) => {
+  const app = await federatedApp(t);
+  const context = await launch(t, await trustLocalCA());
+  const page = await newPage(t, context);
+  const { url, check } = await authorize(app);
+  await page.goto(url.href);
+  await Promise.all([page.waitForLoadState('load'), page.click('a.idpButton-customizable:has-text("Google")')]);
+  assert.ok(page.url().startsWith(`${env.tlsEndpoint}/_idp/google/authorize?`), page.url());
+  await screenshot(page, 'federation-google-idp-page');
+  await pickOther(page, '109354484677663308178', { email: 'gina@gmail.example', email_verified: true, name: 'Gina' });
+  await page.waitForURL((u) => u.href.startsWith(app.callback));
+  await screenshot(page, 'federation-google-back-at-the-app');
+  const tokens = await oidc.authorizationCodeGrant(app.config, new URL(page.url()), check);
+  const claims = tokens.claims();
+  assert.equal(claims['cognito:username'], 'Google_109354484677663308178');
+  assert.equal(claims.email, 'gina@gmail.example');
+  assert.deepEqual(claims['cognito:groups'], [`${app.userPoolId}_Google`]);
+  const id = identitiesOf(claims);
+  assert.equal(id.providerName, 'Google');
+  assert.equal(id.providerType, 'Google');
 });

@@ -31,7 +31,8 @@ window.app = {
     Amplify.configure(config);
     status('configured');
   },
-  signIn: () => signInWithRedirect(),
+  // input: signInWithRedirect's, e.g. { provider: { custom: 'Corp' } }.
+  signIn: (input) => signInWithRedirect(input),
   signOut: () => signOut(),
   async session() {
     const s = await fetchAuthSession();
