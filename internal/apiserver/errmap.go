@@ -24,6 +24,7 @@ var exceptions = map[fault.Kind]func(string) error{
 	fault.InvalidPassword:                func(m string) error { return cognitoidp.NewInvalidPasswordException(m) },
 	fault.LimitExceeded:                  func(m string) error { return cognitoidp.NewLimitExceededException(m) },
 	fault.PreconditionNotMet:             func(m string) error { return cognitoidp.NewPreconditionNotMetException(m) },
+	fault.UserImportInProgress:           func(m string) error { return cognitoidp.NewUserImportInProgressException(m) },
 	fault.ServiceQuotaExceeded:           func(m string) error { return cognitoidp.NewServiceQuotaExceededException(m) },
 	fault.MFAMethodNotFound:              func(m string) error { return cognitoidp.NewMFAMethodNotFoundException(m) },
 	fault.NotAuthorized:                  func(m string) error { return cognitoidp.NewNotAuthorizedException(m) },

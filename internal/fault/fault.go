@@ -63,6 +63,10 @@ const (
 	// PreconditionNotMet answers a user import job started or stopped in a
 	// state that does not allow it (internal/importjob).
 	PreconditionNotMet Kind = "PreconditionNotMet"
+	// UserImportInProgress answers a change of a pool (UpdateUserPool,
+	// DeleteUserPool, AddCustomAttributes) while one of its import jobs is
+	// active.
+	UserImportInProgress Kind = "UserImportInProgress"
 	// ServiceQuotaExceeded answers UpdateProvisionedLimit above the
 	// account's maximum (internal/quota).
 	ServiceQuotaExceeded Kind = "ServiceQuotaExceeded"

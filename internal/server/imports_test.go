@@ -416,6 +416,20 @@ func TestImportJobStates(t *testing.T) {
 	if servertest.ErrorCode(err) != "LimitExceededException" {
 		t.Fatalf("a second active job: %v", err)
 	}
+	// While it is active its pool cannot change.
+	_, err = e.Client.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String(pool), AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}})
+	if servertest.ErrorCode(err) != "UserImportInProgressException" {
+		t.Fatalf("UpdateUserPool during an import: %v", err)
+	}
+	_, err = e.Client.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: aws.String(pool),
+		CustomAttributes: []types.SchemaAttributeType{{Name: aws.String("plan"), AttributeDataType: types.AttributeDataTypeString}}})
+	if servertest.ErrorCode(err) != "UserImportInProgressException" {
+		t.Fatalf("AddCustomAttributes during an import: %v", err)
+	}
+	_, err = e.Client.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: aws.String(pool)})
+	if servertest.ErrorCode(err) != "UserImportInProgressException" {
+		t.Fatalf("DeleteUserPool during an import: %v", err)
+	}
 	// Stop: the running job halts at its next checkpoint.
 	stop, err := e.Client.StopUserImportJob(ctx, &cip.StopUserImportJobInput{UserPoolId: aws.String(pool), JobId: big.JobId})
 	if err != nil {

@@ -228,6 +228,8 @@ func build(ctx context.Context, cfg config.Config, opts Options, store storage.S
 		// Where pools export their logs (SetLogDeliveryConfiguration);
 		// ActivityLog, which reads it through pools, is set below.
 		LogDelivery: store,
+		// Active import jobs block changes of their pool.
+		ImportJobs: store,
 
 		// UI customization, managed login branding and terms; the pages'
 		// rules on CSS and images (oauthsite.go).

@@ -116,3 +116,27 @@ func (s *Service) rehashImported(ctx context.Context, u storage.User, pw string)
 		s.log().WarnContext(ctx, "replacing an imported password hash", "pool", u.PoolID, "error", err.Error())
 	}
 }
+
+// errImportInProgress answers a pool change while an import job of the
+// pool is active. UNCONFIRMED: the wording.
+var errImportInProgress = fault.New(fault.UserImportInProgress, "A user import job is in progress for this user pool.")
+
+// checkNoActiveImport refuses UpdateUserPool, DeleteUserPool and
+// AddCustomAttributes while one of the pool's import jobs is Pending,
+// InProgress or Stopping (importjob.Status.Active). Without ImportJobs
+// nothing is checked.
+func (s *Service) checkNoActiveImport(ctx context.Context, poolID string) error {
+	if s.ImportJobs == nil {
+		return nil
+	}
+	jobs, err := s.ImportJobs.ListImportJobs(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if importjob.Status(j.Status).Active() {
+			return errImportInProgress
+		}
+	}
+	return nil
+}

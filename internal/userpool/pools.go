@@ -125,6 +125,9 @@ type PoolUpdate struct {
 
 // UpdatePool replaces a pool's settings (see PoolUpdate).
 func (s *Service) UpdatePool(ctx context.Context, id string, in PoolUpdate) error {
+	if err := s.checkNoActiveImport(ctx, id); err != nil {
+		return err
+	}
 	return s.updatePool(ctx, id, func(p *storage.Pool) error {
 		old, err := DecodeSettings(*p)
 		if err != nil {
@@ -365,6 +368,9 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 	if str(p.Settings.DeletionProtection) == "ACTIVE" {
 		return errDeletionProtected
 	}
+	if err := s.checkNoActiveImport(ctx, p.ID); err != nil {
+		return err
+	}
 	if err := s.Pools.DeletePool(ctx, p.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
@@ -391,6 +397,9 @@ func (s *Service) ListPools(ctx context.Context, limit int, next string) ([]*Poo
 
 // AddCustomAttributes adds custom attributes to a pool's schema.
 func (s *Service) AddCustomAttributes(ctx context.Context, id string, add []SchemaAttribute) error {
+	if err := s.checkNoActiveImport(ctx, id); err != nil {
+		return err
+	}
 	return s.updatePool(ctx, id, func(p *storage.Pool) error {
 		st, err := DecodeSettings(*p)
 		if err != nil {

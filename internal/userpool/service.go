@@ -57,6 +57,9 @@ type Service struct {
 	// ActivityLog exports records to them (logdelivery.go); a nil
 	// ActivityLog exports nothing.
 	LogDelivery storage.LogDeliveryStore
+	// ImportJobs tells whether a pool has an active import job, which
+	// blocks changes of the pool (imported.go); nil checks nothing.
+	ImportJobs  storage.ImportJobStore
 	ActivityLog ActivityLog
 	// Sender delivers codes and messages.
 	Sender  Sender
