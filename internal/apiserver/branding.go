@@ -18,7 +18,7 @@ import (
 // ---------------------------------------------------------------------------
 // UI customization
 
-func uiCustomization(u userpool.UICustomization) *cognitoidp.UICustomizationType {
+func (s *Server) uiCustomization(u userpool.UICustomization) *cognitoidp.UICustomizationType {
 	out := &cognitoidp.UICustomizationType{
 		UserPoolId:       cognitoidp.String(u.PoolID),
 		ClientId:         cognitoidp.String(u.ClientID),
@@ -29,8 +29,10 @@ func uiCustomization(u userpool.UICustomization) *cognitoidp.UICustomizationType
 	if u.CSS != "" {
 		out.CSS = cognitoidp.String(u.CSS)
 	}
-	// UNCONFIRMED: ImageUrl (AWS answers a CloudFront URL of the logo) is
-	// left out: the pages embed the logo and nothing serves it by URL.
+	// AWS answers a CloudFront URL; here the server serves the logo itself.
+	if len(u.Image) > 0 && s.UILogoURL != nil {
+		out.ImageUrl = cognitoidp.String(s.UILogoURL(u.PoolID, u.ClientID, u.CSSVersion))
+	}
 	return out
 }
 
@@ -40,7 +42,7 @@ func (s *Server) SetUICustomization(ctx context.Context, in *cognitoidp.SetUICus
 	if err != nil {
 		return nil, err
 	}
-	return &cognitoidp.SetUICustomizationOutput{UICustomization: uiCustomization(u)}, nil
+	return &cognitoidp.SetUICustomizationOutput{UICustomization: s.uiCustomization(u)}, nil
 }
 
 // GetUICustomization returns the classic branding of a client, else the
@@ -53,7 +55,7 @@ func (s *Server) GetUICustomization(ctx context.Context, in *cognitoidp.GetUICus
 	if !ok {
 		return &cognitoidp.GetUICustomizationOutput{UICustomization: &cognitoidp.UICustomizationType{}}, nil
 	}
-	return &cognitoidp.GetUICustomizationOutput{UICustomization: uiCustomization(u)}, nil
+	return &cognitoidp.GetUICustomizationOutput{UICustomization: s.uiCustomization(u)}, nil
 }
 
 // ---------------------------------------------------------------------------

@@ -32,6 +32,9 @@ type Server struct {
 	// Limits reads and sets provisioned request rates (limits.go); nil
 	// answers their operations UnsupportedOperationException.
 	Limits ProvisionedLimits
+	// UILogoURL is the URL the server serves a UI customization's logo at
+	// (GetUICustomization's ImageUrl); nil leaves ImageUrl out.
+	UILogoURL func(poolID, clientID, version string) string
 }
 
 // Endpoint adapts op to the awsjson runtime: it decodes the body into the

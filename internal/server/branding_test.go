@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -97,11 +100,38 @@ func TestUICustomization(t *testing.T) {
 	if u := get(aws.String(e.client)); aws.ToString(u.ClientId) != "ALL" || aws.ToString(u.CSS) != poolCSS {
 		t.Errorf("GetUICustomization of a client without its own = %+v", u)
 	}
+	// The logo is served at its ImageUrl, as the caller's image and
+	// nothing that could run on this origin.
+	logoURL := aws.ToString(set.UICustomization.ImageUrl)
+	if !strings.HasPrefix(logoURL, e.URL+"/") {
+		t.Fatalf("ImageUrl = %q", logoURL)
+	}
+	resp, err := http.Get(logoURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal(body, onePixelPNG) ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "sandbox") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("GET ImageUrl = %d %v, %d bytes", resp.StatusCode, resp.Header, len(body))
+	}
+	for _, bad := range []string{
+		strings.Replace(logoURL, "/ALL/", "/"+e.client+"/", 1),              // a client without its own logo
+		logoURL[:strings.LastIndex(logoURL, "/")] + "/1",                    // an old version
+		strings.Replace(logoURL, "/"+e.pool+"/", "/us-east-1_nopenope/", 1), // an unknown pool
+	} {
+		if resp, err := http.Get(bad); err != nil || resp.StatusCode != 404 {
+			t.Errorf("GET %s = %v %v, want 404", bad, resp.StatusCode, err)
+		} else {
+			resp.Body.Close()
+		}
+	}
 	clientCSS := ".banner-customizable{background-color:#1e293b}\n.label-customizable{font-weight:700}"
 	if _, err := e.Client.SetUICustomization(ctx, &cip.SetUICustomizationInput{UserPoolId: pool, ClientId: aws.String(e.client), CSS: aws.String(clientCSS)}); err != nil {
 		t.Fatal(err)
 	}
-	if u := get(aws.String(e.client)); aws.ToString(u.ClientId) != e.client || aws.ToString(u.CSS) != clientCSS {
+	if u := get(aws.String(e.client)); aws.ToString(u.ClientId) != e.client || aws.ToString(u.CSS) != clientCSS || u.ImageUrl != nil {
 		t.Errorf("GetUICustomization of a client with its own = %+v", u)
 	}
 	if u := get(other.ClientId); aws.ToString(u.ClientId) != "ALL" {

@@ -75,7 +75,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /_userpoold/clock", s.serveClock)
 	mux.HandleFunc("POST /_userpoold/clock", s.serveClock)
 	mux.HandleFunc("POST /_userpoold/apply", s.serveApply)
-	mux.Handle(upload.PathPrefix, s.uploads) // import jobs' pre-signed URLs (imports.go)
+	mux.HandleFunc("GET "+uiLogoPath, s.serveUILogo) // GetUICustomization's ImageUrl (uilogo.go)
+	mux.Handle(upload.PathPrefix, s.uploads)         // import jobs' pre-signed URLs (imports.go)
 	return s.hostRouting(s.testIdPRouting(mux))
 }
 
