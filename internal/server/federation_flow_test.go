@@ -22,6 +22,7 @@ import (
 
 	"github.com/userpoold/userpoold/internal/federation/testidp"
 	"github.com/userpoold/userpoold/internal/hostedui/hosteduitest"
+	"github.com/userpoold/userpoold/internal/server/servertest"
 )
 
 // The federation tests sign in through the domain's pages with a scripted
@@ -51,7 +52,14 @@ func (f *fedEnv) upstreamNow() time.Time {
 
 func newFedEnv(t *testing.T) *fedEnv {
 	t.Helper()
-	f := &fedEnv{oauthEnv: newOAuthEnv(t, nil)}
+	return newFedEnvWith(t, nil)
+}
+
+// newFedEnvWith is newFedEnv with the pool's CreateUserPoolInput and the
+// server's options.
+func newFedEnvWith(t *testing.T, poolIn *cip.CreateUserPoolInput, opts ...servertest.Option) *fedEnv {
+	t.Helper()
+	f := &fedEnv{oauthEnv: newOAuthEnv(t, poolIn, opts...)}
 	f.idp, _ = startTestIdP(t, testidp.Options{Now: f.upstreamNow, Users: []testidp.User{
 		{Subject: "alice", Claims: map[string]any{"email": "alice@example.com", "email_verified": true, "name": "Alice"}},
 	}})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/userpoold/userpoold/internal/fault"
 	"github.com/userpoold/userpoold/internal/federation"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/trigger"
@@ -12,7 +13,8 @@ import (
 
 // This file owns what a federated sign-in does to the pool (spec §14.4):
 // the <ProviderName>_<id> user with status EXTERNAL_PROVIDER, created on
-// the first sign-in (after PreSignUp_ExternalProvider) with the identities
+// the first sign-in (after PreSignUp_ExternalProvider, before
+// PostConfirmation_ConfirmSignUp) with the identities
 // attribute; the provider's attribute mapping applied at every sign-in;
 // the automatic <poolId>_<ProviderName> group; and a linked identity
 // (AdminLinkProviderForUser) signing in as its destination user. The
@@ -62,8 +64,15 @@ func (s *Service) providerLinks(ctx context.Context, poolID, provider string) ([
 // p signs in as, through app client c (whose WriteAttributes bound the
 // mapping; nil for none), and returns it. Failures the browser is to see
 // are *federation.Error values (a required attribute missing, a value too
-// long, PreSignUp refusing); the user's status and enabled flag are
+// long, a trigger refusing); the user's status and enabled flag are
 // checked by the grant that follows.
+//
+// Triggers (spec §4, federated row): the first sign-in runs
+// PreSignUp_ExternalProvider before the user is written and
+// PostConfirmation_ConfirmSignUp after; a later one PreAuthentication
+// before the mapping is written and PostAuthentication after (a failing
+// post trigger refuses the sign-in but keeps what was written).
+// TokenGeneration_HostedAuth is the grant's (authflow.GrantTokens).
 func (s *Service) FederatedSignIn(ctx context.Context, pool *Pool, c *Client, p federation.Provider, id federation.Identity) (storage.User, error) {
 	in := federation.ProfileInput{Pool: FederationPool(pool), Provider: p, CaseSensitive: pool.Settings.CaseSensitive()}
 	if c != nil && len(c.Settings.WriteAttributes) > 0 {
@@ -87,6 +96,16 @@ func (s *Service) FederatedSignIn(ctx context.Context, pool *Pool, c *Client, p 
 			if err != nil {
 				return storage.User{}, err
 			}
+			t := s.triggers(ctx, pool)
+			if t != nil {
+				// A later sign-in is an authentication (spec §4, federated
+				// row): PreAuthentication before anything is written.
+				if err := t.PreAuthentication(ctx, pool.TriggerPool(), triggerCall(ctx, c), trigger.PreAuthenticationInput{
+					Username: u.Username, Attributes: EventAttributes(u),
+				}); err != nil {
+					return storage.User{}, federatedTriggerError(err)
+				}
+			}
 			u, err = s.Users.UpdateUser(ctx, pool.ID, key, func(u *storage.User) error {
 				u.Attributes = setMapped(u.Attributes, prof.Attributes)
 				u.UpdatedAt = s.now()
@@ -99,6 +118,15 @@ func (s *Service) FederatedSignIn(ctx context.Context, pool *Pool, c *Client, p 
 				// UNCONFIRMED: whether a linked native user joins the group.
 				if err := s.joinProviderGroup(ctx, pool.ID, prof.Group, key); err != nil {
 					return storage.User{}, err
+				}
+			}
+			if t != nil {
+				// The mapping is committed; a failing PostAuthentication
+				// refuses the sign-in but does not undo it (spec §3.2).
+				if err := t.PostAuthentication(ctx, pool.TriggerPool(), triggerCall(ctx, c), trigger.PostAuthenticationInput{
+					Username: u.Username, Attributes: EventAttributes(u),
+				}); err != nil {
+					return storage.User{}, federatedTriggerError(err)
 				}
 			}
 			return u, nil
@@ -130,8 +158,7 @@ func (s *Service) createFederatedUser(ctx context.Context, pool *Pool, c *Client
 			Source: trigger.PreSignUpExternalProvider, Username: prof.Username, Attributes: attributeValues(storage.User{Attributes: attrs}),
 		})
 		if err != nil {
-			// UNCONFIRMED: the description Cognito sends back to the app.
-			return storage.User{}, &federation.Error{Code: federation.CodeInvalidRequest, Description: "PreSignUp failed with error " + err.Error() + "."}
+			return storage.User{}, federatedTriggerError(err)
 		}
 		if res.AutoVerifyEmail && prof.Attributes["email"] != "" {
 			attrs = SetAttributes(attrs, storage.Attribute{Name: "email_verified", Value: "true"})
@@ -154,7 +181,24 @@ func (s *Service) createFederatedUser(ctx context.Context, pool *Pool, c *Client
 	if err := s.joinProviderGroup(ctx, pool.ID, prof.Group, u.UsernameKey); err != nil {
 		return storage.User{}, err
 	}
+	// The first sign-in confirms the new user (spec §4, federated row);
+	// the user stays created when the function fails.
+	if err := s.PostConfirmation(ctx, pool, c, trigger.PostConfirmationConfirmSignUp, u); err != nil {
+		return storage.User{}, federatedTriggerError(err)
+	}
 	return u, nil
+}
+
+// federatedTriggerError is a trigger's failure during a federated sign-in
+// as the browser sees it: invalid_request with the trigger's message (for
+// example "PreSignUp failed with error <msg>."). UNCONFIRMED: the error
+// code and description Cognito sends back to the app.
+func federatedTriggerError(err error) error {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return &federation.Error{Code: federation.CodeInvalidRequest, Description: fe.Message}
+	}
+	return err
 }
 
 // joinProviderGroup adds a user to the provider's automatic group,

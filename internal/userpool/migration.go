@@ -26,8 +26,19 @@ import (
 // when the function says finalUserStatus CONFIRMED, else RESET_REQUIRED
 // without a password. forceAliasCreation takes a verified email or phone
 // alias over from the user who holds it; without it such a collision is
-// AliasExistsException; enableSMSMFA turns SMS MFA on. UNCONFIRMED: the
-// welcome message (messageAction, desiredDeliveryMediums) is not sent.
+// AliasExistsException; enableSMSMFA turns SMS MFA on.
+//
+// The welcome message (spec §6.6: sent unless messageAction is SUPPRESS,
+// over desiredDeliveryMediums, default SMS) goes out after the user is
+// written, for UserMigration_Authentication only: ForgotPassword's own
+// answer is the reset code, sent by the caller to the returned verified
+// email or phone. It is the pool's invitation template through SendCode
+// (so CustomMessage_AdminCreateUser and the custom senders apply), sent
+// over each medium the user has an attribute for, with no temporary
+// password: {####} renders empty. UNCONFIRMED: the template, the message
+// kind and the code Cognito uses; and that the ForgotPassword source sends
+// no welcome message. A delivery failure is the caller's error, as in
+// AdminCreateUser; the user stays created.
 func (s *Service) Migrate(ctx context.Context, p *Pool, c *Client, source trigger.Source, username, password string) (u storage.User, ok bool, err error) {
 	t := s.triggers(ctx, p)
 	if t == nil || !p.TriggerPool().Config.Has(trigger.UserMigration) {
@@ -76,6 +87,12 @@ func (s *Service) Migrate(ctx context.Context, p *Pool, c *Client, source trigge
 	}
 	for attr, owners := range forced {
 		if err := s.releaseAlias(ctx, p, attr, owners); err != nil {
+			return storage.User{}, true, err
+		}
+	}
+	if source == trigger.UserMigrationAuthentication && !res.SuppressMessage {
+		// UNCONFIRMED: no temporary password in the welcome message.
+		if err := s.sendInvitation(ctx, p, u, res.DeliveryMediums, ""); err != nil {
 			return storage.User{}, true, err
 		}
 	}

@@ -19,6 +19,8 @@ import (
 type Triggers interface {
 	PreSignUp(ctx context.Context, pool trigger.Pool, call trigger.Call, in trigger.PreSignUpInput) (trigger.PreSignUpResult, error)
 	PostConfirmation(ctx context.Context, pool trigger.Pool, call trigger.Call, in trigger.PostConfirmationInput) error
+	PreAuthentication(ctx context.Context, pool trigger.Pool, call trigger.Call, in trigger.PreAuthenticationInput) error
+	PostAuthentication(ctx context.Context, pool trigger.Pool, call trigger.Call, in trigger.PostAuthenticationInput) error
 	CustomMessage(ctx context.Context, pool trigger.Pool, call trigger.Call, in trigger.MessageInput) (trigger.Message, error)
 	SendCustom(ctx context.Context, pool trigger.Pool, call trigger.Call, in trigger.SenderInput) error
 	UserMigration(ctx context.Context, pool trigger.Pool, call trigger.Call, in trigger.MigrationInput) (trigger.MigrationResult, bool, error)
