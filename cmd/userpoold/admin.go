@@ -225,7 +225,7 @@ func runApply(args []string, getenv func(string) string, stdout, stderr io.Write
 	check := fs.Bool("check", false, "only check the file against the server's store: report problems and what would change, write nothing")
 	region := fs.String("region", "us-east-1", "region to sign the request for")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: userpoold apply [flags] FILE\n\nApplies a bootstrap file of pools, clients, groups and users to a running server.")
+		fmt.Fprintln(stderr, "usage: userpoold apply [flags] FILE\n\nApplies a bootstrap file of pools, clients, groups, users, domains and resource servers to a running server.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -256,6 +256,8 @@ func runApply(args []string, getenv func(string) string, stdout, stderr io.Write
 		Problems []struct{ Message string }
 		Report   *struct {
 			Pools, Clients, Groups, Users struct{ Created, Updated, Unchanged int }
+			Domains                       struct{ Created, Updated, Unchanged int }
+			ResourceServers               struct{ Created, Updated, Unchanged int } `json:"resource_servers"`
 		}
 	}
 	json.Unmarshal(answer, &view)
@@ -280,7 +282,11 @@ func runApply(args []string, getenv func(string) string, stdout, stderr io.Write
 	for _, k := range []struct {
 		name string
 		c    struct{ Created, Updated, Unchanged int }
-	}{{"pools", view.Report.Pools}, {"clients", view.Report.Clients}, {"groups", view.Report.Groups}, {"users", view.Report.Users}} {
+	}{{"pools", view.Report.Pools}, {"clients", view.Report.Clients}, {"groups", view.Report.Groups}, {"users", view.Report.Users},
+		{"domains", view.Report.Domains}, {"resource servers", view.Report.ResourceServers}} {
+		if k.c == (struct{ Created, Updated, Unchanged int }{}) && (k.name == "domains" || k.name == "resource servers") {
+			continue // a file without them
+		}
 		fmt.Fprintf(stdout, "  %-8s %d created, %d updated, %d unchanged\n", k.name+":", k.c.Created, k.c.Updated, k.c.Unchanged)
 	}
 	return 0

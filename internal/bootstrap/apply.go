@@ -46,10 +46,12 @@ type Count struct {
 
 // Report says what applying did (or, from Check, would do).
 type Report struct {
-	Pools   Count `json:"pools"`
-	Clients Count `json:"clients"`
-	Groups  Count `json:"groups"`
-	Users   Count `json:"users"`
+	Pools           Count `json:"pools"`
+	Clients         Count `json:"clients"`
+	Groups          Count `json:"groups"`
+	Users           Count `json:"users"`
+	Domains         Count `json:"domains"`
+	ResourceServers Count `json:"resource_servers"`
 }
 
 // Check runs the dry run only: it reports every problem of f with the
@@ -248,6 +250,20 @@ func (r *run) applyPool(ctx context.Context, key string, d *Pool) {
 		}
 	}
 	r.count(&r.report.Pools, created, updated)
+	// Domains and resource servers before the clients, whose OAuth scopes
+	// may name the resource servers' scopes.
+	for _, dom := range d.domains() {
+		if r.stopped() {
+			return
+		}
+		r.applyDomain(ctx, p, dom)
+	}
+	for _, rs := range d.ResourceServers {
+		if r.stopped() {
+			return
+		}
+		r.applyResourceServer(ctx, p, rs)
+	}
 	for j, c := range d.Clients {
 		if r.stopped() {
 			return

@@ -291,24 +291,11 @@ func TestApplyProblemsChangeNothing(t *testing.T) {
 `, 9, "pools[0].clients[0].settings.ClientSecret", "cannot change"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before, _ := env.Client.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)})
+			before := poolCount(env)
 			_, err := env.Server.Seed.Apply(ctx, parse(t, tc.src))
-			var be *bootstrap.Error
-			if !errors.As(err, &be) || be.Applied {
-				t.Fatalf("Apply = %v", err)
-			}
-			found := false
-			for _, p := range be.Problems {
-				if p.Line == tc.line && p.Field == tc.field && strings.Contains(p.Message, tc.message) {
-					found = true
-				}
-			}
-			if !found {
-				t.Errorf("want line %d field %q message %q; got\n%v", tc.line, tc.field, tc.message, be)
-			}
-			after, _ := env.Client.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60)})
-			if len(after.UserPools) != len(before.UserPools) {
-				t.Errorf("pools before %d, after %d", len(before.UserPools), len(after.UserPools))
+			wantProblem(t, err, tc.line, tc.field, tc.message)
+			if after := poolCount(env); after != before {
+				t.Errorf("pools before %d, after %d", before, after)
 			}
 		})
 	}

@@ -1,5 +1,5 @@
-// Package bootstrap reads declarative files of pools, app clients, groups
-// and users (what "--seed FILE", the config file's bootstrap: section and
+// Package bootstrap reads declarative files of pools, app clients, groups,
+// users, domains and resource servers (what "--seed FILE", the config file's bootstrap: section and
 // "userpoold apply FILE" take) and applies them idempotently through
 // userpool.Service and mfa.Service, so every rule of the API applies to a
 // declared pool, client or user as it would to one made through the API.
@@ -11,6 +11,12 @@
 //	    name: local-dev                # PoolName
 //	    settings: {...}                # CreateUserPool members except PoolName
 //	    mfa: {...}                     # SetUserPoolMfaConfig members except UserPoolId
+//	    domain: my-app                 # a prefix domain
+//	    custom_domain: {domain: auth.example.com, certificate_arn: arn:aws:acm:..., security_policy: TLS_V1_2_2021}
+//	    resource_servers:              # before the clients, whose OAuth scopes may name theirs
+//	      - identifier: https://api.example.com
+//	        name: api
+//	        scopes: [{name: read, description: Read}]
 //	    clients:
 //	      - id: localdevwebclient0000000001   # optional fixed client ID
 //	        name: web                         # ClientName
@@ -33,20 +39,25 @@
 // # Applying
 //
 // A pool or client is found by its fixed ID, else by its name; a group by
-// name; a user by the name it signs in with. What is missing is created;
-// what exists is brought to what the file declares: pool and client
-// settings replaced (UpdateUserPool's semantics: an omitted setting returns
-// to its default), the MFA configuration set, custom attributes added,
-// group members set, a user's declared attributes, status, password (set
-// again only when the declared one no longer signs in), enabled flag,
-// group memberships and MFA state. Nothing the file does not mention is
+// name; a user by the name it signs in with; a domain by its name (which
+// must be the pool's or free: a domain is never renamed nor moved, and a
+// pool that has another domain of the kind is a problem); a resource
+// server by its identifier. What is missing is created; what exists is
+// brought to what the file declares: pool and client settings replaced
+// (UpdateUserPool's semantics: an omitted setting returns to its default),
+// the MFA configuration set, custom attributes added, a custom domain's
+// certificate and security policy set, a resource server's name and scopes
+// replaced, group members set, a user's declared attributes, status,
+// password (set again only when the declared one no longer signs in),
+// enabled flag, group memberships and MFA state. Nothing the file does not mention is
 // deleted or changed. A pool's username and alias attributes and the
 // attributes of its schema cannot change, as in Cognito.
 //
 // Applying runs twice: first against a scratch store seeded with copies of
-// the records the file names (a dry run through the same services, which
-// finds every rule the file breaks, each reported with its file, line and
-// field, before anything is written), then against the real store, where
+// the records the file names, with their domains and resource servers (a
+// dry run through the same services, which finds every rule the file breaks, each reported with its file, line and
+// field, before anything is written; a declared domain name another pool
+// holds is found there too), then against the real store, where
 // steps the dry run found to change nothing are skipped. A conflict with
 // records the file does not name (an email another user already holds) is
 // only found in the second run; what came before it is then written, and

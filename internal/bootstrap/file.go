@@ -40,6 +40,10 @@ type Pool struct {
 	Clients []*Client
 	Groups  []*Group
 	Users   []*User
+	// Domain is the prefix domain, CustomDomain the custom domain; nil
+	// when not declared.
+	Domain, CustomDomain *Domain
+	ResourceServers      []*ResourceServer
 }
 
 // Client is a declared app client.
@@ -154,7 +158,8 @@ func ParseNode(name string, n *yaml.Node) (*File, error) {
 }
 
 func parsePool(ps *problems, n *yaml.Node, field string) *Pool {
-	m, ok := readMapping(ps, n, field, "id", "name", "settings", "mfa", "clients", "groups", "users")
+	m, ok := readMapping(ps, n, field, "id", "name", "settings", "mfa", "clients", "groups", "users",
+		"domain", "custom_domain", "resource_servers")
 	if !ok {
 		return nil
 	}
@@ -203,6 +208,7 @@ func parsePool(ps *problems, n *yaml.Node, field string) *Pool {
 			}
 		}
 	}
+	parseOAuth(ps, m, p)
 	seen := declared{kind: "client"}
 	for i, cn := range m.list(ps, "clients") {
 		c := parseClient(ps, cn, fmt.Sprintf("%s.clients[%d]", field, i))

@@ -33,6 +33,12 @@ func TestREADMESeed(t *testing.T) {
 	if _, err := env.Client.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: aws.String(poolID), ClientId: aws.String(clientID)}); err != nil {
 		t.Fatalf("the README's client: %v", err)
 	}
+	if d, err := env.Client.DescribeUserPoolDomain(ctx, &cip.DescribeUserPoolDomainInput{Domain: aws.String("local-dev-auth")}); err != nil || aws.ToString(d.DomainDescription.UserPoolId) != poolID {
+		t.Errorf("the README's domain: %+v %v", d, err)
+	}
+	if _, err := env.Client.DescribeResourceServer(ctx, &cip.DescribeResourceServerInput{UserPoolId: aws.String(poolID), Identifier: aws.String("https://api.example.com")}); err != nil {
+		t.Errorf("the README's resource server: %v", err)
+	}
 	_, u, err := env.Server.Pools.PoolUser(ctx, poolID, "alice@example.com")
 	if err != nil {
 		t.Fatal(err)

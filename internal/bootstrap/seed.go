@@ -11,10 +11,10 @@ import (
 
 // copyNamed prepares the dry run: it copies into scratch's store the
 // records of live that the file names — each declared pool that exists
-// with all its clients and groups, and each declared user that exists with
+// with all its clients, groups, domains and resource servers, and each declared user that exists with
 // its group memberships — so that the dry run makes the decisions the live
-// run will make. A declared client ID that another pool holds is a
-// problem.
+// run will make. A declared client ID or domain name that another pool
+// holds is a problem.
 func copyNamed(ctx context.Context, live, scratch Target, f *File, ps *problems) error {
 	for _, d := range f.Pools {
 		p, err := findPool(ctx, live, d)
@@ -42,6 +42,9 @@ func copyNamed(ctx context.Context, live, scratch Target, f *File, ps *problems)
 				ps.add(c.idAt, c.Field+".id", "the app client ID %s belongs to pool %s", c.Input.ID, held.PoolID)
 			}
 		}
+		if err := checkDomainOwners(ctx, live, p, d, ps); err != nil {
+			return err
+		}
 		if p == nil {
 			continue
 		}
@@ -49,6 +52,9 @@ func copyNamed(ctx context.Context, live, scratch Target, f *File, ps *problems)
 			return err
 		}
 		if err := copyPoolChildren(ctx, live, scratch, p); err != nil {
+			return err
+		}
+		if err := copyOAuth(ctx, live, scratch, p); err != nil {
 			return err
 		}
 		for _, u := range d.Users {

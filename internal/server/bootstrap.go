@@ -57,6 +57,9 @@ func newApplier(store storage.Store, pools *userpool.Service, mfaService *mfa.Se
 			}
 			svc := &userpool.Service{
 				Pools: db, Clients: db, Users: db, Groups: db, Devices: db, Events: db, Federation: db,
+				// The live service's OAuth rules: a dry run checks domain
+				// names and clients' OAuth scopes as the live run will.
+				Domains: db, ResourceServers: db, OAuth: pools.OAuth,
 				Keys:    scratchKeys{},
 				Sender:  discardSender{},
 				Hashing: password.FastParams,
@@ -164,7 +167,7 @@ func (s *Server) serveApply(w http.ResponseWriter, r *http.Request) {
 		writeInternalError(w)
 	default:
 		if r.URL.Query().Get("check") != "true" {
-			s.log.Info("bootstrap applied", "file", name, "pools", rep.Pools, "clients", rep.Clients, "groups", rep.Groups, "users", rep.Users)
+			s.log.Info("bootstrap applied", "file", name, "pools", rep.Pools, "clients", rep.Clients, "groups", rep.Groups, "users", rep.Users, "domains", rep.Domains, "resource_servers", rep.ResourceServers)
 		}
 		json.NewEncoder(w).Encode(applyAnswer{Report: &rep})
 	}
