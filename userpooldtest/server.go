@@ -63,7 +63,8 @@ type seed struct {
 	err  error
 }
 
-// WithSeed declares pools, app clients, groups and users, created before
+// WithSeed declares pools, app clients, groups, users, domains and resource
+// servers, created before
 // NewServer returns, in userpoold's bootstrap format (the --seed file; the
 // README's "Bootstrap" section describes it):
 //

@@ -9,7 +9,7 @@
 //	userpoold backup [flags] FILE     copy the SQLite store consistently, while a server runs
 //	userpoold restore [flags] FILE    replace the (stopped) SQLite store with a backup
 //	userpoold export [flags]          write every user as JSON lines, without secrets
-//	userpoold apply [flags] FILE      apply a bootstrap file of pools, clients, groups and users to a running server
+//	userpoold apply [flags] FILE      apply a bootstrap file (pools, clients, groups, users, domains, ...) to a running server
 //	userpoold ca [flags]              print the local CA certificate of the TLS listener (PEM), to trust it
 //	userpoold version                 print the version, commit and Go version (also --version)
 package main

@@ -333,7 +333,7 @@ func LoadFlags(fs *flag.FlagSet, args []string, getenv func(string) string, read
 	str("lambda-function-name", `what the Invoke path names a function by: "arn" (default; AWS, LocalStack) or "name" (sam local)`)
 	str("lambda-webhooks", "per-trigger webhooks instead of Lambda, comma-separated Trigger=URL pairs (PreTokenGeneration=http://...)")
 	str("kms-endpoint", "KMS API base URL whose keys encrypt custom-sender codes (LocalStack, local-kms); empty: plain-text codes")
-	str("seed", "bootstrap file of pools, clients, groups and users, applied at start")
+	str("seed", "bootstrap file of pools, clients, groups, users, domains and resource servers, applied at start")
 	str("metrics", `who may read GET /metrics: "loopback" (default), "admin" (SigV4 with an admin key), "open" or "off"`)
 	boolean := func(name, usage string) {
 		strs[name] = new(string)
