@@ -23,6 +23,7 @@ import (
 	"github.com/userpoold/userpoold/internal/bootstrap"
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/fakeclock"
+	"github.com/userpoold/userpoold/internal/sdkhttp"
 	"github.com/userpoold/userpoold/internal/server"
 )
 
@@ -140,7 +141,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 			t.Fatalf("userpooldtest: %v", err)
 		}
 	}
-	return &Server{URL: hs.URL, clock: &Clock{c: clock}, http: hs.Client()}
+	return &Server{URL: hs.URL, clock: &Clock{c: clock}, http: sdkhttp.Client(hs.Client())}
 }
 
 // applySeed applies one declared bootstrap document.

@@ -29,6 +29,7 @@ var forbidden = map[string][]string{
 	"fakeclock": {module + "storage", module + "userpool", module + "authflow", module + "server"},
 	"fault":     {"net/http", module + "cognitoidp"},
 	"seal":      {"net/http", module + "cognitoidp", module + "storage"},
+	"sdkhttp":   {module + "cognitoidp", module + "storage", module + "server"},
 	// The protocol runtime knows nothing of Cognito.
 	"awsjson":    {module + "cognitoidp", module + "apiserver", module + "userpool"},
 	"cognitoidp": {"net/http", module + "apiserver", module + "awsjson", module + "userpool"},

@@ -21,8 +21,10 @@ import (
 const public = "github.com/userpoold/userpoold/userpooldtest"
 
 // publicAllowed are the internal packages userpooldtest may import: the
-// wiring, its configuration, the bootstrap format and the test clock.
+// wiring, its configuration, the bootstrap format, the test clock and the
+// SDK transport fix.
 var publicAllowed = map[string]bool{
+	module + "sdkhttp":   true,
 	module + "server":    true,
 	module + "config":    true,
 	module + "bootstrap": true,

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/userpoold/userpoold/internal/sdkhttp"
 )
 
 // ProcessCPU returns the user+system CPU time process pid has used, from
@@ -45,24 +45,7 @@ func ProcessCPU(pid int) (time.Duration, error) {
 	return time.Duration(ticks) * 10 * time.Millisecond, nil
 }
 
-// ClosedBodyEOF works around a race between aws-sdk-go-v2 and net/http.
-// The SDK (smithy-go v1.28) closes a request's body as soon as the
-// response headers arrive, and once closed the body's WriteTo answers
-// io.EOF. net/http's write loop may at that moment still be making its
-// last read of the body (the check for bytes beyond Content-Length); it
-// takes the io.EOF for a write error and closes the connection under the
-// response, so a response longer than the transport's 4 KiB read buffer
-// (InitiateAuth with tokens of Cognito's size) fails with "use of closed
-// network connection", about once in a thousand calls, on any server. Hiding
-// WriteTo sends that last read through Read, which answers a clean io.EOF.
-// The SDK's bodies are of a type net/http does not know as in-memory
-// already, so the requests on the wire do not change.
-type ClosedBodyEOF struct{ Next http.RoundTripper }
-
-// RoundTrip hides the body's WriteTo and sends the request with Next.
-func (t ClosedBodyEOF) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil && req.Body != http.NoBody {
-		req.Body = struct{ io.ReadCloser }{req.Body}
-	}
-	return t.Next.RoundTrip(req)
-}
+// ClosedBodyEOF works around a race between aws-sdk-go-v2 and net/http
+// that fails about one call in a thousand with "use of closed network
+// connection"; see package internal/sdkhttp, which owns it.
+type ClosedBodyEOF = sdkhttp.ClosedBodyEOF

@@ -29,6 +29,7 @@ import (
 
 	"github.com/userpoold/userpoold/internal/config"
 	"github.com/userpoold/userpoold/internal/fakeclock"
+	"github.com/userpoold/userpoold/internal/sdkhttp"
 	"github.com/userpoold/userpoold/internal/server"
 	"github.com/userpoold/userpoold/internal/storage"
 )
@@ -98,6 +99,7 @@ func (e *Env) NewClient(creds aws.CredentialsProvider) *cip.Client {
 		BaseEndpoint:     aws.String(e.URL),
 		Credentials:      creds,
 		RetryMaxAttempts: 1,
+		HTTPClient:       sdkhttp.Client(nil),
 	})
 }
 
