@@ -31,11 +31,8 @@ func runOutbox(args []string, getenv func(string) string, stdout, stderr io.Writ
 	channel := fs.String("channel", "", "only messages sent by SMS or EMAIL")
 	all := fs.Bool("json", false, "print every matching message as JSON instead of the latest code")
 	region := fs.String("region", "us-east-1", "region to sign the request for")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if *pool == "" || *user == "" {
 		fmt.Fprintln(stderr, "userpoold outbox: --pool and --user are required")
@@ -90,11 +87,8 @@ func runRotateKeys(args []string, getenv func(string) string, stdout, stderr io.
 	endpoint := fs.String("endpoint", "http://127.0.0.1:9229", "server URL")
 	pool := fs.String("pool", "", "user pool ID (required)")
 	region := fs.String("region", "us-east-1", "region to sign the request for")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if *pool == "" {
 		fmt.Fprintln(stderr, "userpoold rotate-keys: --pool is required")
@@ -172,11 +166,8 @@ func runClock(args []string, getenv func(string) string, stdout, stderr io.Write
 	advance := fs.String("advance", "", "move the clock by this duration (1h, 90s, 720h) and stop it there")
 	reset := fs.Bool("reset", false, "make the clock read the real time again")
 	region := fs.String("region", "us-east-1", "region to sign the request for")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	change := map[string]any{}
 	if *set != "" {
@@ -228,11 +219,8 @@ func runApply(args []string, getenv func(string) string, stdout, stderr io.Write
 		fmt.Fprintln(stderr, "usage: userpoold apply [flags] FILE\n\nApplies a bootstrap file of pools, clients, groups, users, domains and resource servers to a running server.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -290,4 +278,17 @@ func runApply(args []string, getenv func(string) string, stdout, stderr io.Write
 		fmt.Fprintf(stdout, "  %-8s %d created, %d updated, %d unchanged\n", k.name+":", k.c.Created, k.c.Updated, k.c.Unchanged)
 	}
 	return 0
+}
+
+// parseFlags parses a subcommand's flags. When ok is false the subcommand
+// exits with code: 0 after -h (the usage is printed), 2 after a bad flag
+// (the flag package has said what is wrong).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0, false
+		}
+		return 2, false
+	}
+	return 0, true
 }

@@ -21,11 +21,8 @@ func runImportCognitoLocal(args []string, getenv func(string) string, stdout, st
 		fmt.Fprintln(stderr, "  DIR is cognito-local's .cognito directory (config.json, db/clients.json, db/<pool ID>.json).")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
