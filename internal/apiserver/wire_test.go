@@ -2,10 +2,7 @@ package apiserver_test
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -18,9 +15,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/userpoold/userpoold/internal/server/servertest"
 )
@@ -169,9 +163,7 @@ func wireCall(t *testing.T, env *servertest.Env, target string, signed bool, bod
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", target)
 	if signed {
-		sum := sha256.Sum256(body)
-		v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: servertest.AccessKeyID, SecretAccessKey: servertest.SecretAccessKey},
-			req, hex.EncodeToString(sum[:]), "cognito-idp", servertest.Region, time.Now())
+		servertest.Sign(req, body)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

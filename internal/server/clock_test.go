@@ -1,10 +1,7 @@
 package server_test
 
 import (
-	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -13,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
@@ -30,9 +26,7 @@ func clockRequest(t *testing.T, env *servertest.Env, method, body string, sign b
 	t.Helper()
 	req, _ := http.NewRequest(method, env.URL+"/_userpoold/clock", strings.NewReader(body))
 	if sign {
-		sum := sha256.Sum256([]byte(body))
-		v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: servertest.AccessKeyID, SecretAccessKey: servertest.SecretAccessKey},
-			req, hex.EncodeToString(sum[:]), "cognito-idp", servertest.Region, time.Now())
+		servertest.Sign(req, []byte(body))
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
