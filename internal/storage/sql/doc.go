@@ -20,14 +20,18 @@
 //
 // # Durability and concurrency
 //
-// SQLite runs in WAL mode with synchronous=FULL, foreign keys on and a busy
-// timeout. All writes of a process go through one goroutine that owns the
-// single write connection: read-modify-write is atomic and never meets
-// SQLITE_BUSY from inside the process, and BEGIN IMMEDIATE makes other
-// processes wait their turn. Concurrent writes are group-committed: those
-// queued when a transaction starts share it, each in its own SAVEPOINT (an
-// error rolls back only that call), and each call returns only after the one
-// COMMIT, and with it the WAL fsync, has completed. An Update fn therefore
+// SQLite runs in WAL mode, foreign keys on and a busy timeout. All writes of
+// a process go through one goroutine that owns the single write connection:
+// read-modify-write is atomic and never meets SQLITE_BUSY from inside the
+// process, and BEGIN IMMEDIATE makes other processes wait their turn.
+// Concurrent writes are group-committed: those queued when a transaction
+// starts share it, each in its own SAVEPOINT (an error rolls back only that
+// call). Each call returns only after its COMMIT is durable: the write
+// connection commits with synchronous=NORMAL and a syncer goroutine fsyncs
+// the WAL file before it acknowledges the calls, while the writer goes on
+// committing the next groups, which share the next fsync (a concurrent reader
+// may therefore see a commit up to one fsync before it is durable; no writer
+// is told it succeeded before it is). An Update fn therefore
 // runs on the writer goroutine: it must be quick and must not write through
 // the store (a panic in it is re-raised in the caller). Reads use a pool of
 // query_only connections.

@@ -468,6 +468,11 @@ func TestGroupCommit(t *testing.T) {
 	if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
 		t.Fatal(err)
 	}
+	// The writer commits while an fsync runs, so groups of commits share
+	// an fsync; a slow disk (5 ms per fsync) makes them share it.
+	sync0 := w.syncWAL
+	w.syncWAL = func() error { time.Sleep(5 * time.Millisecond); return sync0() }
+	syncs0 := w.syncs.Load()
 	const n = 64
 	var wg sync.WaitGroup
 	for i := range n {
@@ -481,10 +486,11 @@ func TestGroupCommit(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if w.maxSeen.Load() < 2 {
-		t.Errorf("%d concurrent writes never shared a transaction (largest group %d)", n, w.maxSeen.Load())
+	syncs := w.syncs.Load() - syncs0
+	if syncs > n/2 {
+		t.Errorf("%d concurrent writes took %d fsyncs of the WAL", n, syncs)
 	}
-	t.Logf("%d writes in %d transactions, largest group %d", n+1, w.groups.Load(), w.maxSeen.Load())
+	t.Logf("%d writes in %d transactions (largest group %d) and %d fsyncs", n, w.groups.Load()-1, w.maxSeen.Load(), syncs)
 }
 
 // TestGroupCommitIsolation puts three writes into one group: the middle one
@@ -544,16 +550,92 @@ func TestSQLitePragmas(t *testing.T) {
 	b := db.be.(*sqliteBackend)
 	ctx := context.Background()
 	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000"}
+	if b.w.wal == nil {
+		t.Fatal("the writer does not sync the WAL itself")
+	}
 	for name, v := range want {
 		var got string
 		err := db.be.write(ctx, true, func(q querier) error { return q.queryRow("PRAGMA " + name).Scan(&got) })
-		if err != nil || got != v {
-			t.Errorf("writer: PRAGMA %s = %q (%v), want %q", name, got, err, v)
+		wv := v
+		if name == "synchronous" {
+			wv = "1" // NORMAL: the syncer fsyncs the WAL before any write returns
+		}
+		if err != nil || got != wv {
+			t.Errorf("writer: PRAGMA %s = %q (%v), want %q", name, got, err, wv)
 		}
 		if err := b.rdb.QueryRow("PRAGMA " + name).Scan(&got); err != nil || got != v {
 			t.Errorf("reader: PRAGMA %s = %q (%v), want %q", name, got, err, v)
 		}
 	}
+}
+
+// TestWriteWaitsForWALSync: a write returns only after the fsync of the WAL
+// that follows its commit; writes committed while an fsync runs share the
+// next one; a failed fsync fails the writes it covered and every later one.
+func TestWriteWaitsForWALSync(t *testing.T) {
+	db := openDSN(t, newSQLiteDSN(t), Options{})
+	w := db.be.(*sqliteBackend).w
+	ctx := context.Background()
+	entered := make(chan struct{}, 16)
+	release := make(chan error)
+	w.syncWAL = func() error {
+		entered <- struct{}{}
+		return <-release
+	}
+	create := func(id string) chan error {
+		ch := make(chan error, 1)
+		go func() { ch <- db.CreatePool(ctx, storage.Pool{ID: id}) }()
+		return ch
+	}
+	first := create("a")
+	<-entered // a is committed; its fsync is running
+	if _, err := db.GetPool(ctx, "a"); err != nil {
+		t.Fatalf("committed pool not visible: %v", err)
+	}
+	second, third := create("b"), create("c")
+	for db.countPools(t) < 3 { // b and c commit while a's fsync runs
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case err := <-first:
+		t.Fatalf("the write returned (%v) before its fsync", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	syncs := w.syncs.Load()
+	release <- nil
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	<-entered // one fsync for b and c
+	select {
+	case err := <-second:
+		t.Fatalf("b returned (%v) before its fsync", err)
+	case <-time.After(20 * time.Millisecond):
+	}
+	release <- errors.New("EIO")
+	for _, ch := range []chan error{second, third} {
+		if err := <-ch; err == nil || !strings.Contains(err.Error(), "fsync of the WAL failed") {
+			t.Fatalf("write covered by a failed fsync: %v", err)
+		}
+	}
+	if got := w.syncs.Load() - syncs; got != 2 {
+		t.Fatalf("%d fsyncs after the first, want 2", got)
+	}
+	if err := db.CreatePool(ctx, storage.Pool{ID: "d"}); err == nil || !strings.Contains(err.Error(), "fsync of the WAL failed") {
+		t.Fatalf("write after a failed fsync: %v", err)
+	}
+}
+
+func (db *DB) countPools(t *testing.T) int {
+	t.Helper()
+	var n int
+	err := db.be.read(context.Background(), func(q querier) error {
+		return q.queryRow("SELECT count(*) FROM pools").Scan(&n)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestOptimisticConflict makes an UpdateUser's compare-and-swap fail: its fn

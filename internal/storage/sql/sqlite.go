@@ -33,10 +33,24 @@ const (
 // Writes go through a single goroutine that owns the only write connection
 // (so read-modify-write is atomic and never meets SQLITE_BUSY from inside the
 // process) and commits them in groups: every call waiting when a transaction
-// starts joins it, each inside its own SAVEPOINT, and all of them are
-// acknowledged when the one COMMIT (one WAL fsync with synchronous=FULL) has
-// returned. BEGIN IMMEDIATE takes the database write lock up front, waiting
-// up to the busy timeout for other processes.
+// starts joins it, each inside its own SAVEPOINT. BEGIN IMMEDIATE takes the
+// database write lock up front, waiting up to the busy timeout for other
+// processes.
+//
+// Durability is pipelined: the write connection runs with synchronous=NORMAL,
+// so its COMMIT appends the group's frames to the WAL without an fsync, and a
+// second goroutine (the syncer) fsyncs the WAL file and only then
+// acknowledges the group's calls. While one fsync is in flight the writer
+// commits the next groups, and the next fsync covers all of them (the WAL is
+// appended in commit order, so an fsync makes every earlier commit durable).
+// No call returns before its commit is on disk; what the pipelining gives up
+// is only that a concurrent reader may see a commit up to one fsync before it
+// is durable. SQLite still syncs around checkpoints (the WAL before it is
+// copied into the database, the database after), which synchronous=NORMAL
+// keeps. If the WAL file cannot be opened the writer falls back to
+// synchronous=FULL (an fsync inside every COMMIT); if an fsync fails, every
+// call of the groups it covered and every later write fails (the store must
+// be reopened: after a failed fsync the kernel may have dropped the pages).
 //
 // Reads use a separate pool of query_only connections; in WAL mode they see
 // the last committed transaction and never block the writer.
@@ -58,6 +72,8 @@ func sqliteDSN(path string, busy time.Duration, readOnly bool) string {
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(busy.Milliseconds(), 10)+")")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
+	// FULL until the writer has the WAL file open and syncs it itself
+	// (openWAL); read connections never commit.
 	q.Add("_pragma", "synchronous(FULL)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
@@ -158,6 +174,7 @@ func openSQLite(ctx context.Context, path string, opts Options, log *slog.Logger
 		wdb.Close()
 		return nil, err
 	}
+	b.w.openWAL(ctx, path+"-wal")
 	b.unlock = unlock
 	ok = true
 	go b.w.loop()
@@ -316,7 +333,15 @@ type panicError struct {
 func (p *panicError) Error() string { return fmt.Sprintf("panic in update function: %v", p.value) }
 
 type writer struct {
-	conn     *dbsql.Conn
+	conn *dbsql.Conn
+	// wal is the WAL file, which the syncer fsyncs before it acknowledges
+	// a group; nil when COMMIT syncs it itself (synchronous=FULL).
+	wal      *os.File
+	acks     chan ackGroup // committed groups waiting for the syncer
+	synced   chan struct{} // closed when the syncer has returned
+	syncErr  atomic.Pointer[error]
+	syncs    atomic.Int64           // fsyncs of the WAL by the syncer
+	syncWAL  func() error           // wal.Sync; tests replace it
 	stmts    map[string]*dbsql.Stmt // owned by the writer goroutine
 	q        *sqliteWriteQuerier
 	reqs     chan *writeReq
@@ -328,6 +353,79 @@ type writer struct {
 
 	groups  atomic.Int64 // transactions committed or rolled back
 	maxSeen atomic.Int64 // largest group so far
+}
+
+// ackGroup is a committed group whose calls wait for the WAL fsync.
+type ackGroup struct {
+	reqs []*writeReq
+	errs []error // each call's own error (rolled back to its savepoint)
+}
+
+// openWAL switches the write connection to synchronous=NORMAL with the
+// syncer fsyncing the WAL file at path (see sqliteBackend). It runs before
+// the writer loop starts and after the migrations, whose commit it makes
+// durable. If the file cannot be opened the connection stays at FULL.
+func (w *writer) openWAL(ctx context.Context, path string) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err == nil {
+		_, err = w.conn.ExecContext(ctx, "PRAGMA synchronous=NORMAL")
+		if err == nil {
+			err = f.Sync()
+		}
+		if err != nil {
+			f.Close()
+			w.conn.ExecContext(ctx, "PRAGMA synchronous=FULL")
+		}
+	}
+	if err != nil {
+		w.log.Warn("storage/sql: WAL file not opened; every commit fsyncs in the writer", "err", err)
+		return
+	}
+	w.wal, w.syncWAL = f, f.Sync
+	w.acks = make(chan ackGroup, w.maxBatch)
+	w.synced = make(chan struct{})
+	go w.syncLoop()
+}
+
+// syncLoop fsyncs the WAL for every committed group and then answers the
+// group's calls. Groups committed while an fsync runs share the next one.
+func (w *writer) syncLoop() {
+	defer close(w.synced)
+	var pending []ackGroup
+	for g := range w.acks {
+		pending = append(pending[:0], g)
+	drain:
+		for {
+			select {
+			case g, ok := <-w.acks:
+				if !ok {
+					break drain
+				}
+				pending = append(pending, g)
+			default:
+				break drain
+			}
+		}
+		var err error
+		if p := w.syncErr.Load(); p != nil {
+			err = *p
+		} else if err = w.syncWAL(); err != nil {
+			err = fmt.Errorf("storage/sql: fsync of the WAL failed; writes are refused until the store is reopened: %w", err)
+			w.syncErr.Store(&err)
+			w.log.Error("storage/sql: fsync of the WAL failed", "err", err)
+		}
+		w.syncs.Add(1)
+		for _, g := range pending {
+			for i, r := range g.reqs {
+				if g.errs[i] != nil {
+					r.done <- g.errs[i]
+				} else {
+					r.done <- err
+				}
+			}
+		}
+		clear(pending)
+	}
 }
 
 func (w *writer) submit(ctx context.Context, fn func(q querier) error) error {
@@ -373,6 +471,13 @@ func (w *writer) stop() {
 
 func (w *writer) loop() {
 	defer close(w.exited)
+	defer func() {
+		if w.acks != nil {
+			close(w.acks) // the syncer answers what it holds, then returns
+			<-w.synced
+			w.wal.Close()
+		}
+	}()
 	batch := make([]*writeReq, 0, w.maxBatch)
 	for {
 		select {
@@ -415,6 +520,12 @@ func (w *writer) run(batch []*writeReq) {
 		}
 	}
 	if len(live) == 0 {
+		return
+	}
+	if p := w.syncErr.Load(); p != nil {
+		for _, r := range live {
+			r.done <- *p
+		}
 		return
 	}
 	w.groups.Add(1)
@@ -478,6 +589,11 @@ func (w *writer) run(batch []*writeReq) {
 	if err := w.ctl("COMMIT"); err != nil {
 		w.ctl("ROLLBACK")
 		finish(errs, fmt.Errorf("storage/sql: commit: %w", err))
+		return
+	}
+	if w.acks != nil {
+		// live aliases the loop's batch, which the next group reuses.
+		w.acks <- ackGroup{reqs: append([]*writeReq(nil), live...), errs: errs}
 		return
 	}
 	finish(errs, nil)
