@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"math"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/userpoold/userpoold/internal/config"
@@ -27,5 +28,35 @@ func TestSetMemoryLimit(t *testing.T) {
 	debug.SetMemoryLimit(1 << 30) // as GOMEMLIMIT=1GiB would
 	if got := setMemoryLimit(cfg, slog.New(slog.DiscardHandler)); got != 1<<30 {
 		t.Errorf("with a limit set: %d", got)
+	}
+}
+
+// TestPresetNames: the configuration accepts every preset the password
+// package has, and the memory limit of each is its own budget; a name the
+// package does not have is refused.
+func TestPresetNames(t *testing.T) {
+	prev := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	for name, p := range password.Presets {
+		cfg := config.Default()
+		cfg.PasswordHashing = name
+		for _, problem := range cfg.Validate() {
+			if strings.HasPrefix(problem, "password-hashing") {
+				t.Errorf("%s: %s", name, problem)
+			}
+		}
+		debug.SetMemoryLimit(math.MaxInt64)
+		if got, want := setMemoryLimit(cfg, slog.New(slog.DiscardHandler)), int64(baseMemoryLimit)+password.BudgetKiB(p)<<10; got != want {
+			t.Errorf("%s: limit %d, want %d", name, got, want)
+		}
+	}
+	cfg := config.Default()
+	cfg.PasswordHashing = "owasp-5m"
+	refused := false
+	for _, problem := range cfg.Validate() {
+		refused = refused || strings.HasPrefix(problem, "password-hashing")
+	}
+	if !refused {
+		t.Error(`password-hashing "owasp-5m" accepted`)
 	}
 }

@@ -23,21 +23,34 @@ type Params struct {
 }
 
 // The presets (Presets, by name). OWASP's Password Storage Cheat Sheet
-// recommends argon2id with one of five equivalent configurations, from
-// m=46 MiB t=1 p=1 to m=7 MiB t=5 p=1; OWASP19M and OWASP46M are its first
-// two. On a 2-vCPU VM one OWASP19M hash takes about 20–35 ms of one core
-// (BenchmarkHash), so two cores sign in 55–100 passwords a second.
+// recommends argon2id with one of five configurations of equal strength,
+// trading memory for passes: m=46 MiB t=1, m=19 MiB t=2, m=12 MiB t=3,
+// m=9 MiB t=4 and m=7 MiB t=5, all p=1. OWASP46M, OWASP19M, OWASP12M,
+// OWASP9M and OWASP7M are those five. On a 2-vCPU VM one hash of any of
+// them takes about 20–35 ms of one core (BenchmarkHash); the smaller the
+// memory, the less two hashes running at once on two cores slow each
+// other down in the shared cache (BenchmarkHashParallel).
 var (
-	// OWASP19M is m=19 MiB (19456 KiB), t=2, p=1: OWASP's minimum
-	// recommendation and the default. Of the recommended configurations
-	// it is the one the cheat sheet lists first, its memory per hash is
-	// low enough that a small server runs one hash per core within its
-	// memory target (two at once stay under 40 MiB), and p=1 lets every
-	// core run its own sign-in, so sign-ins per second grow with cores.
+	// OWASP19M is m=19 MiB (19456 KiB), t=2, p=1: the configuration the
+	// cheat sheet's summary names ("a minimum configuration of 19 MiB of
+	// memory, an iteration count of 2"), and the default. Its memory
+	// per hash is low enough that a small server runs one hash per core
+	// within its memory target (two at once stay under 40 MiB), and p=1
+	// lets every core run its own sign-in, so sign-ins per second grow
+	// with cores.
 	OWASP19M = Params{Time: 2, MemoryKiB: 19 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}
 	// OWASP46M is m=46 MiB (47104 KiB), t=1, p=1: OWASP's alternative of
 	// the same strength with more memory and one pass.
 	OWASP46M = Params{Time: 1, MemoryKiB: 46 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}
+	// OWASP12M is m=12 MiB (12288 KiB), t=3, p=1: OWASP's alternative of
+	// the same strength with less memory and three passes.
+	OWASP12M = Params{Time: 3, MemoryKiB: 12 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}
+	// OWASP9M is m=9 MiB (9216 KiB), t=4, p=1: the same strength again,
+	// with four passes.
+	OWASP9M = Params{Time: 4, MemoryKiB: 9 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}
+	// OWASP7M is m=7 MiB (7168 KiB), t=5, p=1: the cheat sheet's last
+	// configuration, the least memory and five passes.
+	OWASP7M = Params{Time: 5, MemoryKiB: 7 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}
 	// Strong64M is m=64 MiB, t=2, p=2, userpoold's default before the
 	// OWASP presets: more than OWASP asks, about 2.5× the cost of
 	// OWASP19M per sign-in.
@@ -59,12 +72,16 @@ var DefaultParams = OWASP19M
 var FastParams = Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32, SaltLen: 16}
 
 // Presets are the parameter sets the server's --password-hashing names:
-// "default" (DefaultParams), "owasp-19m", "owasp-46m", "strong-64m" and
-// "fast" (test suites only).
+// "default" (DefaultParams), OWASP's five "owasp-46m", "owasp-19m",
+// "owasp-12m", "owasp-9m" and "owasp-7m", "strong-64m" and "fast" (test
+// suites only).
 var Presets = map[string]Params{
 	"default":    DefaultParams,
-	"owasp-19m":  OWASP19M,
 	"owasp-46m":  OWASP46M,
+	"owasp-19m":  OWASP19M,
+	"owasp-12m":  OWASP12M,
+	"owasp-9m":   OWASP9M,
+	"owasp-7m":   OWASP7M,
 	"strong-64m": Strong64M,
 	"fast":       FastParams,
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -164,13 +166,39 @@ func BenchmarkHash(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		p    Params
-	}{{"Default", DefaultParams}, {"OWASP46M", OWASP46M}, {"Strong64M", Strong64M}, {"Fast", FastParams}} {
+	}{{"Default", DefaultParams}, {"OWASP46M", OWASP46M}, {"OWASP19M", OWASP19M}, {"OWASP12M", OWASP12M},
+		{"OWASP9M", OWASP9M}, {"OWASP7M", OWASP7M}, {"Strong64M", Strong64M}, {"Fast", FastParams}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				if _, err := Hash(nil, "Correct horse 1!", bc.p); err != nil {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkHashParallel runs GOMAXPROCS hashes at once, as a server's
+// sign-ins do on every core: ns/op × GOMAXPROCS is one hash's time next to
+// the others, to compare with BenchmarkHash's time alone. The difference is
+// what the hashes' working sets cost each other in the shared cache (on an
+// otherwise idle machine).
+func BenchmarkHashParallel(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		p    Params
+	}{{"OWASP46M", OWASP46M}, {"OWASP19M", OWASP19M}, {"OWASP12M", OWASP12M}, {"OWASP9M", OWASP9M}, {"OWASP7M", OWASP7M}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetParallelism(1)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := Hash(nil, "Correct horse 1!", bc.p); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000*float64(runtime.GOMAXPROCS(0))/float64(b.N), "ms/hash")
 		})
 	}
 }
@@ -204,18 +232,63 @@ func TestUnusable(t *testing.T) {
 	}
 }
 
-// TestPresets: every preset is valid and meets OWASP's recommendation
-// (memory × passes at least that of m=19 MiB, t=2) except "fast".
+// owaspArgon2id are the argon2id configurations OWASP's Password Storage
+// Cheat Sheet lists as its recommendation, of equal strength, all p=1
+// (copied from the cheat sheet, not from the presets, so that a preset
+// edited below them fails TestPresets).
+var owaspArgon2id = []struct{ memoryKiB, time uint32 }{
+	{47104, 1}, {19456, 2}, {12288, 3}, {9216, 4}, {7168, 5},
+}
+
+// meetsOWASP reports whether p is one of OWASP's configurations or
+// stronger: at least the memory and at least the passes of one of them.
+// (More lanes do not lower an attacker's cost per guess, which memory ×
+// passes sets; they only let the defender finish sooner.)
+func meetsOWASP(p Params) bool {
+	for _, o := range owaspArgon2id {
+		if p.MemoryKiB >= o.memoryKiB && p.Time >= o.time && p.Threads >= 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPresets: every preset is valid and is one of OWASP's configurations
+// or stronger, except "fast"; each of OWASP's five has its preset; and the
+// rule itself rejects what is weaker than all five.
 func TestPresets(t *testing.T) {
-	if Presets["default"] != DefaultParams || DefaultParams != OWASP19M {
-		t.Fatal("the default preset is not OWASP19M")
+	if Presets["default"] != DefaultParams {
+		t.Fatal("the default preset is not DefaultParams")
 	}
 	for name, p := range Presets {
 		if err := p.validate(); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
-		if name != "fast" && (uint64(p.MemoryKiB)*uint64(p.Time) < 19456*2 || p.MemoryKiB < 19456) {
-			t.Errorf("%s (m=%d t=%d) is below OWASP's minimum", name, p.MemoryKiB, p.Time)
+		if p.KeyLen < 32 || p.SaltLen < 16 {
+			t.Errorf("%s: key %d bytes, salt %d bytes", name, p.KeyLen, p.SaltLen)
+		}
+		if name != "fast" && !meetsOWASP(p) {
+			t.Errorf("%s (m=%d t=%d p=%d) is below every OWASP configuration", name, p.MemoryKiB, p.Time, p.Threads)
+		}
+	}
+	for _, o := range owaspArgon2id {
+		name := fmt.Sprintf("owasp-%dm", o.memoryKiB/1024)
+		if p, ok := Presets[name]; !ok || p.MemoryKiB != o.memoryKiB || p.Time != o.time || p.Threads != 1 {
+			t.Errorf("preset %s = %+v (present %v), want m=%d t=%d p=1", name, p, ok, o.memoryKiB, o.time)
+		}
+	}
+	if meetsOWASP(FastParams) {
+		t.Error("meetsOWASP accepts FastParams")
+	}
+	for _, weak := range []Params{
+		{MemoryKiB: 19455, Time: 2, Threads: 1}, // just under m=19 MiB at t=2, and under m=12 MiB's t=3
+		{MemoryKiB: 47103, Time: 1, Threads: 4}, // just under m=46 MiB at t=1; lanes add nothing
+		{MemoryKiB: 12288, Time: 2, Threads: 1},
+		{MemoryKiB: 9216, Time: 3, Threads: 1},
+		{MemoryKiB: 7167, Time: 64, Threads: 1}, // many passes over too little memory
+	} {
+		if meetsOWASP(weak) {
+			t.Errorf("meetsOWASP accepts m=%d t=%d p=%d", weak.MemoryKiB, weak.Time, weak.Threads)
 		}
 	}
 }
