@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"strings"
@@ -43,6 +44,7 @@ type fixture struct {
 	hc     *http.Client
 	client string   // the app client (password, SRP and refresh sign-in)
 	pgApp  string   // on PostgreSQL: the application_name of the server's connections
+	schema string   // on PostgreSQL: the server's schema (its search_path)
 	names  []string // the users' names, one per token
 	tokens []string
 	next   atomic.Int64
@@ -56,8 +58,12 @@ func newFixture(b testing.TB, opts ...servertest.Option) *fixture {
 	// On PostgreSQL (USERPOOLD_TEST_DB), name the server's connections so
 	// that cpuPerOp finds their backends.
 	pgApp := fmt.Sprintf("userpoold_bench_%d", time.Now().UnixNano())
+	var schema string
 	opts = append(opts, func(c *config.Config) {
 		if strings.HasPrefix(c.DB, "postgres") {
+			if u, err := url.Parse(c.DB); err == nil {
+				schema = u.Query().Get("search_path")
+			}
 			sep := "?"
 			if strings.Contains(c.DB, "?") {
 				sep = "&"
@@ -76,7 +82,7 @@ func newFixture(b testing.TB, opts ...servertest.Option) *fixture {
 	appClient := aws.ToString(env.CreateClient(pool, nil).ClientId)
 	f := &fixture{env: env, client: appClient}
 	if strings.HasPrefix(os.Getenv("USERPOOLD_TEST_DB"), "postgres") {
-		f.pgApp = pgApp
+		f.pgApp, f.schema = pgApp, schema
 	}
 	// Enough idle connections for every client goroutine.
 	f.hc = &http.Client{Transport: &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024}}
@@ -250,10 +256,14 @@ func BenchmarkPasswordSignIn(b *testing.B) {
 // machine. On PostgreSQL it also reports db-cpu-µs/op, the CPU time of the
 // database backends serving the server's connections (from /proc, 10 ms
 // ticks), and total-cpu-µs/op, the sum: what to compare with SQLite, which
-// runs inside the process.
+// runs inside the process. When the benchmark updated users it also
+// reports hot-%, the share of those updates PostgreSQL made HOT (heap-only:
+// no index touched), from pg_stat_user_tables, which each backend updates
+// at most once a second: an approximate share, not an exact count.
 func (f *fixture) cpuPerOp(b *testing.B) func() {
 	start := cpuTime()
 	dbStart := f.dbCPU(b)
+	upd0, hot0 := f.userUpdates(b)
 	b.ResetTimer()
 	return func() {
 		b.StopTimer()
@@ -263,8 +273,31 @@ func (f *fixture) cpuPerOp(b *testing.B) func() {
 			db := f.dbCPU(b) - dbStart
 			b.ReportMetric(float64(db.Microseconds())/float64(b.N), "db-cpu-µs/op")
 			b.ReportMetric(float64((proc+db).Microseconds())/float64(b.N), "total-cpu-µs/op")
+			if upd, hot := f.userUpdates(b); upd > upd0 {
+				b.ReportMetric(100*float64(hot-hot0)/float64(upd-upd0), "hot-%")
+			}
 		}
 	}
+}
+
+// userUpdates returns how many rows of the server's users table
+// PostgreSQL has updated, and how many of those updates were HOT (0, 0 on
+// SQLite).
+func (f *fixture) userUpdates(b *testing.B) (upd, hot int64) {
+	if f.schema == "" {
+		return 0, 0
+	}
+	conn, err := pgx.Connect(ctx, os.Getenv("USERPOOLD_TEST_DB"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	err = conn.QueryRow(ctx, "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'users'",
+		f.schema).Scan(&upd, &hot)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return upd, hot
 }
 
 // dbCPU sums the CPU time of the PostgreSQL backends whose

@@ -33,8 +33,9 @@ type Options struct {
 	// MaxReadConns caps the SQLite read connections; 0 means 8. (SQLite
 	// always has exactly one write connection.)
 	MaxReadConns int
-	// MaxBatch caps how many SQLite writes are committed together; 0
-	// means 256. 1 turns group commit off.
+	// MaxBatch caps how many writes are committed together: SQLite
+	// writes (0 means 256) or PostgreSQL single-statement writes (0 means
+	// 64). 1 turns group commit off.
 	MaxBatch int
 	// BusyTimeout is how long a SQLite write waits for another process
 	// holding the database lock; 0 means 10s.

@@ -52,7 +52,13 @@
 // concurrent updates of one record serialise across nodes. Serialization
 // failures and deadlocks are retried (fn included). Connections come from a
 // pgxpool pool (Options.MaxConns, by default max(8, 4×GOMAXPROCS) per node)
-// and cache their prepared statements.
+// and cache their prepared statements. Writes that are one statement (the
+// compare-and-swap UPDATE, inserts, upserts) are group-committed too
+// (pgbatch.go): those submitted while a group is in flight are sent as the
+// next one, in one round trip and one implicit transaction, and each call
+// returns once that transaction's commit is flushed; if one statement fails,
+// the group is rolled back and its statements run again one by one, so each
+// call gets its own statement's answer.
 //
 // # Schema
 //

@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +23,10 @@ const (
 	pgDeadlockDetected     = "40P01"
 )
 
+// defaultPGBatch caps the statements of one PostgreSQL group commit
+// (pgbatch.go) when Options.MaxBatch is 0.
+const defaultPGBatch = 64
+
 // pgBackend runs calls on PostgreSQL through a pgxpool connection pool.
 // Each connection caches the prepared statements it has run (pgx's default
 // statement cache), so a hot query is parsed once per connection.
@@ -31,7 +36,8 @@ const (
 // record across nodes. A transaction that fails with a serialization failure
 // or a deadlock is retried from the start (fn included) a few times.
 type pgBackend struct {
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	batcher *pgBatcher // nil: no group commit (Options.MaxBatch 1)
 }
 
 func openPostgres(ctx context.Context, dsn string, opts Options, log *slog.Logger) (*pgBackend, error) {
@@ -48,6 +54,9 @@ func openPostgres(ctx context.Context, dsn string, opts Options, log *slog.Logge
 		return nil, fmt.Errorf("storage/sql: PostgreSQL connection pool: %w", err)
 	}
 	b := &pgBackend{pool: pool}
+	if n := cmp.Or(opts.MaxBatch, defaultPGBatch); n > 1 {
+		b.batcher = &pgBatcher{pool: pool, max: n}
+	}
 	if err := b.withConn(ctx, func(c *pgx.Conn) error {
 		return migratePostgres(ctx, c, opts.now(), log)
 	}); err != nil {
@@ -65,6 +74,9 @@ func (b *pgBackend) read(ctx context.Context, fn func(q querier) error) error {
 
 func (b *pgBackend) write(ctx context.Context, tx bool, fn func(q querier) error) error {
 	if !tx {
+		if b.batcher != nil {
+			return fn(&pgBatchQuerier{ctx: ctx, b: b})
+		}
 		return b.read(ctx, fn)
 	}
 	const attempts = 8
@@ -99,6 +111,9 @@ func (b *pgBackend) ping(ctx context.Context) error {
 }
 
 func (b *pgBackend) close() error {
+	if b.batcher != nil {
+		b.batcher.close()
+	}
 	b.pool.Close()
 	return nil
 }

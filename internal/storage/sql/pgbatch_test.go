@@ -1,0 +1,240 @@
+package sql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/userpoold/userpoold/internal/storage"
+	"github.com/userpoold/userpoold/internal/storage/conformance"
+)
+
+// holdBatcher makes the single-statement writes of db queue up instead of
+// being sent, and returns a function that waits until n are queued and
+// then sends them.
+func holdBatcher(t *testing.T, db *DB) (w *pgBatcher, release func(n int)) {
+	t.Helper()
+	w = db.be.(*pgBackend).batcher
+	if w == nil {
+		t.Fatal("no batcher")
+	}
+	// Wait for the loop of earlier writes to end.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		w.mu.Lock()
+		if !w.running {
+			break
+		}
+		w.mu.Unlock()
+		if time.Now().After(deadline) {
+			t.Fatal("batcher busy")
+		}
+	}
+	w.running = true // so that no submission starts the loop
+	w.mu.Unlock()
+	return w, func(n int) {
+		waitQueued(t, w, n)
+		go w.loop()
+	}
+}
+
+// waitQueued waits until n calls are queued.
+func waitQueued(t *testing.T, w *pgBatcher, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		w.mu.Lock()
+		got := len(w.queue)
+		w.mu.Unlock()
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d calls queued, want %d", got, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestPGGroupCommit sends writes as one group: each sees the ones before it
+// and gets its own answer, and a group with a failing statement is run again
+// one statement at a time, so that only that statement fails.
+func TestPGGroupCommit(t *testing.T) {
+	db := openDSN(t, newPGDSN(t), Options{})
+	ctx := context.Background()
+	if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	user := func(pool, key string) storage.User {
+		return storage.User{PoolID: pool, Username: key, UsernameKey: key, Sub: pool + "/" + key}
+	}
+	if err := db.CreateUser(ctx, user("p1", "dup")); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, fail := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failing=%v", fail), func(t *testing.T) {
+			w, release := holdBatcher(t, db)
+			pool := fmt.Sprintf("g%v", fail)
+			var calls []func() error
+			// A pool, then a user in it: the user's foreign key holds only
+			// if the insert sees the pool's, inside the group.
+			calls = append(calls,
+				func() error { return db.CreatePool(ctx, storage.Pool{ID: pool}) },
+				func() error { return db.CreateUser(ctx, user(pool, "a")) })
+			if fail {
+				calls = append(calls, func() error { return db.CreateUser(ctx, user("p1", "dup")) })
+			}
+			var msg storage.Message
+			calls = append(calls,
+				func() (err error) {
+					msg, err = db.AppendMessage(ctx, storage.Message{PoolID: pool, Username: "a", SentAt: time.Unix(1, 0)})
+					return err
+				},
+				func() error { return db.CreateUser(ctx, user(pool, "b")) })
+			errs := make([]error, len(calls))
+			var wg sync.WaitGroup
+			for i, call := range calls {
+				wg.Add(1)
+				go func() { defer wg.Done(); errs[i] = call() }()
+				waitQueued(t, w, i+1) // keep the order
+			}
+			before := w.groups.Load()
+			release(len(calls))
+			wg.Wait()
+			if got := w.groups.Load() - before; got != 1 {
+				t.Errorf("%d writes were sent in %d groups, want 1", len(calls), got)
+			}
+			for i, err := range errs {
+				if fail && i == 2 {
+					if !errors.Is(err, storage.ErrExists) {
+						t.Errorf("duplicate user: %v, want ErrExists", err)
+					}
+					continue
+				}
+				if err != nil {
+					t.Errorf("call %d: %v", i, err)
+				}
+			}
+			for _, key := range []string{"a", "b"} {
+				if _, err := db.GetUser(ctx, pool, key); err != nil {
+					t.Errorf("user %s/%s: %v", pool, key, err)
+				}
+			}
+			if msg.ID == 0 {
+				t.Error("AppendMessage returned no id")
+			}
+			ms, err := db.ListMessages(ctx, pool, "a")
+			if err != nil || len(ms) != 1 || ms[0].ID != msg.ID {
+				t.Errorf("messages %v (%v), want the one with id %d", ms, err, msg.ID)
+			}
+		})
+	}
+}
+
+// TestPGGroupCommitCAS runs two compare-and-swap updates of one user in one
+// group: the second fails its comparison (the first changed the row), falls
+// back to the locked update, and nothing is lost.
+func TestPGGroupCommitCAS(t *testing.T) {
+	db := openDSN(t, newPGDSN(t), Options{})
+	ctx := context.Background()
+	if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateUser(ctx, storage.User{PoolID: "p1", Username: "a", UsernameKey: "a", Sub: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	w, release := holdBatcher(t, db)
+	var wg sync.WaitGroup
+	for i, inc := range []int{100, 1} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := db.UpdateUser(ctx, "p1", "a", func(u *storage.User) error {
+				u.Lockout.Failures += inc
+				return nil
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+		waitQueued(t, w, i+1)
+	}
+	before := w.groups.Load()
+	release(2)
+	wg.Wait()
+	if got := w.groups.Load() - before; got != 1 {
+		t.Errorf("the two updates were sent in %d groups, want 1", got)
+	}
+	u, err := db.GetUser(ctx, "p1", "a")
+	if err != nil || u.Lockout.Failures != 101 {
+		t.Fatalf("counter %d (%v), want 101", u.Lockout.Failures, err)
+	}
+}
+
+// TestPGGroupCommitAbandoned: a write whose context ends while it waits for
+// its group returns the context's error and is never sent.
+func TestPGGroupCommitAbandoned(t *testing.T) {
+	db := openDSN(t, newPGDSN(t), Options{})
+	w, release := holdBatcher(t, db)
+	cctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- db.CreatePool(cctx, storage.Pool{ID: "gone"}) }()
+	waitQueued(t, w, 1)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("CreatePool: %v, want context.Canceled", err)
+	}
+	release(1)
+	// The next write runs after the abandoned one would have.
+	ctx := context.Background()
+	if err := db.CreatePool(ctx, storage.Pool{ID: "next"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.GetPool(ctx, "gone"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("the abandoned pool: %v, want ErrNotFound", err)
+	}
+}
+
+// TestPGConcurrentWrites checks, with many writers at once, that every
+// acknowledged write is there and that writes did share groups.
+func TestPGConcurrentWrites(t *testing.T) {
+	db := openDSN(t, newPGDSN(t), Options{})
+	w := db.be.(*pgBackend).batcher
+	ctx := context.Background()
+	if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 64
+	before := w.groups.Load()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("u%d", i)
+			if err := db.CreateUser(ctx, storage.User{PoolID: "p1", Username: key, UsernameKey: key, Sub: key}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if c, err := db.CountUsers(ctx, "p1"); err != nil || c != n {
+		t.Errorf("%d users (%v), want %d", c, err, n)
+	}
+	t.Logf("%d writes in %d groups of two or more", n, w.groups.Load()-before)
+}
+
+// TestConformancePGNoGroupCommit runs the suite on PostgreSQL with each
+// single-statement write sent alone (Options.MaxBatch 1).
+func TestConformancePGNoGroupCommit(t *testing.T) {
+	newPGDSN(t) // skips early when unconfigured
+	conformance.Run(t, func(t *testing.T) storage.Store {
+		db := openDSN(t, newPGDSN(t), Options{MaxBatch: 1})
+		if db.be.(*pgBackend).batcher != nil {
+			t.Fatal("MaxBatch 1 left group commit on")
+		}
+		return db
+	})
+}
