@@ -82,6 +82,47 @@ func TestKnownAnswer(t *testing.T) {
 	}
 }
 
+// TestVerifyOtherPresets: a stored hash keeps verifying whatever the
+// default is, since Verify reads the parameters from the hash. First an
+// m=19 MiB t=2 p=1 hash (OWASP19M) made by another implementation
+// (hash-wasm, as in imported_test.go), then a hash of every preset; each
+// is marked for rehashing under any other parameters.
+func TestVerifyOtherPresets(t *testing.T) {
+	const owasp19m = "$argon2id$v=19$m=19456,t=2,p=1$AQIDBAUGBwgJCgsMDQ4PEA$O0tC5a7YDRXomwR+DP+4yoS51P7vz8k0wVSO2Os3U/s"
+	if ok, err := Verify(owasp19m, "Correct horse 1!"); !ok || err != nil {
+		t.Fatalf("Verify(m=19456 t=2 p=1) = %v, %v", ok, err)
+	}
+	if ok, _ := Verify(owasp19m, "Correct horse 1?"); ok {
+		t.Fatal("Verify(m=19456 t=2 p=1, wrong) = true")
+	}
+	if MemoryKiB(owasp19m) != 19456 || NeedsRehash(owasp19m, OWASP19M) {
+		t.Errorf("MemoryKiB = %d, NeedsRehash(OWASP19M) = %v", MemoryKiB(owasp19m), NeedsRehash(owasp19m, OWASP19M))
+	}
+	for name, p := range Presets {
+		if testing.Short() && p.MemoryKiB > 20*1024 {
+			continue
+		}
+		h, err := Hash(nil, "Correct horse 1!", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []Params{OWASP19M, OWASP12M, FastParams} {
+			if d == p {
+				continue
+			}
+			if !NeedsRehash(h, d) {
+				t.Errorf("%s: NeedsRehash(%+v) = false", name, d)
+			}
+		}
+		if ok, err := Verify(h, "Correct horse 1!"); !ok || err != nil {
+			t.Errorf("%s: Verify = %v, %v", name, ok, err)
+		}
+		if ok, _ := Verify(h, "Correct horse 1?"); ok {
+			t.Errorf("%s: Verify(wrong) = true", name)
+		}
+	}
+}
+
 func TestVerifyMalformed(t *testing.T) {
 	good, err := Hash(nil, "pw", FastParams)
 	if err != nil {
