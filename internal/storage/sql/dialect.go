@@ -21,7 +21,9 @@ type dialect struct {
 	forUpdate string
 	// nullSafeEq is = with NULL = NULL true.
 	nullSafeEq string
-	// types replaces the {{...}} tokens of migration files.
+	// types replaces the {{...}} tokens of migration files. A line of a
+	// migration that starts with {{postgres}} runs on PostgreSQL only: on
+	// SQLite the token turns the line into a comment.
 	types *strings.Replacer
 
 	rebound sync.Map // query with ? → query for this dialect
@@ -35,6 +37,7 @@ var (
 			"{{key}}", "TEXT",
 			"{{bytes}}", "BLOB",
 			"{{serial}}", "INTEGER PRIMARY KEY AUTOINCREMENT",
+			"{{postgres}}", "-- (PostgreSQL only) ",
 		),
 	}
 	postgresDialect = &dialect{
@@ -46,6 +49,7 @@ var (
 			"{{key}}", `TEXT COLLATE "C"`,
 			"{{bytes}}", "BYTEA",
 			"{{serial}}", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+			"{{postgres}}", "",
 		),
 	}
 )
