@@ -70,14 +70,21 @@ func BenchmarkUpdateUser(b *testing.B) {
 				ctx := context.Background()
 				var n atomic.Int64
 				var groups0 int64
-				if sb, ok := db.be.(*sqliteBackend); ok {
-					groups0 = sb.w.groups.Load()
+				groups := func() int64 { return 0 }
+				switch be := db.be.(type) {
+				case *sqliteBackend:
+					groups = be.w.groups.Load
+				case *pgBackend:
+					if be.batcher != nil {
+						groups = be.batcher.groups.Load
+					}
 				}
+				groups0 = groups()
 				b.SetParallelism(par)
 				b.ResetTimer()
 				defer func() {
-					if sb, ok := db.be.(*sqliteBackend); ok {
-						b.ReportMetric(float64(b.N)/float64(sb.w.groups.Load()-groups0), "writes/txn")
+					if g := groups() - groups0; g > 0 {
+						b.ReportMetric(float64(b.N)/float64(g), "writes/txn")
 					}
 				}()
 				b.RunParallel(func(pb *testing.PB) {

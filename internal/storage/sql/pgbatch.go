@@ -26,25 +26,34 @@ import (
 // only once its write is durable, and each statement sees the ones before it
 // in the group as a serial order would.
 //
-// At most one group is in flight per node; the statements that arrive
-// meanwhile form the next one. A statement alone pays nothing extra: its
-// group is just that statement. If a statement of a group fails with a
+// At most pgGroupsInFlight (2) groups are in flight per node, so that a
+// lone writer never waits behind another's WAL flush; the statements that
+// arrive while both are busy form the next group. A statement alone pays
+// nothing extra: its group is just that statement. If a statement of a group fails with a
 // database error, PostgreSQL rolls the whole group back; the group's
 // statements then run again one by one, each in its own transaction, so
 // that every caller gets the answer its own statement gets (a statement
 // that failed only because of an earlier one now succeeds). A group that
 // fails without a database answer (a lost connection) may have committed or
 // not, which its callers are told as an error, as for a single statement.
+//
+// A group holds the row locks of its statements until its commit. Two groups
+// in flight at once (on one node or two) that update the same rows in
+// opposite orders can deadlock; PostgreSQL aborts one of them after
+// deadlock_timeout (1 s by default) and its statements run again one by one,
+// so the cost is that delay, never a wrong answer. Only concurrent writes of
+// the same records can meet this way.
 type pgBatcher struct {
-	pool *pgxpool.Pool
-	max  int // statements per group
+	pool     *pgxpool.Pool
+	max      int // statements per group
+	inflight int // groups at once
 
 	mu      sync.Mutex
 	queue   []*pgCall
-	running bool // a goroutine is running groups
+	running int // goroutines running groups (≤ inflight)
 	closed  bool
 
-	groups atomic.Int64 // groups sent (tests)
+	groups atomic.Int64 // groups run, one statement or more (tests, benchmarks)
 }
 
 // pgCall is one statement submitted to the batcher.
@@ -83,8 +92,8 @@ func (w *pgBatcher) do(c *pgCall) error {
 		return errPGClosed
 	}
 	w.queue = append(w.queue, c)
-	if !w.running {
-		w.running = true
+	if w.running < w.inflight {
+		w.running++
 		go w.loop()
 	}
 	w.mu.Unlock()
@@ -109,7 +118,7 @@ func (w *pgBatcher) loop() {
 		w.mu.Lock()
 		n := min(len(w.queue), w.max)
 		if n == 0 {
-			w.running = false
+			w.running--
 			w.mu.Unlock()
 			return
 		}
@@ -147,12 +156,12 @@ func (w *pgBatcher) run(group []*pgCall) {
 		})
 		defer stop()
 	}
+	w.groups.Add(1)
 	if len(live) == 1 {
 		w.single(ctx, live[0])
 		close(live[0].done)
 		return
 	}
-	w.groups.Add(1)
 	retry, err := w.send(ctx, live)
 	for _, c := range live {
 		switch {

@@ -27,6 +27,9 @@ const (
 // (pgbatch.go) when Options.MaxBatch is 0.
 const defaultPGBatch = 64
 
+// pgGroupsInFlight is how many groups (pgbatch.go) a node sends at once.
+var pgGroupsInFlight = 2
+
 // pgBackend runs calls on PostgreSQL through a pgxpool connection pool.
 // Each connection caches the prepared statements it has run (pgx's default
 // statement cache), so a hot query is parsed once per connection.
@@ -55,7 +58,7 @@ func openPostgres(ctx context.Context, dsn string, opts Options, log *slog.Logge
 	}
 	b := &pgBackend{pool: pool}
 	if n := cmp.Or(opts.MaxBatch, defaultPGBatch); n > 1 {
-		b.batcher = &pgBatcher{pool: pool, max: n}
+		b.batcher = &pgBatcher{pool: pool, max: n, inflight: pgGroupsInFlight}
 	}
 	if err := b.withConn(ctx, func(c *pgx.Conn) error {
 		return migratePostgres(ctx, c, opts.now(), log)
