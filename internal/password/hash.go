@@ -27,9 +27,11 @@ type Params struct {
 // trading memory for passes: m=46 MiB t=1, m=19 MiB t=2, m=12 MiB t=3,
 // m=9 MiB t=4 and m=7 MiB t=5, all p=1. OWASP46M, OWASP19M, OWASP12M,
 // OWASP9M and OWASP7M are those five. On a 2-vCPU VM one hash of any of
-// them takes about 20–35 ms of one core (BenchmarkHash); the smaller the
-// memory, the less two hashes running at once on two cores slow each
-// other down in the shared cache (BenchmarkHashParallel).
+// them takes 14–35 ms of one core (BenchmarkHash; 16–23 ms of CPU on the
+// AMD EPYC one); the smaller the memory, the less two hashes running at
+// once on two cores slow each other down in the shared cache
+// (BenchmarkHashParallel): at 9 and 7 MiB not at all there, at 19 MiB by
+// about 9 %.
 var (
 	// OWASP19M is m=19 MiB (19456 KiB), t=2, p=1: the configuration the
 	// cheat sheet's summary names ("a minimum configuration of 19 MiB of
