@@ -104,8 +104,13 @@ func (w *pgBatcher) do(c *pgCall) error {
 		if c.state.CompareAndSwap(callPending, callAbandoned) {
 			return c.ctx.Err()
 		}
-		// Taken into a group already: its outcome is the answer (the group
-		// gives up when every caller in it has).
+		if c.dest == nil {
+			// Sent already: whether it commits is unknown, as when a
+			// statement's context ends while the database runs it.
+			return c.ctx.Err()
+		}
+		// A row is scanned into the caller's variables: wait for the
+		// outcome (the group gives up when every caller in it has).
 		<-c.done
 		return c.err
 	}

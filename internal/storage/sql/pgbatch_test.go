@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/userpoold/userpoold/internal/storage"
 	"github.com/userpoold/userpoold/internal/storage/conformance"
 )
@@ -299,4 +300,71 @@ func TestPGGroupCommitTwoNodes(t *testing.T) {
 		return q.queryRow("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()").Scan(&deadlocks)
 	})
 	t.Logf("deadlocks reported by the database meanwhile: %d", deadlocks-deadlocks0)
+}
+
+// TestPGGroupCommitCancelSent: a write whose context ends after its group was
+// sent returns at once, while the group (here blocked on a row lock) goes on
+// and the other write of the group succeeds when it ends.
+func TestPGGroupCommitCancelSent(t *testing.T) {
+	dsn := newPGDSN(t)
+	db := openDSN(t, dsn, Options{})
+	ctx := context.Background()
+	if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	locker, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close(ctx)
+	tx, err := locker.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT 1 FROM pools WHERE id = 'p1' FOR UPDATE"); err != nil {
+		t.Fatal(err)
+	}
+	w, release := holdBatcher(t, db)
+	update := func(ctx context.Context) error {
+		return db.be.write(ctx, false, func(q querier) error {
+			_, err := q.exec("UPDATE pools SET data = ? WHERE id = ? -- TestPGGroupCommitCancelSent", "{}", "p1")
+			return err
+		})
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make(chan error, 2)
+	go func() { errs <- update(cctx) }()
+	waitQueued(t, w, 1)
+	go func() { errs <- update(ctx) }()
+	release(2)
+	// Wait until the group waits for the lock.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var n int
+		if err := locker.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%-- TestPGGroupCommitCancelSent'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the group never waited for the lock")
+		}
+	}
+	cancel()
+	select {
+	case err := <-errs:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("the cancelled write: %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the cancelled write did not return while its group was blocked")
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errs; err != nil {
+		t.Errorf("the other write of the group: %v", err)
+	}
 }
