@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"reflect"
@@ -63,6 +64,7 @@ type DB struct {
 	log    *slog.Logger
 	// lockingUpdates: Options.LockingUpdates.
 	lockingUpdates bool
+	snaps          userSnaps // see usersnap.go
 }
 
 var _ storage.Store = (*DB)(nil)
@@ -96,6 +98,7 @@ func Open(ctx context.Context, dsn string, sealer storage.Sealer, opts Options) 
 		return nil, err
 	}
 	db := &DB{sealer: sealer, log: log, lockingUpdates: opts.LockingUpdates}
+	db.snaps.seed = maphash.MakeSeed()
 	switch kind {
 	case "postgres":
 		b, err := openPostgres(ctx, target, opts, log)

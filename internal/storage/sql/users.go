@@ -391,18 +391,31 @@ type storedUser struct {
 	secretsPlain []byte
 }
 
-func (db *DB) scanUser(r row) (storage.User, storedUser, error) {
+// scanUser reads one user row. With snap, a row that holds exactly the bytes
+// of the user's snapshot is not unsealed and decoded again, and a row that
+// does not becomes the snapshot (usersnap.go).
+func (db *DB) scanUser(r row, snap bool) (storage.User, storedUser, error) {
 	var u storage.User
 	var s storedUser
 	if err := r.Scan(&u.PoolID, &u.UsernameKey, &u.Username, &u.Sub, &s.data, &s.sealed); err != nil {
 		return u, s, err
 	}
+	if snap {
+		if v := db.snaps.get(u.PoolID, u.UsernameKey); v.matches(u.Username, s) {
+			return canonical(v.user), v.stored, nil
+		}
+	}
 	var err error
 	if s.secretsPlain, err = db.unseal(userAD(u.PoolID, u.UsernameKey), s.sealed); err != nil {
 		return u, s, err
 	}
-	err = decodeUser(&u, s.data, s.secretsPlain)
-	return u, s, err
+	if err = decodeUser(&u, s.data, s.secretsPlain); err != nil {
+		return u, s, err
+	}
+	if snap {
+		db.snaps.put(u.PoolID, u.UsernameKey, &userSnap{stored: s, user: canonical(u)})
+	}
+	return u, s, nil
 }
 
 // decodeUser fills u (whose key columns are set) from its data document and
@@ -443,7 +456,7 @@ func decodeUser(u *storage.User, data string, secrets []byte) error {
 }
 
 func (db *DB) scanUserRow(r rows) (storage.User, []string, error) {
-	u, _, err := db.scanUser(r)
+	u, _, err := db.scanUser(r, false)
 	return u, []string{u.UsernameKey}, err
 }
 
@@ -487,7 +500,7 @@ func (db *DB) getUser(ctx context.Context, query, poolID, key string) (storage.U
 	var u storage.User
 	err := db.be.read(ctx, func(q querier) error {
 		var err error
-		u, _, err = db.scanUser(q.queryRow(query, poolID, key))
+		u, _, err = db.scanUser(q.queryRow(query, poolID, key), true)
 		return err
 	})
 	if errors.Is(err, errNoRows) {
@@ -513,7 +526,7 @@ func (db *DB) FindUsersByAttribute(ctx context.Context, poolID, name, value stri
 		}
 		defer rs.Close()
 		for rs.Next() {
-			u, _, err := db.scanUser(rs)
+			u, _, err := db.scanUser(rs, false)
 			if err != nil {
 				return err
 			}
@@ -537,15 +550,16 @@ func (db *DB) FindUsersByAttribute(ctx context.Context, poolID, name, value stri
 // takes effect at the moment of the read.
 func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn func(*storage.User) error) (storage.User, error) {
 	var out storage.User
+	var written storedUser // the row as out was written (or read)
 	locked := func(q querier) error {
 		u, old, err := db.scanUser(q.queryRow("SELECT "+userCols+" FROM users WHERE pool_id = ? AND username_key = ?"+db.d.forUpdate,
-			poolID, usernameKey))
+			poolID, usernameKey), false)
 		if errors.Is(err, errNoRows) {
 			return notFound("user", poolID, usernameKey)
 		} else if err != nil {
 			return err
 		}
-		res, mask, args, err := db.applyUserFn(u, old, fn)
+		res, mask, args, now, err := db.applyUserFn(u, old, fn)
 		if err != nil {
 			return err
 		}
@@ -554,34 +568,55 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 				return err
 			}
 		}
-		out = res
+		out, written = res, now
 		return nil
 	}
 	if db.lockingUpdates {
 		if err := db.be.write(ctx, true, locked); err != nil {
 			return storage.User{}, err
 		}
+		db.snaps.put(poolID, usernameKey, &userSnap{stored: written, user: canonical(out)})
 		return out, nil
 	}
 
-	var u storage.User
-	var old storedUser
-	err := db.be.read(ctx, func(q querier) error {
-		var err error
-		u, old, err = db.scanUser(q.queryRow("SELECT "+userCols+" FROM users WHERE pool_id = ? AND username_key = ?", poolID, usernameKey))
-		return err
-	})
-	if errors.Is(err, errNoRows) {
-		return storage.User{}, notFound("user", poolID, usernameKey)
-	} else if err != nil {
-		return storage.User{}, err
+	// The compare-and-swap starts from the user's snapshot when there is
+	// one (usersnap.go), else from a read.
+	var (
+		res    storage.User
+		mask   uint64
+		args   []any
+		now    storedUser
+		old    storedUser
+		err    error
+		fromSS bool
+	)
+	if v := db.snaps.get(poolID, usernameKey); v != nil {
+		old = v.stored
+		res, mask, args, now, err = db.applyUserFn(canonical(v.user), old, fn)
+		// Neither an error nor "nothing to write" may come from a stale
+		// snapshot: both are decided again on a fresh read.
+		fromSS = err == nil && mask != 0
 	}
-	res, mask, args, err := db.applyUserFn(u, old, fn)
-	if err != nil {
-		return storage.User{}, err
-	}
-	if mask == 0 {
-		return res, nil
+	if !fromSS {
+		var u storage.User
+		err = db.be.read(ctx, func(q querier) error {
+			var err error
+			u, old, err = db.scanUser(q.queryRow("SELECT "+userCols+" FROM users WHERE pool_id = ? AND username_key = ?", poolID, usernameKey), false)
+			return err
+		})
+		if errors.Is(err, errNoRows) {
+			return storage.User{}, notFound("user", poolID, usernameKey)
+		} else if err != nil {
+			return storage.User{}, err
+		}
+		res, mask, args, now, err = db.applyUserFn(u, old, fn)
+		if err != nil {
+			return storage.User{}, err
+		}
+		if mask == 0 {
+			db.snaps.put(poolID, usernameKey, &userSnap{stored: old, user: canonical(res)})
+			return res, nil
+		}
 	}
 	args = append(args, poolID, usernameKey, old.data, nullBytes(old.sealed))
 	relock := false
@@ -592,7 +627,7 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 		case err != nil:
 			return err
 		case n == 1:
-			out = res
+			out, written = res, now
 			return nil
 		case db.d == sqliteDialect:
 			// Changed (or deleted) since the read: redo it here, inside
@@ -609,33 +644,35 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 	if err != nil {
 		return storage.User{}, err
 	}
+	db.snaps.put(poolID, usernameKey, &userSnap{stored: written, user: canonical(out)})
 	return out, nil
 }
 
 // applyUserFn runs fn on u (as read, with old) and returns the result as a
-// read would return it, and the columns to set (mask and values, see
-// updateUserQuery). fn's error comes back unchanged.
-func (db *DB) applyUserFn(u storage.User, old storedUser, fn func(*storage.User) error) (storage.User, uint64, []any, error) {
+// read would return it, the columns to set (mask and values, see
+// updateUserQuery) and the row as it will be stored. fn's error comes back
+// unchanged.
+func (db *DB) applyUserFn(u storage.User, old storedUser, fn func(*storage.User) error) (storage.User, uint64, []any, storedUser, error) {
 	poolID, usernameKey, sub := u.PoolID, u.UsernameKey, u.Sub
 	oldVals := userValues(&u, old.data)
 	if err := fn(&u); err != nil {
-		return storage.User{}, 0, nil, err
+		return storage.User{}, 0, nil, storedUser{}, err
 	}
 	switch {
 	case u.PoolID != poolID:
-		return storage.User{}, 0, nil, immutable("UpdateUser", "PoolID")
+		return storage.User{}, 0, nil, storedUser{}, immutable("UpdateUser", "PoolID")
 	case u.UsernameKey != usernameKey:
-		return storage.User{}, 0, nil, immutable("UpdateUser", "UsernameKey")
+		return storage.User{}, 0, nil, storedUser{}, immutable("UpdateUser", "UsernameKey")
 	case u.Sub != sub:
-		return storage.User{}, 0, nil, immutable("UpdateUser", "Sub")
+		return storage.User{}, 0, nil, storedUser{}, immutable("UpdateUser", "Sub")
 	}
 	data, err := marshalUserData(&u)
 	if err != nil {
-		return storage.User{}, 0, nil, err
+		return storage.User{}, 0, nil, storedUser{}, err
 	}
 	plain, err := marshalUserSecrets(&u.Secrets)
 	if err != nil {
-		return storage.User{}, 0, nil, err
+		return storage.User{}, 0, nil, storedUser{}, err
 	}
 	newVals := userValues(&u, data)
 	var mask uint64
@@ -646,22 +683,25 @@ func (db *DB) applyUserFn(u storage.User, old storedUser, fn func(*storage.User)
 			args = append(args, newVals[i])
 		}
 	}
+	now := storedUser{data: data, sealed: old.sealed, secretsPlain: plain}
 	if !bytes.Equal(plain, old.secretsPlain) {
 		sealed, err := db.seal(userAD(poolID, usernameKey), plain)
 		if err != nil {
-			return storage.User{}, 0, nil, err
+			return storage.User{}, 0, nil, storedUser{}, err
 		}
 		mask |= 1 << len(userMutableCols)
 		args = append(args, nullBytes(sealed))
+		now.sealed = sealed
 	}
 	// Return what GetUser would, without decoding what was encoded: a
 	// normalised deep copy (times in UTC to the microsecond, empty is nil).
-	return canonical(u), mask, args, nil
+	return canonical(u), mask, args, now, nil
 }
 
 // DeleteUser deletes a user with its devices, group memberships and auth
 // events.
 func (db *DB) DeleteUser(ctx context.Context, poolID, usernameKey string) error {
+	db.snaps.drop(poolID, usernameKey)
 	return db.deleteOne(ctx, notFound("user", poolID, usernameKey),
 		"DELETE FROM users WHERE pool_id = ? AND username_key = ?", poolID, usernameKey)
 }

@@ -1,0 +1,130 @@
+package sql
+
+import (
+	"context"
+	"errors"
+	"hash/maphash"
+	"testing"
+
+	"github.com/userpoold/userpoold/internal/storage"
+)
+
+// TestUserSnapshotsNeverServeStaleData: handle a holds snapshots of a user
+// that handle b (another node, or process) then changes. Whatever a's
+// snapshot says, a's reads and updates act on the row as stored.
+func TestUserSnapshotsNeverServeStaleData(t *testing.T) {
+	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
+		dsn := newDSN(t)
+		a := openDSN(t, dsn, Options{})
+		b := openDSN(t, dsn, Options{})
+		ctx := context.Background()
+		if err := a.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
+			t.Fatal(err)
+		}
+		u0 := storage.User{PoolID: "p1", Username: "c", UsernameKey: "c", Sub: "s", Enabled: true,
+			Attributes: []storage.Attribute{{Name: "email", Value: "c@example.com"}}}
+		if err := a.CreateUser(ctx, u0); err != nil {
+			t.Fatal(err)
+		}
+		setPref := func(db *DB, pref storage.MFAFactor) {
+			t.Helper()
+			if _, err := db.UpdateUser(ctx, "p1", "c", func(u *storage.User) error { u.MFA.Preferred = pref; return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		get := func(db *DB) storage.User {
+			t.Helper()
+			u, err := db.GetUser(ctx, "p1", "c")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+
+		// A read hands out a copy: changing it changes neither the
+		// snapshot nor the next read.
+		u := get(a)
+		u.Attributes[0].Value = "changed"
+		u.MFA.Preferred = "TOTP"
+		if got := get(a); got.Attributes[0].Value != "c@example.com" || got.MFA.Preferred != "" {
+			t.Fatalf("second read returned the first read's changes: %+v", got)
+		}
+
+		// b changes the user behind a's snapshot: a reads b's change.
+		setPref(b, "TOTP")
+		if got := get(a).MFA.Preferred; got != "TOTP" {
+			t.Fatalf("a reads preference %q after b set TOTP", got)
+		}
+
+		// An update that changes nothing against a stale snapshot still
+		// writes: a's snapshot says SMS, b has set TOTP since.
+		setPref(a, "SMS")
+		setPref(b, "TOTP")
+		setPref(a, "SMS")
+		if got := get(b).MFA.Preferred; got != "SMS" {
+			t.Fatalf("preference %q after a set SMS over b's TOTP", got)
+		}
+
+		// An update from a stale snapshot is redone on the row: b's change
+		// survives a's.
+		get(a)
+		if _, err := b.UpdateUser(ctx, "p1", "c", func(u *storage.User) error { u.Lockout.Failures = 7; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		setPref(a, "EMAIL")
+		if got := get(b); got.Lockout.Failures != 7 || got.MFA.Preferred != "EMAIL" {
+			t.Fatalf("after b's and a's updates: failures %d, preference %q; want 7, EMAIL", got.Lockout.Failures, got.MFA.Preferred)
+		}
+
+		// An fn error decided on a stale snapshot is decided again on the
+		// row: a's snapshot has the user disabled, b has enabled it.
+		if _, err := a.UpdateUser(ctx, "p1", "c", func(u *storage.User) error { u.Enabled = false; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.UpdateUser(ctx, "p1", "c", func(u *storage.User) error { u.Enabled = true; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		errDisabled := errors.New("disabled")
+		got, err := a.UpdateUser(ctx, "p1", "c", func(u *storage.User) error {
+			if !u.Enabled {
+				return errDisabled
+			}
+			u.Lockout.Failures++
+			return nil
+		})
+		if err != nil || got.Lockout.Failures != 8 {
+			t.Fatalf("update of the enabled user: %v, failures %d; want nil, 8", err, got.Lockout.Failures)
+		}
+
+		// A deleted user is gone for a whatever its snapshot held.
+		if err := b.DeleteUser(ctx, "p1", "c"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.GetUser(ctx, "p1", "c"); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("read of a deleted user: %v", err)
+		}
+		if _, err := a.UpdateUser(ctx, "p1", "c", func(u *storage.User) error { u.MFA.Preferred = "SMS"; return nil }); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("update of a deleted user: %v", err)
+		}
+	})
+}
+
+// TestUserSnapshotsBounded: the snapshots stay within their bound however
+// many users are read.
+func TestUserSnapshotsBounded(t *testing.T) {
+	c := userSnaps{seed: maphash.MakeSeed()}
+	for i := range 10 * snapShards * snapPerShard {
+		c.put("p", string(rune('a'+i%26))+string(rune(i)), &userSnap{})
+	}
+	n := 0
+	for i := range c.shards {
+		if l := len(c.shards[i].m); l > snapPerShard {
+			t.Fatalf("shard %d holds %d", i, l)
+		} else {
+			n += l
+		}
+	}
+	if n == 0 {
+		t.Fatal("nothing kept")
+	}
+}
