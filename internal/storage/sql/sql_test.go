@@ -505,7 +505,9 @@ func TestGroupCommitIsolation(t *testing.T) {
 			return err
 		}
 	}
-	// Hold the writer so that the next three calls queue up together.
+	// Hold the writer so that the next three calls queue up and join the
+	// holder's transaction.
+	groupsBefore := w.groups.Load()
 	hold, held := make(chan struct{}), make(chan struct{})
 	go db.be.write(ctx, true, func(q querier) error { close(held); <-hold; return nil })
 	<-held
@@ -528,11 +530,10 @@ func TestGroupCommitIsolation(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	groupsBefore := w.groups.Load()
 	close(hold)
 	wg.Wait()
 	if got := w.groups.Load() - groupsBefore; got != 1 {
-		t.Fatalf("the three writes took %d transactions, want 1", got)
+		t.Fatalf("the holder and the three writes took %d transactions, want 1", got)
 	}
 	if results[0] != nil || results[1] != errBoom || results[2] != nil {
 		t.Fatalf("results %v", results)
@@ -570,8 +571,9 @@ func TestSQLitePragmas(t *testing.T) {
 }
 
 // TestWriteWaitsForWALSync: a write returns only after the fsync of the WAL
-// that follows its commit; writes committed while an fsync runs share the
-// next one; a failed fsync fails the writes it covered and every later one.
+// that follows its commit; writes that arrive while an fsync runs wait in
+// one open transaction and commit together when it is done, sharing the next
+// fsync; a failed fsync fails the writes it covered and every later one.
 func TestWriteWaitsForWALSync(t *testing.T) {
 	db := openDSN(t, newSQLiteDSN(t), Options{})
 	w := db.be.(*sqliteBackend).w
@@ -589,24 +591,36 @@ func TestWriteWaitsForWALSync(t *testing.T) {
 	}
 	first := create("a")
 	<-entered // a is committed; its fsync is running
-	if _, err := db.GetPool(ctx, "a"); err != nil {
-		t.Fatalf("committed pool not visible: %v", err)
+	if n := db.countPools(t); n != 1 {
+		t.Fatalf("%d pools visible during a's fsync, want 1", n)
 	}
+	groups, joined := w.groups.Load(), w.joined.Load()
 	second, third := create("b"), create("c")
-	for db.countPools(t) < 3 { // b and c commit while a's fsync runs
+	for w.joined.Load() < joined+2 {
 		time.Sleep(time.Millisecond)
 	}
 	select {
 	case err := <-first:
 		t.Fatalf("the write returned (%v) before its fsync", err)
+	case err := <-second:
+		t.Fatalf("b returned (%v) before its commit", err)
 	case <-time.After(20 * time.Millisecond):
+	}
+	if n := db.countPools(t); n != 1 {
+		t.Fatalf("%d pools visible before b and c commit, want 1", n)
 	}
 	syncs := w.syncs.Load()
 	release <- nil
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
-	<-entered // one fsync for b and c
+	<-entered // b and c committed together; their fsync is running
+	if got := w.groups.Load() - groups; got != 1 {
+		t.Fatalf("b and c took %d transactions, want 1", got)
+	}
+	if n := db.countPools(t); n != 3 {
+		t.Fatalf("%d pools visible after b and c commit, want 3", n)
+	}
 	select {
 	case err := <-second:
 		t.Fatalf("b returned (%v) before its fsync", err)

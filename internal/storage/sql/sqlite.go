@@ -341,7 +341,9 @@ type writer struct {
 	synced   chan struct{} // closed when the syncer has returned
 	syncErr  atomic.Pointer[error]
 	syncs    atomic.Int64           // fsyncs of the WAL by the syncer
-	syncWAL  func() error           // wal.Sync; tests replace it
+	syncWAL  func() error           // fdatasync of wal; tests replace it
+	unsynced atomic.Int64           // groups handed to the syncer, not yet answered
+	idle     chan struct{}          // the syncer has answered every group (cap 1)
 	stmts    map[string]*dbsql.Stmt // owned by the writer goroutine
 	q        *sqliteWriteQuerier
 	reqs     chan *writeReq
@@ -352,6 +354,7 @@ type writer struct {
 	log      *slog.Logger
 
 	groups  atomic.Int64 // transactions committed or rolled back
+	joined  atomic.Int64 // calls run in a transaction
 	maxSeen atomic.Int64 // largest group so far
 }
 
@@ -381,14 +384,17 @@ func (w *writer) openWAL(ctx context.Context, path string) {
 		w.log.Warn("storage/sql: WAL file not opened; every commit fsyncs in the writer", "err", err)
 		return
 	}
-	w.wal, w.syncWAL = f, f.Sync
+	w.wal, w.syncWAL = f, func() error { return datasync(f) }
 	w.acks = make(chan ackGroup, w.maxBatch)
+	w.idle = make(chan struct{}, 1)
 	w.synced = make(chan struct{})
 	go w.syncLoop()
 }
 
 // syncLoop fsyncs the WAL for every committed group and then answers the
-// group's calls. Groups committed while an fsync runs share the next one.
+// group's calls; groups committed while an fsync runs share the next one.
+// When it has answered everything it was given it tells the writer (idle),
+// which commits its open group then (see run).
 func (w *writer) syncLoop() {
 	defer close(w.synced)
 	var pending []ackGroup
@@ -422,6 +428,12 @@ func (w *writer) syncLoop() {
 				} else {
 					r.done <- err
 				}
+			}
+		}
+		if w.unsynced.Add(-int64(len(pending))) == 0 {
+			select {
+			case w.idle <- struct{}{}:
+			default:
 			}
 		}
 		clear(pending)
@@ -478,22 +490,10 @@ func (w *writer) loop() {
 			w.wal.Close()
 		}
 	}()
-	batch := make([]*writeReq, 0, w.maxBatch)
 	for {
 		select {
 		case r := <-w.reqs:
-			batch = append(batch[:0], r)
-		fill:
-			for len(batch) < w.maxBatch {
-				select {
-				case r := <-w.reqs:
-					batch = append(batch, r)
-				default:
-					break fill
-				}
-			}
-			w.run(batch)
-			clear(batch)
+			w.run(r)
 		case <-w.quit:
 			for {
 				select {
@@ -509,101 +509,125 @@ func (w *writer) loop() {
 	}
 }
 
-// run commits one group of writes. With one request it is a plain
-// transaction; with several, each runs inside a SAVEPOINT so that its error
-// rolls back only its own changes.
-func (w *writer) run(batch []*writeReq) {
-	live := batch[:0]
-	for _, r := range batch {
-		if r.state.CompareAndSwap(reqPending, reqTaken) {
-			live = append(live, r)
-		}
-	}
-	if len(live) == 0 {
+// run commits one group of writes, first and those that join it, each
+// inside a SAVEPOINT so that its error rolls back only its own changes.
+// Calls queued when it starts join at once. While the syncer is still
+// fsyncing earlier groups, the transaction stays open and takes every call
+// that arrives until the syncer is done (or the group is full): those calls
+// could not be acknowledged sooner anyway, and one commit of many writes
+// appends far fewer WAL frames (shared index and table pages) than many
+// commits of one. Without the syncer (synchronous=FULL) the group commits
+// as soon as the queue is empty.
+func (w *writer) run(first *writeReq) {
+	if !first.state.CompareAndSwap(reqPending, reqTaken) {
 		return
 	}
 	if p := w.syncErr.Load(); p != nil {
-		for _, r := range live {
-			r.done <- *p
-		}
+		first.done <- *p
 		return
 	}
-	w.groups.Add(1)
-	if n := int64(len(live)); n > w.maxSeen.Load() {
-		w.maxSeen.Store(n)
-	}
-	finish := func(errs []error, common error) {
-		for i, r := range live {
-			if errs != nil && errs[i] != nil {
-				r.done <- errs[i]
-			} else {
-				r.done <- common
-			}
+	live := []*writeReq{first}
+	fail := func(err error) {
+		for _, r := range live {
+			r.done <- err
 		}
 	}
 	if err := w.ctl("BEGIN IMMEDIATE"); err != nil {
 		var se *sqlite.Error
 		if errors.As(err, &se) && se.Code()&0xff == sqliteBusy {
-			finish(nil, fmt.Errorf("storage/sql: begin: %w", err))
+			fail(fmt.Errorf("storage/sql: begin: %w", err))
 			return
 		}
 		// A transaction left open by a failure that ROLLBACK could not
 		// end would block every later write: end it and try once more.
 		w.ctl("ROLLBACK")
 		if err := w.ctl("BEGIN IMMEDIATE"); err != nil {
-			finish(nil, fmt.Errorf("storage/sql: begin: %w", err))
+			fail(fmt.Errorf("storage/sql: begin: %w", err))
 			return
 		}
 	}
-	multi := len(live) > 1
-	errs := make([]error, len(live))
-	for i, r := range live {
-		if multi {
-			if err := w.ctl("SAVEPOINT w"); err != nil {
-				w.abort(err, finish)
-				return
-			}
+	w.groups.Add(1)
+	errs := make([]error, 0, 8)
+	// add runs r in its own savepoint; a failed transaction-control
+	// statement aborts the whole group.
+	add := func(r *writeReq) error {
+		w.joined.Add(1)
+		if err := w.ctl("SAVEPOINT w"); err != nil {
+			return err
 		}
-		errs[i] = w.call(r.fn)
-		if !multi {
-			if errs[i] != nil {
-				if err := w.ctl("ROLLBACK"); err != nil {
-					w.log.Error("storage/sql: rollback failed", "err", err)
-				}
-				finish(errs, nil)
-				return
-			}
-			break
-		}
-		if errs[i] != nil {
+		err := w.call(r.fn)
+		if err != nil {
 			if err := w.ctl("ROLLBACK TO w"); err != nil {
-				w.abort(err, finish)
-				return
+				return err
 			}
 		}
 		if err := w.ctl("RELEASE w"); err != nil {
-			w.abort(err, finish)
+			return err
+		}
+		errs = append(errs, err)
+		return nil
+	}
+	if err := add(first); err != nil {
+		w.abort(err, fail)
+		return
+	}
+	for len(live) < w.maxBatch {
+		var r *writeReq
+		select {
+		case r = <-w.reqs:
+		default:
+			if w.acks == nil || w.unsynced.Load() == 0 {
+				break
+			}
+			select {
+			case r = <-w.reqs:
+			case <-w.idle:
+				continue // and look again: more calls may have queued
+			case <-w.quit:
+			}
+		}
+		if r == nil {
+			break
+		}
+		if !r.state.CompareAndSwap(reqPending, reqTaken) {
+			continue
+		}
+		live = append(live, r)
+		if err := add(r); err != nil {
+			w.abort(err, fail)
 			return
 		}
 	}
+	if n := int64(len(live)); n > w.maxSeen.Load() {
+		w.maxSeen.Store(n)
+	}
 	if err := w.ctl("COMMIT"); err != nil {
 		w.ctl("ROLLBACK")
-		finish(errs, fmt.Errorf("storage/sql: commit: %w", err))
+		err = fmt.Errorf("storage/sql: commit: %w", err)
+		for i, r := range live {
+			if errs[i] != nil {
+				r.done <- errs[i]
+			} else {
+				r.done <- err
+			}
+		}
 		return
 	}
 	if w.acks != nil {
-		// live aliases the loop's batch, which the next group reuses.
-		w.acks <- ackGroup{reqs: append([]*writeReq(nil), live...), errs: errs}
+		w.unsynced.Add(1)
+		w.acks <- ackGroup{reqs: live, errs: errs}
 		return
 	}
-	finish(errs, nil)
+	for i, r := range live {
+		r.done <- errs[i]
+	}
 }
 
 // abort rolls the whole group back after a transaction-control statement
 // failed; nothing of the group is written and every caller gets the error.
-func (w *writer) abort(err error, finish func([]error, error)) {
+func (w *writer) abort(err error, fail func(error)) {
 	w.ctl("ROLLBACK")
-	finish(nil, fmt.Errorf("storage/sql: write group aborted: %w", err))
+	fail(fmt.Errorf("storage/sql: write group aborted: %w", err))
 }
 
 // call runs fn, turning a panic into a *panicError.
