@@ -115,7 +115,10 @@ func openSQLite(ctx context.Context, path string, opts Options, log *slog.Logger
 	if busy <= 0 {
 		busy = 10 * time.Second
 	}
-	wdb, err := dbsql.Open("sqlite", sqliteDSN(path, busy, false))
+	// The writer's savepoints (one per call of a group) journal the pages
+	// they change in a sub-journal, which by default spills to a temporary
+	// file past 64 KiB: a pwrite per page. In memory it is a copy.
+	wdb, err := dbsql.Open("sqlite", sqliteDSN(path, busy, false)+"&_pragma=temp_store(MEMORY)")
 	if err != nil {
 		return nil, fmt.Errorf("storage/sql: %w", err)
 	}
