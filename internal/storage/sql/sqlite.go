@@ -126,7 +126,19 @@ func openSQLite(ctx context.Context, path string, opts Options, log *slog.Logger
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
-	conn, err := wdb.Conn(ctx)
+	// Switching a new database to WAL needs an exclusive lock, and SQLite
+	// answers SQLITE_BUSY at once, without its busy handler, to one of two
+	// processes (or handles) doing it together: try again until the busy
+	// timeout.
+	var conn *dbsql.Conn
+	for deadline := time.Now().Add(busy); ; {
+		conn, err = wdb.Conn(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("storage/sql: opening %s: %w", path, err)
