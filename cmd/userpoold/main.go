@@ -136,6 +136,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready chan<
 		}
 	}
 	setMemoryLimit(cfg, log)
+	setGCPercent(os.Getenv)
 	opts := server.Options{Logger: log}
 	switch {
 	case cfg.PublicURL != "":

@@ -60,3 +60,23 @@ func TestPresetNames(t *testing.T) {
 		t.Error(`password-hashing "owasp-5m" accepted`)
 	}
 }
+
+// TestSetGCPercent: GOGC from the environment stays; without it the server
+// runs at gcPercent.
+func TestSetGCPercent(t *testing.T) {
+	prev := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(prev) })
+	if got := setGCPercent(func(string) string { return "" }); got != gcPercent || debug.SetGCPercent(gcPercent) != gcPercent {
+		t.Errorf("without GOGC: %d", got)
+	}
+	debug.SetGCPercent(150) // as GOGC=150 would
+	env := func(k string) string {
+		if k == "GOGC" {
+			return "150"
+		}
+		return ""
+	}
+	if got := setGCPercent(env); got != 150 || debug.SetGCPercent(150) != 150 {
+		t.Errorf("with GOGC=150: %d", got)
+	}
+}
