@@ -19,7 +19,7 @@
 #                      (default: a temporary directory, removed at exit)
 #   COGNITO_LOCAL_VERSION  the npm version to install (default 5.3)
 #
-# userpoold runs at its defaults (argon2id m=19 MiB t=2 for passwords, every write
+# userpoold runs at its defaults (argon2id m=9 MiB t=4 for passwords, every write
 # durable before the answer), as a user would start it. cognito-local needs
 # npm; without it the script says so and compares userpoold with the floor.
 set -euo pipefail

@@ -71,9 +71,9 @@ type Config struct {
 	MasterKey     string `yaml:"master_key"`
 
 	// PasswordHashing names an argon2id preset (password.Presets):
-	// "default" (= "owasp-19m": m=19 MiB, t=2, p=1), OWASP's other
+	// "default" (= "owasp-9m": m=9 MiB, t=4, p=1), OWASP's other
 	// settings of equal strength "owasp-46m" (m=46 MiB, t=1),
-	// "owasp-12m" (m=12 MiB, t=3), "owasp-9m" (m=9 MiB, t=4) and
+	// "owasp-19m" (m=19 MiB, t=2), "owasp-12m" (m=12 MiB, t=3) and
 	// "owasp-7m" (m=7 MiB, t=5), "strong-64m" (m=64 MiB, t=2, p=2) or
 	// "fast" (minimal cost, test suites only).
 	PasswordHashing string `yaml:"password_hashing"`
@@ -324,7 +324,7 @@ func LoadFlags(fs *flag.FlagSet, args []string, getenv func(string) string, read
 	str("issuer", `token issuer: "local", "aws", or a base URL`)
 	str("master-key-file", "file with the 32-byte master key (default <data>/master.key)")
 	str("master-key", "the master key itself, hex or base64")
-	str("password-hashing", `argon2id preset: "default" (owasp-19m), OWASP's "owasp-46m", "owasp-19m", "owasp-12m", "owasp-9m", "owasp-7m", "strong-64m" or "fast" (test suites only)`)
+	str("password-hashing", `argon2id preset: "default" (owasp-9m), OWASP's "owasp-46m", "owasp-19m", "owasp-12m", "owasp-9m", "owasp-7m", "strong-64m" or "fast" (test suites only)`)
 	str("outbox", "keep delivered messages readable at /_userpoold/outbox (true/false, default true)")
 	str("sms-webhook", "URL that receives SMS messages as JSON")
 	str("email-webhook", "URL that receives email messages as JSON")

@@ -8,7 +8,7 @@ import (
 )
 
 // Limiter bounds the memory that concurrent argon2id computations use. Every
-// Hash or Verify needs Params.MemoryKiB of memory for its whole run (19 MiB
+// Hash or Verify needs Params.MemoryKiB of memory for its whole run (9 MiB
 // with DefaultParams), so that without a bound a burst of sign-ins, or of
 // requests for unknown users (whose dummy hash costs the same), can take a
 // server's memory. A computation takes its memory from the budget with
@@ -36,7 +36,7 @@ func NewLimiter(budgetKiB int64) *Limiter {
 
 // DefaultBudgetKiB is the memory budget a server uses unless configured
 // otherwise: enough for max(2, GOMAXPROCS) computations with DefaultParams
-// at once (38 MiB on one or two cores, 152 MiB on eight). More concurrent
+// at once (18 MiB on one or two cores, 72 MiB on eight). More concurrent
 // hashes than cores would not finish sooner, only use more memory. With
 // FastParams (64 KiB) the same budget admits thousands at once.
 func DefaultBudgetKiB() int64 { return BudgetKiB(DefaultParams) }

@@ -165,9 +165,10 @@ func ParseStored(s string) (Hash, error) {
 
 // NeedsRehash reports whether the caller should replace this hash with one
 // of its own after a successful Verify. It is always true for a parsed
-// Hash: the bounds above keep every imported hash cheaper than the pool's
-// argon2id parameters (package password's DefaultParams use 19 MiB), and an
-// imported hash leaves the user without an SRP verifier, so that USER_SRP_AUTH
+// Hash: an imported hash is never in the pool's own format and parameters
+// (the bounds above cap its cost, for argon2id at package password's
+// OWASP19M, whichever preset is the default), and an imported
+// hash leaves the user without an SRP verifier, so that USER_SRP_AUTH
 // works only after the rehash (spec §7.5). It is false for the zero Hash,
 // which verifies nothing.
 func (h Hash) NeedsRehash() bool { return h.alg != "" }
