@@ -16,7 +16,8 @@ const baseMemoryLimit = 24 << 20
 
 // setMemoryLimit gives the Go runtime a soft memory limit of
 // baseMemoryLimit plus the password-hashing budget (max(2, GOMAXPROCS)
-// hashes of the configured preset: 18 MiB by default on two cores), unless
+// hashes of the configured preset or of OWASP19M, whichever is larger: 38
+// MiB on two cores), unless
 // GOMEMLIMIT already set one. Every argon2id hash allocates its memory
 // (9 MiB by default) anew and drops it, and at Go's default GOGC the heap
 // may grow to twice what is live before a collection: without a limit a

@@ -64,8 +64,7 @@ var (
 // current recommendation at the same strength as OWASP19M (the default
 // before it) for about 16 % less CPU per sign-in on a 2-vCPU server, since
 // two 9 MiB hashes at once fit the shared cache where two of 19 MiB do not,
-// and with half the memory budget (18 MiB instead of 38 on two cores;
-// bench/README.md). They stay far below RFC 9106's 2 GiB first
+// and half the memory per hash (bench/README.md). They stay far below RFC 9106's 2 GiB first
 // recommendation, which no multi-tenant server can afford per request; a
 // Limiter bounds how many run at once for USER_PASSWORD_AUTH sign-ins and
 // password changes. SRP sign-ins (USER_SRP_AUTH) never hash the password

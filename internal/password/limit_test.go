@@ -91,3 +91,24 @@ func TestMemoryKiB(t *testing.T) {
 		t.Fatalf("MemoryKiB(malformed) = %d", m)
 	}
 }
+
+// TestBudgetHoldsTwoLegacyChecks: with any preset, the default budget lets
+// two checks of OWASP19M hashes (the earlier default, and the cost imported
+// argon2id hashes may have) run at once.
+func TestBudgetHoldsTwoLegacyChecks(t *testing.T) {
+	for name, p := range Presets {
+		l := NewLimiter(BudgetKiB(p))
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		r1, err1 := l.Acquire(ctx, OWASP19M.MemoryKiB)
+		r2, err2 := l.Acquire(ctx, OWASP19M.MemoryKiB)
+		cancel()
+		if err1 != nil || err2 != nil {
+			t.Errorf("%s: two OWASP19M checks at once: %v, %v", name, err1, err2)
+		}
+		for _, r := range []func(){r1, r2} {
+			if r != nil {
+				r()
+			}
+		}
+	}
+}
