@@ -402,7 +402,7 @@ func (db *DB) scanUser(r row, snap bool) (storage.User, storedUser, error) {
 	}
 	if snap {
 		if v := db.snaps.get(u.PoolID, u.UsernameKey); v.matches(u.Username, s) {
-			return canonical(v.user), v.stored, nil
+			return cloneUser(v.user), v.stored, nil
 		}
 	}
 	var err error
@@ -413,7 +413,7 @@ func (db *DB) scanUser(r row, snap bool) (storage.User, storedUser, error) {
 		return u, s, err
 	}
 	if snap {
-		db.snaps.put(u.PoolID, u.UsernameKey, &userSnap{stored: s, user: canonical(u)})
+		db.snaps.put(u.PoolID, u.UsernameKey, &userSnap{stored: s, user: cloneUser(u)})
 	}
 	return u, s, nil
 }
@@ -575,7 +575,7 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 		if err := db.be.write(ctx, true, locked); err != nil {
 			return storage.User{}, err
 		}
-		db.snaps.put(poolID, usernameKey, &userSnap{stored: written, user: canonical(out)})
+		db.snaps.put(poolID, usernameKey, &userSnap{stored: written, user: cloneUser(out)})
 		return out, nil
 	}
 
@@ -592,7 +592,7 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 	)
 	if v := db.snaps.get(poolID, usernameKey); v != nil {
 		old = v.stored
-		res, mask, args, now, err = db.applyUserFn(canonical(v.user), old, fn)
+		res, mask, args, now, err = db.applyUserFn(cloneUser(v.user), old, fn)
 		// Neither an error nor "nothing to write" may come from a stale
 		// snapshot: both are decided again on a fresh read.
 		fromSS = err == nil && mask != 0
@@ -614,7 +614,7 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 			return storage.User{}, err
 		}
 		if mask == 0 {
-			db.snaps.put(poolID, usernameKey, &userSnap{stored: old, user: canonical(res)})
+			db.snaps.put(poolID, usernameKey, &userSnap{stored: old, user: cloneUser(res)})
 			return res, nil
 		}
 	}
@@ -644,7 +644,7 @@ func (db *DB) UpdateUser(ctx context.Context, poolID, usernameKey string, fn fun
 	if err != nil {
 		return storage.User{}, err
 	}
-	db.snaps.put(poolID, usernameKey, &userSnap{stored: written, user: canonical(out)})
+	db.snaps.put(poolID, usernameKey, &userSnap{stored: written, user: cloneUser(out)})
 	return out, nil
 }
 

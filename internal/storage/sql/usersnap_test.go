@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"hash/maphash"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/userpoold/userpoold/internal/storage"
 )
@@ -127,4 +129,83 @@ func TestUserSnapshotsBounded(t *testing.T) {
 	if n == 0 {
 		t.Fatal("nothing kept")
 	}
+}
+
+// TestCloneUserIsDeep: a clone of a user with every field set is equal to
+// it and shares no memory with it, so a caller changing what a snapshot
+// handed out cannot change the snapshot. Fields are filled by reflection:
+// a field added to storage.User is covered without changing the test.
+func TestCloneUserIsDeep(t *testing.T) {
+	var u storage.User
+	fillAll(reflect.ValueOf(&u).Elem())
+	c := cloneUser(u)
+	if !reflect.DeepEqual(c, u) {
+		t.Fatalf("clone differs:\n%+v\n%+v", c, u)
+	}
+	if p := shared(reflect.ValueOf(u), reflect.ValueOf(c), "User"); p != "" {
+		t.Errorf("clone shares %s with the original", p)
+	}
+}
+
+// fillAll sets every field of v to a non-zero value; slices get two elements.
+func fillAll(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			v.Set(reflect.ValueOf(time.UnixMicro(1700000000123456).UTC()))
+			return
+		}
+		for i := range v.NumField() {
+			fillAll(v.Field(i))
+		}
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fillAll(v.Index(i))
+		}
+	case reflect.Map:
+		v.Set(reflect.MakeMap(v.Type()))
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fillAll(k)
+		fillAll(e)
+		v.SetMapIndex(k, e)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillAll(v.Elem())
+	case reflect.String:
+		v.SetString("x")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(1)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(1)
+	}
+}
+
+// shared returns the path of the first slice, map or pointer that a and b
+// share, or "".
+func shared(a, b reflect.Value, path string) string {
+	switch a.Kind() {
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if p := shared(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); p != "" {
+				return p
+			}
+		}
+	case reflect.Slice:
+		if a.Len() > 0 && a.Pointer() == b.Pointer() {
+			return path
+		}
+		for i := range a.Len() {
+			if p := shared(a.Index(i), b.Index(i), path+"[i]"); p != "" {
+				return p
+			}
+		}
+	case reflect.Map, reflect.Pointer:
+		if !a.IsNil() && a.Pointer() == b.Pointer() {
+			return path
+		}
+	}
+	return ""
 }
