@@ -28,7 +28,7 @@ const (
 const defaultPGBatch = 64
 
 // pgGroupsInFlight is how many groups (pgbatch.go) a node sends at once.
-const pgGroupsInFlight = 2
+const pgGroupsInFlight = 1
 
 // pgBackend runs calls on PostgreSQL through a pgxpool connection pool.
 // Each connection caches the prepared statements it has run (pgx's default
