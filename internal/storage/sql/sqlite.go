@@ -351,33 +351,27 @@ type writer struct {
 	conn *dbsql.Conn
 	// wal is the WAL file, which the syncer fsyncs before it acknowledges
 	// a group; nil when COMMIT syncs it itself (synchronous=FULL).
-	wal       *os.File
-	acks      chan ackGroup // committed groups waiting for the syncer
-	synced    chan struct{} // closed when the syncer has returned
-	syncErr   atomic.Pointer[error]
-	syncs     atomic.Int64           // fsyncs of the WAL by the syncer
-	syncWAL   func() error           // fdatasync of wal; tests replace it
-	delay     *time.Timer            // commitDelay; owned by the writer goroutine
-	lastGroup int                    // calls in the last group; owned by the writer goroutine
-	unsynced  atomic.Int64           // groups handed to the syncer, not yet answered
-	idle      chan struct{}          // the syncer has answered every group (cap 1)
-	stmts     map[string]*dbsql.Stmt // owned by the writer goroutine
-	q         *sqliteWriteQuerier
-	reqs      chan *writeReq
-	quit      chan struct{} // closed by stop
-	exited    chan struct{} // closed when loop has returned
-	stopOnce  sync.Once
-	maxBatch  int
-	log       *slog.Logger
+	wal      *os.File
+	acks     chan ackGroup // committed groups waiting for the syncer
+	synced   chan struct{} // closed when the syncer has returned
+	syncErr  atomic.Pointer[error]
+	syncs    atomic.Int64           // fsyncs of the WAL by the syncer
+	syncWAL  func() error           // fdatasync of wal; tests replace it
+	unsynced atomic.Int64           // groups handed to the syncer, not yet answered
+	idle     chan struct{}          // the syncer has answered every group (cap 1)
+	stmts    map[string]*dbsql.Stmt // owned by the writer goroutine
+	q        *sqliteWriteQuerier
+	reqs     chan *writeReq
+	quit     chan struct{} // closed by stop
+	exited   chan struct{} // closed when loop has returned
+	stopOnce sync.Once
+	maxBatch int
+	log      *slog.Logger
 
 	groups  atomic.Int64 // transactions committed or rolled back
 	joined  atomic.Int64 // calls run in a transaction
 	maxSeen atomic.Int64 // largest group so far
 }
-
-// commitDelay is how long the writer, its syncer idle, waits for another
-// call to join a group when writes have been arriving together (run).
-const commitDelay = 100 * time.Microsecond
 
 // ackGroup is a committed group whose calls wait for the WAL fsync.
 type ackGroup struct {
@@ -408,8 +402,6 @@ func (w *writer) openWAL(ctx context.Context, path string) {
 	w.wal, w.syncWAL = f, func() error { return datasync(f) }
 	w.acks = make(chan ackGroup, w.maxBatch)
 	w.idle = make(chan struct{}, 1)
-	w.delay = time.NewTimer(time.Hour)
-	w.delay.Stop()
 	w.synced = make(chan struct{})
 	go w.syncLoop()
 }
@@ -594,31 +586,12 @@ func (w *writer) run(first *writeReq) {
 		w.abort(err, fail)
 		return
 	}
-	delayed := false // this group has waited commitDelay
 	for len(live) < w.maxBatch {
 		var r *writeReq
 		select {
 		case r = <-w.reqs:
 		default:
-			if w.acks == nil {
-				break
-			}
-			if w.unsynced.Load() == 0 {
-				// The syncer is idle. A lone writer commits now; when
-				// the last group was shared (writes arrive together),
-				// wait up to commitDelay for the next one, so that one
-				// fsync covers more writes.
-				if delayed || w.lastGroup < 2 || len(live) >= w.lastGroup {
-					break
-				}
-				delayed = true
-				w.delay.Reset(commitDelay)
-				select {
-				case r = <-w.reqs:
-				case <-w.delay.C:
-				case <-w.quit:
-				}
-				w.delay.Stop()
+			if w.acks == nil || w.unsynced.Load() == 0 {
 				break
 			}
 			select {
@@ -643,7 +616,6 @@ func (w *writer) run(first *writeReq) {
 	if n := int64(len(live)); n > w.maxSeen.Load() {
 		w.maxSeen.Store(n)
 	}
-	w.lastGroup = len(live)
 	if err := w.ctl("COMMIT"); err != nil {
 		w.ctl("ROLLBACK")
 		err = fmt.Errorf("storage/sql: commit: %w", err)
