@@ -12,7 +12,14 @@ import (
 // baseMemoryLimit is the memory userpoold needs besides its password
 // hashes: the heap of its requests, SQLite's page caches (modernc's SQLite
 // allocates on the Go heap), goroutine stacks.
-const baseMemoryLimit = 24 << 20
+//
+// It was 24 MiB until GOGC went to 400: then the collector ran only at the
+// limit, and on a 1M-user pool, where the SQLite readers' page caches are
+// full (about 18 MiB live), a burst of sign-ins held the heap at the limit
+// and collected every couple of hashes: 29 ms of CPU per sign-in against 19
+// on a 1,000-user pool. At 42 MiB the two cost 23 and 20 ms, and the RSS
+// stays under 150 MB (bench/README.md, "A million users").
+const baseMemoryLimit = 42 << 20
 
 // setMemoryLimit gives the Go runtime a soft memory limit of
 // baseMemoryLimit plus the password-hashing budget (max(2, GOMAXPROCS)
