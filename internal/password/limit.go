@@ -21,6 +21,8 @@ type Limiter struct {
 	mu      sync.Mutex
 	budget  int64 // KiB
 	used    int64 // KiB
+	slots   int   // computations at once; 0: as many as the budget holds
+	running int
 	waiters list.List
 }
 
@@ -32,6 +34,25 @@ type waiter struct {
 // NewLimiter returns a Limiter for budgetKiB of memory (at least 1).
 func NewLimiter(budgetKiB int64) *Limiter {
 	return &Limiter{budget: max(budgetKiB, 1)}
+}
+
+// NewSlotLimiter returns a Limiter for budgetKiB of memory that also runs
+// at most slots computations at once (at least 1). More computations than
+// cores finish no sooner, only hold more memory: with a budget sized for
+// two large hashes (BudgetKiB), slots keep four small ones from running
+// together on two cores.
+func NewSlotLimiter(budgetKiB int64, slots int) *Limiter {
+	return &Limiter{budget: max(budgetKiB, 1), slots: max(slots, 1)}
+}
+
+// DefaultSlots is the number of computations a server runs at once:
+// max(2, GOMAXPROCS), the count BudgetKiB is sized for.
+func DefaultSlots() int { return max(2, runtime.GOMAXPROCS(0)) }
+
+// fits reports whether a computation of need KiB may start now. l.mu must
+// be held.
+func (l *Limiter) fits(need int64) bool {
+	return l.used+need <= l.budget && (l.slots == 0 || l.running < l.slots)
 }
 
 // DefaultBudgetKiB is the memory budget a server uses unless configured
@@ -61,8 +82,9 @@ func BudgetKiB(p Params) int64 {
 func (l *Limiter) Acquire(ctx context.Context, memKiB uint32) (release func(), err error) {
 	need := min(max(int64(memKiB), 1), l.budget)
 	l.mu.Lock()
-	if l.waiters.Len() == 0 && l.used+need <= l.budget {
+	if l.waiters.Len() == 0 && l.fits(need) {
 		l.used += need
+		l.running++
 		l.mu.Unlock()
 		return l.releaser(need), nil
 	}
@@ -79,6 +101,7 @@ func (l *Limiter) Acquire(ctx context.Context, memKiB uint32) (release func(), e
 		case <-w.ready:
 			// Granted while we gave up: hand it back.
 			l.used -= need
+			l.running--
 		default:
 			l.waiters.Remove(elem)
 		}
@@ -94,6 +117,7 @@ func (l *Limiter) releaser(need int64) func() {
 		once.Do(func() {
 			l.mu.Lock()
 			l.used -= need
+			l.running--
 			l.grant()
 			l.mu.Unlock()
 		})
@@ -109,10 +133,11 @@ func (l *Limiter) grant() {
 			return
 		}
 		w := front.Value.(*waiter)
-		if l.used+w.need > l.budget {
+		if !l.fits(w.need) {
 			return
 		}
 		l.used += w.need
+		l.running++
 		l.waiters.Remove(front)
 		close(w.ready)
 	}

@@ -112,3 +112,35 @@ func TestBudgetHoldsTwoLegacyChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestSlotLimiter: with room in the budget for four computations, a slot
+// limiter of two runs two; the third starts when one ends.
+func TestSlotLimiter(t *testing.T) {
+	l := NewSlotLimiter(4*1024, 2)
+	ctx := context.Background()
+	r1, _ := l.Acquire(ctx, 1024)
+	r2, _ := l.Acquire(ctx, 1024)
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	if _, err := l.Acquire(short, 1024); err == nil {
+		t.Fatal("a third computation started with two slots")
+	}
+	cancel()
+	got := make(chan func(), 1)
+	go func() { r, _ := l.Acquire(ctx, 1024); got <- r }()
+	select {
+	case <-got:
+		t.Fatal("the third computation started before a slot was free")
+	case <-time.After(20 * time.Millisecond):
+	}
+	r1()
+	select {
+	case r3 := <-got:
+		r3()
+	case <-time.After(time.Second):
+		t.Fatal("the third computation did not start when a slot was freed")
+	}
+	r2()
+	if l.running != 0 || l.used != 0 {
+		t.Fatalf("after all released: running %d, used %d", l.running, l.used)
+	}
+}

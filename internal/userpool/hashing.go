@@ -97,7 +97,7 @@ func (s *Service) hashLimit() *password.Limiter {
 			if s.Hashing.MemoryKiB > 0 {
 				budget = password.BudgetKiB(s.Hashing)
 			}
-			s.HashLimit = password.NewLimiter(budget)
+			s.HashLimit = password.NewSlotLimiter(budget, password.DefaultSlots())
 		}
 	})
 	return s.HashLimit
