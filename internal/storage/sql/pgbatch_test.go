@@ -212,18 +212,7 @@ func TestPGConcurrentWrites(t *testing.T) {
 	}
 	const n = 64
 	before := w.groups.Load()
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			key := fmt.Sprintf("u%d", i)
-			if err := db.CreateUser(ctx, storage.User{PoolID: "p1", Username: key, UsernameKey: key, Sub: key}); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	createUsersAtOnce(t, db, "p1", n)
 	if c, err := db.CountUsers(ctx, "p1"); err != nil || c != n {
 		t.Errorf("%d users (%v), want %d", c, err, n)
 	}

@@ -468,24 +468,13 @@ func TestGroupCommit(t *testing.T) {
 	if err := db.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
 		t.Fatal(err)
 	}
-	// The writer commits while an fsync runs, so groups of commits share
-	// an fsync; a slow disk (5 ms per fsync) makes them share it.
+	// Writes that arrive while an fsync runs wait in one open transaction
+	// and share the next fsync; a slow disk (5 ms per fsync) makes them.
 	sync0 := w.syncWAL
 	w.syncWAL = func() error { time.Sleep(5 * time.Millisecond); return sync0() }
 	syncs0 := w.syncs.Load()
 	const n = 64
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			key := fmt.Sprintf("u%d", i)
-			if err := db.CreateUser(ctx, storage.User{PoolID: "p1", Username: key, UsernameKey: key, Sub: key}); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	createUsersAtOnce(t, db, "p1", n)
 	syncs := w.syncs.Load() - syncs0
 	if syncs > n/2 {
 		t.Errorf("%d concurrent writes took %d fsyncs of the WAL", n, syncs)
@@ -978,4 +967,23 @@ func TestDeleteExpiredSessionsChunks(t *testing.T) {
 			}
 		}
 	})
+}
+
+// createUsersAtOnce creates users u0 … u(n-1) in pool from n goroutines at
+// once.
+func createUsersAtOnce(t *testing.T, db *DB, pool string, n int) {
+	t.Helper()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("u%d", i)
+			if err := db.CreateUser(ctx, storage.User{PoolID: pool, Username: key, UsernameKey: key, Sub: key}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 }
