@@ -26,8 +26,8 @@ const baseMemoryLimit = 42 << 20
 // hashes of the configured preset or of OWASP19M, whichever is larger: 38
 // MiB on two cores), unless
 // GOMEMLIMIT already set one. Every argon2id hash allocates its memory
-// (9 MiB by default) anew and drops it, and at Go's default GOGC the heap
-// may grow to twice what is live before a collection: without a limit a
+// (9 MiB by default) anew and drops it, and at GOGC=400 (gcPercent) the
+// heap may grow to five times what is live before a collection: without a limit a
 // burst of sign-ins takes the RSS well past 150 MB. With it the collector
 // runs earlier instead; the limit is soft, so a server that needs more
 // still gets it. It returns the limit in force.

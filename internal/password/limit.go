@@ -56,14 +56,13 @@ func (l *Limiter) fits(need int64) bool {
 }
 
 // DefaultBudgetKiB is the memory budget a server uses unless configured
-// otherwise: enough for max(2, GOMAXPROCS) computations at once with
+// otherwise: enough for DefaultSlots computations at once with
 // DefaultParams or OWASP19M, whichever needs more (38 MiB on one or two
-// cores, 152 MiB on eight; see BudgetKiB). More concurrent
-// hashes than cores would not finish sooner, only use more memory. With
-// FastParams (64 KiB) the same budget admits thousands at once.
+// cores, 152 MiB on eight; see BudgetKiB). More concurrent hashes than cores
+// would not finish sooner, only use more memory.
 func DefaultBudgetKiB() int64 { return BudgetKiB(DefaultParams) }
 
-// BudgetKiB is the budget for max(2, GOMAXPROCS) computations at once of
+// BudgetKiB is the budget for DefaultSlots computations at once of
 // p or of OWASP19M, whichever needs more memory: what a server hashing with
 // p uses unless configured otherwise. Verifying needs the memory of the
 // stored hash's own parameters, and a server holds hashes of OWASP19M, the
@@ -71,7 +70,7 @@ func DefaultBudgetKiB() int64 { return BudgetKiB(DefaultParams) }
 // (package imported): with a budget of two 9 MiB hashes, each of those
 // would take the whole budget and run alone.
 func BudgetKiB(p Params) int64 {
-	return int64(max(2, runtime.GOMAXPROCS(0))) * int64(max(p.MemoryKiB, OWASP19M.MemoryKiB))
+	return int64(DefaultSlots()) * int64(max(p.MemoryKiB, OWASP19M.MemoryKiB))
 }
 
 // Acquire waits until memKiB of the budget is free, takes it, and returns the

@@ -41,8 +41,10 @@ const (
 // so its COMMIT appends the group's frames to the WAL without an fsync, and a
 // second goroutine (the syncer) fsyncs the WAL file and only then
 // acknowledges the group's calls. While one fsync is in flight the writer
-// commits the next groups, and the next fsync covers all of them (the WAL is
-// appended in commit order, so an fsync makes every earlier commit durable).
+// keeps the next group's transaction open, takes every call that arrives,
+// and commits when the syncer is done (run); the next fsync covers it (the
+// WAL is appended in commit order, so an fsync makes every earlier commit
+// durable).
 // No call returns before its commit is on disk; what the pipelining gives up
 // is only that a concurrent reader may see a commit up to one fsync before it
 // is durable. SQLite still syncs around checkpoints (the WAL before it is
@@ -77,6 +79,12 @@ func sqliteDSN(path string, busy time.Duration, readOnly bool) string {
 	q.Add("_pragma", "synchronous(FULL)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+	} else {
+		// The writer's savepoints (one per call of a group) journal the
+		// pages they change in a sub-journal, which by default spills to
+		// a temporary file past 64 KiB: a pwrite per page. In memory it
+		// is a copy.
+		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	return path + "?" + q.Encode()
 }
@@ -115,10 +123,7 @@ func openSQLite(ctx context.Context, path string, opts Options, log *slog.Logger
 	if busy <= 0 {
 		busy = 10 * time.Second
 	}
-	// The writer's savepoints (one per call of a group) journal the pages
-	// they change in a sub-journal, which by default spills to a temporary
-	// file past 64 KiB: a pwrite per page. In memory it is a copy.
-	wdb, err := dbsql.Open("sqlite", sqliteDSN(path, busy, false)+"&_pragma=temp_store(MEMORY)")
+	wdb, err := dbsql.Open("sqlite", sqliteDSN(path, busy, false))
 	if err != nil {
 		return nil, fmt.Errorf("storage/sql: %w", err)
 	}
@@ -437,13 +442,7 @@ func (w *writer) syncLoop() {
 		}
 		w.syncs.Add(1)
 		for _, g := range pending {
-			for i, r := range g.reqs {
-				if g.errs[i] != nil {
-					r.done <- g.errs[i]
-				} else {
-					r.done <- err
-				}
-			}
+			answer(g.reqs, g.errs, err)
 		}
 		if w.unsynced.Add(-int64(len(pending))) == 0 {
 			select {
@@ -618,14 +617,7 @@ func (w *writer) run(first *writeReq) {
 	}
 	if err := w.ctl("COMMIT"); err != nil {
 		w.ctl("ROLLBACK")
-		err = fmt.Errorf("storage/sql: commit: %w", err)
-		for i, r := range live {
-			if errs[i] != nil {
-				r.done <- errs[i]
-			} else {
-				r.done <- err
-			}
-		}
+		answer(live, errs, fmt.Errorf("storage/sql: commit: %w", err))
 		return
 	}
 	if w.acks != nil {
@@ -633,8 +625,18 @@ func (w *writer) run(first *writeReq) {
 		w.acks <- ackGroup{reqs: live, errs: errs}
 		return
 	}
-	for i, r := range live {
-		r.done <- errs[i]
+	answer(live, errs, nil)
+}
+
+// answer gives each call of a group its own error (its savepoint rolled
+// back), or else common: the group's outcome.
+func answer(reqs []*writeReq, errs []error, common error) {
+	for i, r := range reqs {
+		if errs[i] != nil {
+			r.done <- errs[i]
+		} else {
+			r.done <- common
+		}
 	}
 }
 

@@ -53,12 +53,7 @@ type userSnap struct {
 }
 
 func (c *userSnaps) shard(k userKey) *snapShard {
-	var h maphash.Hash
-	h.SetSeed(c.seed)
-	h.WriteString(k.pool)
-	h.WriteByte(0)
-	h.WriteString(k.key)
-	return &c.shards[h.Sum64()%snapShards]
+	return &c.shards[maphash.Comparable(c.seed, k)%snapShards]
 }
 
 func (c *userSnaps) get(pool, key string) *userSnap {
