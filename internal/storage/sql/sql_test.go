@@ -427,16 +427,8 @@ func TestNewerSchemaRefused(t *testing.T) {
 // two processes (or nodes) would.
 func TestTwoHandles(t *testing.T) {
 	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
-		dsn := newDSN(t)
-		a := openDSN(t, dsn, Options{})
-		b := openDSN(t, dsn, Options{})
+		a, b := twoHandles(t, newDSN(t), storage.User{PoolID: "p1", Username: "c", UsernameKey: "c", Sub: "s"})
 		ctx := context.Background()
-		if err := a.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := a.CreateUser(ctx, storage.User{PoolID: "p1", Username: "c", UsernameKey: "c", Sub: "s"}); err != nil {
-			t.Fatal(err)
-		}
 		const n = 15
 		var wg sync.WaitGroup
 		for _, db := range []*DB{a, b} {
@@ -986,4 +978,19 @@ func createUsersAtOnce(t *testing.T, db *DB, pool string, n int) {
 		}()
 	}
 	wg.Wait()
+}
+
+// twoHandles opens two handles on the database dsn names, as two processes
+// (or nodes) would, and creates u and its pool through the first.
+func twoHandles(t *testing.T, dsn string, u storage.User) (a, b *DB) {
+	t.Helper()
+	a, b = openDSN(t, dsn, Options{}), openDSN(t, dsn, Options{})
+	ctx := context.Background()
+	if err := a.CreatePool(ctx, storage.Pool{ID: u.PoolID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	return a, b
 }

@@ -16,18 +16,9 @@ import (
 // snapshot says, a's reads and updates act on the row as stored.
 func TestUserSnapshotsNeverServeStaleData(t *testing.T) {
 	backends(t, func(t *testing.T, newDSN func(testing.TB) string) {
-		dsn := newDSN(t)
-		a := openDSN(t, dsn, Options{})
-		b := openDSN(t, dsn, Options{})
+		a, b := twoHandles(t, newDSN(t), storage.User{PoolID: "p1", Username: "c", UsernameKey: "c", Sub: "s", Enabled: true,
+			Attributes: []storage.Attribute{{Name: "email", Value: "c@example.com"}}})
 		ctx := context.Background()
-		if err := a.CreatePool(ctx, storage.Pool{ID: "p1"}); err != nil {
-			t.Fatal(err)
-		}
-		u0 := storage.User{PoolID: "p1", Username: "c", UsernameKey: "c", Sub: "s", Enabled: true,
-			Attributes: []storage.Attribute{{Name: "email", Value: "c@example.com"}}}
-		if err := a.CreateUser(ctx, u0); err != nil {
-			t.Fatal(err)
-		}
 		setPref := func(db *DB, pref storage.MFAFactor) {
 			t.Helper()
 			if _, err := db.UpdateUser(ctx, "p1", "c", func(u *storage.User) error { u.MFA.Preferred = pref; return nil }); err != nil {
